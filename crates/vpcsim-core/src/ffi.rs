@@ -1,0 +1,232 @@
+//! The JSON boundary: what the wasm crate, the web app and the CLI call.
+//!
+//! Every function takes JSON text and returns a tagged answer, `{"type": "success", ...}`
+//! or `{"type": "failure", "errors": [...]}` (cedar's `ffi`). Expected failures are data:
+//! nothing here panics or throws. The wasm crate only converts these to `JsValue`.
+
+use crate::diag::{has_errors, Diagnostic, Severity};
+use crate::eval;
+use crate::model::Network;
+use crate::scenario::{self, ExpectDoc, ProbeDoc, Scenario};
+use crate::trace::Trace;
+use serde::Serialize;
+
+/// Largest scenario text accepted at the boundary (16 MiB).
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// A tagged answer.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Answer<T: Serialize> {
+    /// It worked; `warnings` may still say something.
+    Success {
+        /// The result.
+        #[serde(flatten)]
+        value: T,
+        /// Non-fatal diagnostics (warnings and infos, and load errors that were worked around).
+        warnings: Vec<Diagnostic>,
+    },
+    /// It did not.
+    Failure {
+        /// Why, located.
+        errors: Vec<Diagnostic>,
+    },
+}
+
+impl<T: Serialize> Answer<T> {
+    /// As JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"type\":\"failure\",\"errors\":[{{\"code\":\"internal\",\"severity\":\"error\",\"message\":\"{e}\",\"help\":\"\",\"at\":\"\"}}]}}"))
+    }
+}
+
+/// A trace result.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceValue {
+    /// The trace.
+    pub trace: Trace,
+    /// Its text rendering.
+    pub text: String,
+}
+
+/// Diagnostics of a scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckValue {
+    /// Every diagnostic.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One probe of a scenario, traced, with its expectation checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProbeResult {
+    /// Index in the scenario's probe list.
+    pub index: usize,
+    /// The probe's name.
+    pub name: String,
+    /// The trace, or why the probe could not be traced.
+    pub trace: Option<Trace>,
+    /// Probe error (unknown reference...).
+    pub error: Option<Diagnostic>,
+    /// Expectation mismatches; empty when it matched or there was no expectation.
+    pub mismatches: Vec<String>,
+}
+
+/// Reads a scenario from text, with its size capped.
+pub fn load_scenario(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(vec![Diagnostic::error(
+            "input-too-large",
+            "/",
+            format!("the scenario is {} bytes, more than the {} bytes vpcsim accepts", text.len(), MAX_INPUT_BYTES),
+            "split the network, or import only the VPCs you want to trace",
+        )]);
+    }
+    scenario::parse(text).map_err(|d| vec![d])
+}
+
+/// Builds the network, returning the load errors as failures only when nothing usable is left.
+pub fn build(scenario: &Scenario) -> (Network, Vec<Diagnostic>) {
+    Network::build(scenario)
+}
+
+/// Traces one probe (JSON) in one scenario (JSON).
+pub fn trace_json(scenario_text: &str, probe_text: &str) -> Answer<TraceValue> {
+    let scenario = match load_scenario(scenario_text) {
+        Ok(s) => s,
+        Err(errors) => return Answer::Failure { errors },
+    };
+    let probe: ProbeDoc = match serde_json::from_str(probe_text) {
+        Ok(p) => p,
+        Err(e) => {
+            return Answer::Failure {
+                errors: vec![Diagnostic::error("probe-shape", "probe", format!("the probe is not valid: {e}"), "a probe is {\"from\": REF, \"to\": REF, \"protocol\": \"tcp\", \"port\": 443}")],
+            }
+        }
+    };
+    trace_scenario(&scenario, &probe)
+}
+
+/// Traces one probe in an already parsed scenario.
+pub fn trace_scenario(scenario: &Scenario, probe: &ProbeDoc) -> Answer<TraceValue> {
+    let (net, diags) = Network::build(scenario);
+    match eval::trace(&net, probe) {
+        Ok(trace) => {
+            let text = trace.to_string();
+            Answer::Success { value: TraceValue { trace, text }, warnings: diags }
+        }
+        Err(e) => {
+            let mut errors = vec![e];
+            errors.extend(diags.into_iter().filter(|d| d.severity == Severity::Error));
+            Answer::Failure { errors }
+        }
+    }
+}
+
+/// Every diagnostic of a scenario (JSON).
+pub fn check_json(scenario_text: &str) -> Answer<CheckValue> {
+    match load_scenario(scenario_text) {
+        Ok(s) => {
+            let (_, diagnostics) = Network::build(&s);
+            if has_errors(&diagnostics) {
+                Answer::Failure { errors: diagnostics }
+            } else {
+                Answer::Success { value: CheckValue { diagnostics }, warnings: vec![] }
+            }
+        }
+        Err(errors) => Answer::Failure { errors },
+    }
+}
+
+/// Traces every probe of a scenario and checks the expectations.
+pub fn run_probes(scenario: &Scenario, net: &Network) -> Vec<ProbeResult> {
+    scenario
+        .probes
+        .iter()
+        .enumerate()
+        .map(|(index, probe)| match eval::trace_at(net, probe, &format!("probes/{index}")) {
+            Ok(trace) => {
+                let mismatches = probe.expect.as_ref().map(|e| verify(&trace, e)).unwrap_or_default();
+                ProbeResult { index, name: probe.name.clone(), trace: Some(trace), error: None, mismatches }
+            }
+            Err(e) => ProbeResult { index, name: probe.name.clone(), trace: None, error: Some(e), mismatches: vec![] },
+        })
+        .collect()
+}
+
+/// Compares a trace with an expectation; returns what differs, in words.
+pub fn verify(trace: &Trace, expect: &ExpectDoc) -> Vec<String> {
+    let mut out = Vec::new();
+    let got = trace.request.outcome.as_str();
+    if got != expect.request {
+        out.push(format!("request: expected `{}`, got `{got}`", expect.request));
+    }
+    let got_resp = trace.response.as_ref().map(|r| r.outcome.as_str());
+    if got_resp != expect.response.as_deref() {
+        out.push(format!("response: expected `{}`, got `{}`", expect.response.as_deref().unwrap_or("none"), got_resp.unwrap_or("none")));
+    }
+    // The deciding drop: of the request if it dropped, else of the response.
+    let drop = trace.request.dropped_at.as_ref().or_else(|| trace.response.as_ref().and_then(|r| r.dropped_at.as_ref()));
+    if let Some(component) = &expect.component {
+        let got = drop.map(|d| d.component.as_str()).unwrap_or("none");
+        if got != component {
+            out.push(format!("component: expected `{component}`, got `{got}`"));
+        }
+    }
+    if let Some(rule) = &expect.rule {
+        let got = drop.map(|d| d.rule.clone().unwrap_or_else(|| "no rule matched".into())).unwrap_or_else(|| "none".into());
+        if &got != rule {
+            out.push(format!("rule: expected `{rule}`, got `{got}`"));
+        }
+    }
+    if let Some(reason) = &expect.reason {
+        let got = drop.map(|d| d.reason.code()).unwrap_or("none");
+        if got != reason {
+            out.push(format!("reason: expected `{reason}`, got `{got}`"));
+        }
+    }
+    out
+}
+
+/// The library version.
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn scenario() -> String {
+        json!({"vpcsim": 1, "network": {
+            "vpcs": [{"id": "vpc-1", "cidr_blocks": ["10.0.0.0/16"]}],
+            "subnets": [{"id": "subnet-1", "vpc": "vpc-1", "cidr": "10.0.1.0/24"}],
+            "security_groups": [
+                {"id": "sg-web", "vpc": "vpc-1", "outbound": [{"protocol": "all", "cidr": "0.0.0.0/0"}]},
+                {"id": "sg-ep", "vpc": "vpc-1", "inbound": [{"protocol": "tcp", "ports": "443", "sg": "sg-web"}]}],
+            "instances": [{"id": "i-web", "subnet": "subnet-1", "security_groups": ["sg-web"]},
+                          {"id": "i-ep", "subnet": "subnet-1", "security_groups": ["sg-ep"]}]}})
+        .to_string()
+    }
+
+    #[test]
+    fn trace_json_is_a_tagged_success() {
+        let answer: Value = serde_json::from_str(&trace_json(&scenario(), r#"{"from":"i-web","to":"i-ep","port":443}"#).to_json()).unwrap_or_default();
+        assert_eq!(answer["type"], "success");
+        assert_eq!(answer["trace"]["request"]["outcome"], "delivered");
+        assert_eq!(answer["trace"]["reachable"], true);
+        let answer: Value = serde_json::from_str(&trace_json(&scenario(), r#"{"from":"i-web","to":"i-ep","port":22}"#).to_json()).unwrap_or_default();
+        assert_eq!(answer["trace"]["request"]["dropped_at"]["reason"], "sg-no-matching-rule");
+    }
+
+    #[test]
+    fn trace_json_failures_are_located() {
+        let answer: Value = serde_json::from_str(&trace_json(&scenario(), r#"{"from":"i-wbe","to":"i-ep","port":443}"#).to_json()).unwrap_or_default();
+        assert_eq!(answer["type"], "failure");
+        assert_eq!(answer["errors"][0]["code"], "unknown-reference");
+        assert_eq!(answer["errors"][0]["at"], "probe/from");
+        assert!(answer["errors"][0]["help"].as_str().unwrap_or("").contains("i-web"));
+        let answer: Value = serde_json::from_str(&trace_json("{\"vpcsim\": 1, ", "{}").to_json()).unwrap_or_default();
+        assert_eq!(answer["errors"][0]["code"], "json-syntax");
+    }
+}

@@ -1,0 +1,31 @@
+//! # vpcsim-core
+//!
+//! The model, evaluator, traces, import, analysis and lints of vpcsim, in pure Rust.
+//!
+//! Layers, bottom up:
+//! - [`addr`]: small value types (protocols, port ranges, flows). Knows no AWS resource.
+//! - [`scenario`]: the serialized document (format v1). Serde types only.
+//! - [`model`]: the compiled, validated network, built from a document with
+//!   [`diag::Diagnostic`]s for every problem.
+//! - [`eval`]: the hop walker, `trace(&Network, &Probe) -> Trace`; the only module that
+//!   knows the order of the layers.
+//! - [`policy`]: endpoint policy (IAM) evaluation.
+//! - [`trace`]: traces as data, and their one text rendering.
+//! - [`ffi`]: the JSON boundary used by the wasm crate, the web app and the CLI.
+//!
+//! This crate does no IO, reads no clock, uses no randomness and holds no global state.
+
+pub mod addr;
+pub mod diag;
+pub mod eval;
+pub mod ffi;
+pub mod model;
+pub mod policy;
+pub mod scenario;
+pub mod trace;
+
+pub use diag::{Diagnostic, Severity};
+pub use eval::trace;
+pub use model::Network;
+pub use scenario::{ProbeDoc, Scenario};
+pub use trace::Trace;

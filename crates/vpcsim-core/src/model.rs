@@ -1,0 +1,1914 @@
+//! The compiled, validated network that the evaluator walks.
+//!
+//! [`Network::build`] lowers a [`Scenario`](crate::scenario::Scenario) document into
+//! arenas of resources addressed by typed indices, collecting every problem as a
+//! [`Diagnostic`] and leaving out (or neutralising) what is invalid. Once built, the
+//! network is immutable: rule sets are parsed once, NACL entries are sorted by number,
+//! routes are sorted longest prefix first, and lookup tables (address → interface,
+//! security group → member addresses) are precomputed, so a trace never re-reads JSON.
+//!
+//! Model types are not serializable on purpose: the document is the serialized form.
+
+use crate::addr::{IcmpMatch, PortRange, Protocol, Traffic};
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::scenario::{self, NetworkDoc, Scenario};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr};
+
+macro_rules! index_type {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub(crate) u32);
+        impl $name {
+            pub(crate) fn new(i: usize) -> Self {
+                Self(u32::try_from(i).unwrap_or(u32::MAX))
+            }
+            pub(crate) fn get(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+
+index_type!(
+    /// Index of a VPC.
+    VpcIx,
+    /// Index of a subnet.
+    SubnetIx,
+    /// Index of a route table.
+    RtbIx,
+    /// Index of a network ACL.
+    NaclIx,
+    /// Index of a security group.
+    SgIx,
+    /// Index of a network interface.
+    EniIx,
+    /// Index of an internet gateway.
+    IgwIx,
+    /// Index of a NAT gateway.
+    NatIx,
+    /// Index of a VPC endpoint.
+    VpceIx,
+    /// Index of a peering connection.
+    PcxIx,
+    /// Index of a prefix list.
+    PlIx,
+    /// Index of an external host or network.
+    ExtIx,
+    /// Index of a SageMaker resource.
+    SmIx,
+);
+
+/// A VPC.
+#[derive(Clone, Debug)]
+pub struct Vpc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// IPv4 blocks, primary first.
+    pub cidrs: Vec<Ipv4Net>,
+    /// IPv6 blocks.
+    pub cidrs_v6: Vec<Ipv6Net>,
+    /// The default NACL (NACL-1).
+    pub default_nacl: NaclIx,
+    /// The main route table (RT-1).
+    pub main_rtb: RtbIx,
+    /// The attached internet gateway.
+    pub igw: Option<IgwIx>,
+}
+
+impl Vpc {
+    /// Whether the address lies in one of the VPC's blocks.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(v4) => self.cidrs.iter().any(|c| c.contains(&v4)),
+            IpAddr::V6(v6) => self.cidrs_v6.iter().any(|c| c.contains(&v6)),
+        }
+    }
+
+    /// The Amazon DNS server address: primary CIDR base + 2 (EX-2).
+    pub fn dns_address(&self) -> Option<IpAddr> {
+        let base = u32::from(self.cidrs.first()?.network());
+        Some(IpAddr::V4(Ipv4Addr::from(base.checked_add(2)?)))
+    }
+}
+
+/// A subnet with its effective associations.
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The VPC.
+    pub vpc: VpcIx,
+    /// IPv4 block.
+    pub cidr: Ipv4Net,
+    /// IPv6 block.
+    pub cidr_v6: Option<Ipv6Net>,
+    /// Availability Zone.
+    pub az: String,
+    /// Effective NACL: explicit, else the VPC default (NACL-1).
+    pub nacl: NaclIx,
+    /// Effective route table: explicit, else the main table (RT-1).
+    pub rtb: RtbIx,
+}
+
+/// Where a route sends traffic.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// Within the VPC (RT-2).
+    Local,
+    /// An internet gateway.
+    Igw(IgwIx),
+    /// An egress-only internet gateway (IPv6, RT-12), by id.
+    Eigw(String),
+    /// A NAT gateway.
+    Nat(NatIx),
+    /// A peering connection.
+    Pcx(PcxIx),
+    /// A gateway VPC endpoint.
+    Vpce(VpceIx),
+    /// A network interface (an appliance).
+    Eni(EniIx),
+    /// A transit gateway, by id (not modelled beyond the attachment).
+    Tgw(String),
+    /// The target does not exist: the route is a blackhole (RT-6).
+    Blackhole(String),
+}
+
+/// What a route matches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RouteDest {
+    /// A CIDR.
+    Cidr(IpNet),
+    /// Every CIDR of a prefix list (EP-2).
+    PrefixList(PlIx),
+}
+
+/// One route.
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// What it matches.
+    pub dest: RouteDest,
+    /// Where it sends.
+    pub target: Target,
+    /// The target as written (`local`, `igw-1`).
+    pub target_id: String,
+}
+
+/// A route table.
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    /// Id.
+    pub id: String,
+    /// The VPC.
+    pub vpc: VpcIx,
+    /// Whether it is the main table.
+    pub main: bool,
+    /// Routes: the implicit local routes first, then the document's.
+    pub routes: Vec<Route>,
+}
+
+/// One numbered NACL entry.
+#[derive(Clone, Debug)]
+pub struct NaclEntry {
+    /// Rule number 1-32766.
+    pub number: u16,
+    /// Allow or deny.
+    pub allow: bool,
+    /// Matched traffic.
+    pub traffic: Traffic,
+    /// Source (inbound) or destination (outbound) block.
+    pub cidr: IpNet,
+}
+
+/// A network ACL; entries sorted by rule number (NACL-2).
+#[derive(Clone, Debug)]
+pub struct Nacl {
+    /// Id.
+    pub id: String,
+    /// The VPC.
+    pub vpc: VpcIx,
+    /// Whether it is the VPC's default NACL.
+    pub is_default: bool,
+    /// Whether vpcsim created it because the document named no default NACL.
+    pub implicit: bool,
+    /// Inbound entries, lowest number first.
+    pub inbound: Vec<NaclEntry>,
+    /// Outbound entries, lowest number first.
+    pub outbound: Vec<NaclEntry>,
+}
+
+/// The peer of a security group rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Peer {
+    /// A CIDR.
+    Cidr(IpNet),
+    /// A prefix list.
+    PrefixList(PlIx),
+    /// Members of a security group (their private addresses, SG-16).
+    Sg(SgIx),
+    /// A group that does not exist: a stale rule that matches nothing (SG-17).
+    Stale(String),
+}
+
+/// One security group rule.
+#[derive(Clone, Debug)]
+pub struct SgRule {
+    /// Position in the document's list, for locating it.
+    pub position: usize,
+    /// Matched traffic.
+    pub traffic: Traffic,
+    /// Peer.
+    pub peer: Peer,
+    /// Free text.
+    pub description: String,
+}
+
+/// A security group.
+#[derive(Clone, Debug)]
+pub struct Sg {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The VPC.
+    pub vpc: VpcIx,
+    /// Whether vpcsim created it as the VPC's default group (SG-13).
+    pub implicit: bool,
+    /// Inbound rules.
+    pub inbound: Vec<SgRule>,
+    /// Outbound rules.
+    pub outbound: Vec<SgRule>,
+}
+
+/// What a network interface belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Owner {
+    /// An EC2 instance, by id.
+    Instance(String),
+    /// A NAT gateway.
+    Nat(NatIx),
+    /// An interface VPC endpoint.
+    Vpce(VpceIx),
+    /// A SageMaker resource.
+    SageMaker(SmIx),
+}
+
+/// A network interface.
+#[derive(Clone, Debug)]
+pub struct Eni {
+    /// Id.
+    pub id: String,
+    /// Display label of the owner (instance name, resource name).
+    pub label: String,
+    /// Subnet.
+    pub subnet: SubnetIx,
+    /// The VPC (the subnet's).
+    pub vpc: VpcIx,
+    /// Primary private IPv4.
+    pub private_ip: IpAddr,
+    /// Public IPv4 or Elastic IP.
+    pub public_ip: Option<IpAddr>,
+    /// Security groups (none for NAT gateway interfaces, RT-10).
+    pub sgs: Vec<SgIx>,
+    /// Owner.
+    pub owner: Owner,
+}
+
+/// An internet gateway.
+#[derive(Clone, Debug)]
+pub struct Igw {
+    /// Id.
+    pub id: String,
+    /// The attached VPC.
+    pub vpc: Option<VpcIx>,
+}
+
+/// A NAT gateway.
+#[derive(Clone, Debug)]
+pub struct Nat {
+    /// Id.
+    pub id: String,
+    /// Its subnet.
+    pub subnet: SubnetIx,
+    /// Its interface.
+    pub eni: EniIx,
+    /// Public (with an Elastic IP) or private connectivity.
+    pub public: bool,
+}
+
+/// An AWS service that packets can reach, publicly or through an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Service {
+    /// Amazon S3.
+    S3,
+    /// DynamoDB.
+    DynamoDb,
+    /// SageMaker API (`sagemaker.api`).
+    SageMakerApi,
+    /// SageMaker Runtime (`sagemaker.runtime`), InvokeEndpoint.
+    SageMakerRuntime,
+    /// STS.
+    Sts,
+    /// CloudWatch Logs.
+    Logs,
+    /// ECR API.
+    EcrApi,
+    /// ECR Docker registry.
+    EcrDkr,
+}
+
+impl Service {
+    /// Every service vpcsim knows.
+    pub const ALL: [Service; 8] = [
+        Service::S3,
+        Service::DynamoDb,
+        Service::SageMakerApi,
+        Service::SageMakerRuntime,
+        Service::Sts,
+        Service::Logs,
+        Service::EcrApi,
+        Service::EcrDkr,
+    ];
+
+    /// Short name used in references (`service:s3`) and in endpoint service names.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Service::S3 => "s3",
+            Service::DynamoDb => "dynamodb",
+            Service::SageMakerApi => "sagemaker.api",
+            Service::SageMakerRuntime => "sagemaker.runtime",
+            Service::Sts => "sts",
+            Service::Logs => "logs",
+            Service::EcrApi => "ecr.api",
+            Service::EcrDkr => "ecr.dkr",
+        }
+    }
+
+    /// Human name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Service::S3 => "Amazon S3",
+            Service::DynamoDb => "Amazon DynamoDB",
+            Service::SageMakerApi => "SageMaker API",
+            Service::SageMakerRuntime => "SageMaker Runtime",
+            Service::Sts => "AWS STS",
+            Service::Logs => "CloudWatch Logs",
+            Service::EcrApi => "ECR API",
+            Service::EcrDkr => "ECR registry",
+        }
+    }
+
+    /// Parses `s3`, `sagemaker.runtime` or `com.amazonaws.REGION.sagemaker.runtime`.
+    pub fn parse(name: &str) -> Option<Service> {
+        let short = name
+            .strip_prefix("com.amazonaws.")
+            .and_then(|rest| rest.split_once('.').map(|(_, svc)| svc))
+            .unwrap_or(name);
+        Service::ALL.into_iter().find(|s| s.short_name() == short)
+    }
+
+    /// Whether a gateway endpoint exists for it (EP-1).
+    pub fn has_gateway_endpoint(self) -> bool {
+        matches!(self, Service::S3 | Service::DynamoDb)
+    }
+
+    /// A representative public address block of the service front door. Real ranges
+    /// come from AWS's ip-ranges.json, which vpcsim does not model.
+    pub fn public_block(self) -> Ipv4Net {
+        let (a, b) = match self {
+            Service::S3 => ([52, 216, 0, 0], 15),
+            Service::DynamoDb => ([3, 218, 180, 0], 22),
+            Service::SageMakerApi => ([54, 239, 16, 0], 24),
+            Service::SageMakerRuntime => ([54, 239, 17, 0], 24),
+            Service::Sts => ([54, 239, 29, 0], 24),
+            Service::Logs => ([54, 239, 30, 0], 24),
+            Service::EcrApi => ([54, 239, 31, 0], 24),
+            Service::EcrDkr => ([54, 239, 32, 0], 24),
+        };
+        Ipv4Net::new(Ipv4Addr::from(a), b).unwrap_or_default()
+    }
+
+    /// The address used as the front door in traces (the block's 10th address).
+    pub fn front_door(self) -> IpAddr {
+        let base = u32::from(self.public_block().network());
+        IpAddr::V4(Ipv4Addr::from(base.saturating_add(10)))
+    }
+
+    /// The service whose public block holds `ip`.
+    pub fn by_address(ip: IpAddr) -> Option<Service> {
+        match ip {
+            IpAddr::V4(v4) => Service::ALL.into_iter().find(|s| s.public_block().contains(&v4)),
+            IpAddr::V6(_) => None,
+        }
+    }
+}
+
+/// Kind of a VPC endpoint.
+#[derive(Clone, Debug)]
+pub enum VpceKind {
+    /// Gateway endpoint, through route-table prefix-list routes (EP-2).
+    Gateway {
+        /// Associated route tables.
+        route_tables: Vec<RtbIx>,
+    },
+    /// Interface endpoint, through network interfaces (EP-7).
+    Interface {
+        /// One interface per subnet.
+        enis: Vec<EniIx>,
+        /// Private DNS (EP-9).
+        private_dns: bool,
+    },
+}
+
+/// A VPC endpoint.
+#[derive(Clone, Debug)]
+pub struct Vpce {
+    /// Id.
+    pub id: String,
+    /// The VPC.
+    pub vpc: VpcIx,
+    /// The service.
+    pub service: Service,
+    /// Gateway or interface.
+    pub kind: VpceKind,
+    /// The endpoint policy, if not the default full-access one (EP-10).
+    pub policy: Option<serde_json::Value>,
+}
+
+/// A VPC peering connection.
+#[derive(Clone, Debug)]
+pub struct Peering {
+    /// Id.
+    pub id: String,
+    /// Requester VPC.
+    pub requester: VpcIx,
+    /// Accepter VPC.
+    pub accepter: VpcIx,
+    /// Status as written (`active`, ...).
+    pub status: String,
+}
+
+impl Peering {
+    /// Whether traffic flows (RT-13, SG-17).
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    /// The VPC at the other end, if `vpc` is one end.
+    pub fn other_end(&self, vpc: VpcIx) -> Option<VpcIx> {
+        if self.requester == vpc {
+            Some(self.accepter)
+        } else if self.accepter == vpc {
+            Some(self.requester)
+        } else {
+            None
+        }
+    }
+}
+
+/// A prefix list.
+#[derive(Clone, Debug)]
+pub struct PrefixList {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Entries.
+    pub cidrs: Vec<IpNet>,
+    /// The AWS service it stands for (`pl-s3`), if any.
+    pub service: Option<Service>,
+}
+
+/// A host or network outside AWS.
+#[derive(Clone, Debug)]
+pub struct External {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether it is on the internet (else on-premises).
+    pub internet: bool,
+    /// Its address block.
+    pub cidr: IpNet,
+}
+
+/// Kind of SageMaker resource.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SmKind {
+    /// Notebook instance.
+    Notebook {
+        /// DirectInternetAccess Enabled (SM-3).
+        direct_internet_access: bool,
+        /// RootAccess Enabled.
+        root_access: bool,
+    },
+    /// Training or processing job.
+    TrainingJob {
+        /// `processing` rather than `training`.
+        processing: bool,
+        /// EnableNetworkIsolation (SM-8).
+        network_isolation: bool,
+        /// EnableInterContainerTrafficEncryption (SM-9).
+        inter_container_encryption: bool,
+    },
+    /// Inference endpoint with its model.
+    Endpoint {
+        /// The model's EnableNetworkIsolation (SM-8).
+        network_isolation: bool,
+    },
+    /// Studio domain.
+    Domain {
+        /// AppNetworkAccessType is VpcOnly (SM-13).
+        vpc_only: bool,
+    },
+}
+
+/// A SageMaker resource.
+#[derive(Clone, Debug)]
+pub struct SmResource {
+    /// Reference, e.g. `sagemaker:endpoint/churn`.
+    pub reference: String,
+    /// Name.
+    pub name: String,
+    /// What it is and its settings.
+    pub kind: SmKind,
+    /// Its interface in your VPC (VpcConfig, SubnetId), if any.
+    pub eni: Option<EniIx>,
+}
+
+/// Any resource, by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// VPC.
+    Vpc(VpcIx),
+    /// Subnet.
+    Subnet(SubnetIx),
+    /// Route table.
+    Rtb(RtbIx),
+    /// NACL.
+    Nacl(NaclIx),
+    /// Security group.
+    Sg(SgIx),
+    /// Network interface.
+    Eni(EniIx),
+    /// Instance (its primary interface).
+    Instance(EniIx),
+    /// Internet gateway.
+    Igw(IgwIx),
+    /// NAT gateway.
+    Nat(NatIx),
+    /// VPC endpoint.
+    Vpce(VpceIx),
+    /// Peering connection.
+    Pcx(PcxIx),
+    /// Prefix list.
+    Pl(PlIx),
+    /// External host or network.
+    External(ExtIx),
+    /// SageMaker resource.
+    SageMaker(SmIx),
+    /// Egress-only internet gateway.
+    Eigw,
+    /// Transit gateway.
+    Tgw,
+}
+
+/// The validated network.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub(crate) vpcs: Vec<Vpc>,
+    pub(crate) subnets: Vec<Subnet>,
+    pub(crate) rtbs: Vec<RouteTable>,
+    pub(crate) nacls: Vec<Nacl>,
+    pub(crate) sgs: Vec<Sg>,
+    pub(crate) enis: Vec<Eni>,
+    pub(crate) igws: Vec<Igw>,
+    pub(crate) nats: Vec<Nat>,
+    pub(crate) vpces: Vec<Vpce>,
+    pub(crate) peerings: Vec<Peering>,
+    pub(crate) prefix_lists: Vec<PrefixList>,
+    pub(crate) externals: Vec<External>,
+    pub(crate) sagemaker: Vec<SmResource>,
+    pub(crate) ids: HashMap<String, Node>,
+    /// Private addresses → interface, per VPC.
+    pub(crate) by_private_ip: HashMap<(VpcIx, IpAddr), EniIx>,
+    /// Public addresses → interface.
+    pub(crate) by_public_ip: HashMap<IpAddr, EniIx>,
+    /// Security group → private addresses of its members and their VPC (SG-16).
+    pub(crate) sg_members: Vec<HashMap<IpAddr, VpcIx>>,
+}
+
+macro_rules! getter {
+    ($($fn:ident: $ix:ty => $field:ident: $t:ty),* $(,)?) => {$(
+        /// The resource at an index.
+        pub fn $fn(&self, ix: $ix) -> Option<&$t> {
+            self.$field.get(ix.get())
+        }
+    )*};
+}
+
+impl Network {
+    getter!(
+        vpc: VpcIx => vpcs: Vpc,
+        subnet: SubnetIx => subnets: Subnet,
+        rtb: RtbIx => rtbs: RouteTable,
+        nacl: NaclIx => nacls: Nacl,
+        sg: SgIx => sgs: Sg,
+        eni: EniIx => enis: Eni,
+        igw: IgwIx => igws: Igw,
+        nat: NatIx => nats: Nat,
+        vpce: VpceIx => vpces: Vpce,
+        peering: PcxIx => peerings: Peering,
+        prefix_list: PlIx => prefix_lists: PrefixList,
+        external: ExtIx => externals: External,
+        sagemaker_resource: SmIx => sagemaker: SmResource,
+    );
+
+    /// Looks a resource up by id.
+    pub fn node(&self, id: &str) -> Option<Node> {
+        self.ids.get(id).copied()
+    }
+
+    /// All network interfaces.
+    pub fn enis(&self) -> impl Iterator<Item = (EniIx, &Eni)> {
+        self.enis.iter().enumerate().map(|(i, e)| (EniIx::new(i), e))
+    }
+
+    /// All SageMaker resources.
+    pub fn sagemaker_resources(&self) -> impl Iterator<Item = (SmIx, &SmResource)> {
+        self.sagemaker.iter().enumerate().map(|(i, e)| (SmIx::new(i), e))
+    }
+
+    /// All external hosts.
+    pub fn externals(&self) -> impl Iterator<Item = (ExtIx, &External)> {
+        self.externals.iter().enumerate().map(|(i, e)| (ExtIx::new(i), e))
+    }
+
+    /// Number of interfaces.
+    pub fn n_enis(&self) -> usize {
+        self.enis.len()
+    }
+
+    /// The interface holding a private address in a VPC.
+    pub fn eni_by_private_ip(&self, vpc: VpcIx, ip: IpAddr) -> Option<EniIx> {
+        self.by_private_ip.get(&(vpc, ip)).copied()
+    }
+
+    /// The interface holding a public address.
+    pub fn eni_by_public_ip(&self, ip: IpAddr) -> Option<EniIx> {
+        self.by_public_ip.get(&ip).copied()
+    }
+
+    /// Whether `ip` is a private address of a member of `sg` that a rule of a group in
+    /// `rule_vpc` may reference: same VPC, or an active peering (SG-16, SG-17).
+    pub fn sg_has_member(&self, sg: SgIx, ip: IpAddr, rule_vpc: VpcIx) -> bool {
+        match self.sg_members.get(sg.get()).and_then(|m| m.get(&ip)) {
+            Some(member_vpc) if *member_vpc == rule_vpc => true,
+            Some(member_vpc) => self.active_peering(rule_vpc, *member_vpc).is_some(),
+            None => false,
+        }
+    }
+
+    /// An active peering connection between two VPCs.
+    pub fn active_peering(&self, a: VpcIx, b: VpcIx) -> Option<PcxIx> {
+        self.peerings
+            .iter()
+            .position(|p| p.is_active() && p.other_end(a) == Some(b))
+            .map(PcxIx::new)
+    }
+
+    /// Id of any node, for messages.
+    pub fn node_id(&self, node: Node) -> &str {
+        let id = match node {
+            Node::Vpc(i) => self.vpc(i).map(|x| x.id.as_str()),
+            Node::Subnet(i) => self.subnet(i).map(|x| x.id.as_str()),
+            Node::Rtb(i) => self.rtb(i).map(|x| x.id.as_str()),
+            Node::Nacl(i) => self.nacl(i).map(|x| x.id.as_str()),
+            Node::Sg(i) => self.sg(i).map(|x| x.id.as_str()),
+            Node::Eni(i) | Node::Instance(i) => self.eni(i).map(|x| x.id.as_str()),
+            Node::Igw(i) => self.igw(i).map(|x| x.id.as_str()),
+            Node::Nat(i) => self.nat(i).map(|x| x.id.as_str()),
+            Node::Vpce(i) => self.vpce(i).map(|x| x.id.as_str()),
+            Node::Pcx(i) => self.peering(i).map(|x| x.id.as_str()),
+            Node::Pl(i) => self.prefix_list(i).map(|x| x.id.as_str()),
+            Node::External(i) => self.external(i).map(|x| x.id.as_str()),
+            Node::SageMaker(i) => self.sagemaker_resource(i).map(|x| x.reference.as_str()),
+            Node::Eigw | Node::Tgw => None,
+        };
+        id.unwrap_or("?")
+    }
+
+    /// Builds the network from a scenario document, with every problem as a diagnostic.
+    pub fn build(scenario: &Scenario) -> (Network, Vec<Diagnostic>) {
+        Builder::default().build(&scenario.network)
+    }
+
+    /// Builds the network from the network part of a document.
+    pub fn from_doc(doc: &NetworkDoc) -> (Network, Vec<Diagnostic>) {
+        Builder::default().build(doc)
+    }
+}
+
+/// Parses a CIDR, reporting host bits (the normalised block is kept, NACL-8).
+pub(crate) fn parse_cidr(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> Option<IpNet> {
+    let text = text.trim();
+    match text.parse::<IpNet>() {
+        Ok(net) => {
+            let normal = net.trunc();
+            if normal != net {
+                diags.push(Diagnostic::error(
+                    "cidr-host-bits",
+                    at,
+                    format!("CIDR `{text}` has host bits set"),
+                    format!("a block starts at its network address: did you mean `{normal}`? vpcsim uses `{normal}`"),
+                ));
+            }
+            Some(normal)
+        }
+        Err(_) => match text.parse::<IpAddr>() {
+            Ok(ip) => {
+                let net = IpNet::from(ip);
+                diags.push(Diagnostic::error(
+                    "cidr-missing-length",
+                    at,
+                    format!("`{text}` is an address, not a CIDR block"),
+                    format!("write `{net}` for a single address"),
+                ));
+                Some(net)
+            }
+            Err(_) => {
+                diags.push(Diagnostic::error(
+                    "cidr-invalid",
+                    at,
+                    format!("`{text}` is not a CIDR block"),
+                    "write an IPv4 block such as `10.0.1.0/24` or an IPv6 block such as `2001:db8::/56`",
+                ));
+                None
+            }
+        },
+    }
+}
+
+fn parse_ip(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> Option<IpAddr> {
+    match text.trim().parse::<IpAddr>() {
+        Ok(ip) => Some(ip),
+        Err(_) => {
+            diags.push(Diagnostic::error(
+                "ip-invalid",
+                at,
+                format!("`{text}` is not an IP address"),
+                "write an address such as `10.0.1.10`",
+            ));
+            None
+        }
+    }
+}
+
+/// Parses protocol, ports and ICMP fields of a rule (SG-15, NACL-9).
+pub(crate) fn parse_traffic(
+    protocol: &str,
+    ports: Option<&str>,
+    icmp_type: Option<i64>,
+    icmp_code: Option<i64>,
+    at: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Traffic> {
+    let Some(proto) = Protocol::parse(protocol) else {
+        diags.push(Diagnostic::error(
+            "protocol-invalid",
+            format!("{at}/protocol"),
+            format!("protocol `{protocol}` is not valid"),
+            "use tcp, udp, icmp, icmpv6, all (-1), or a protocol number from 0 to 255",
+        ));
+        return None;
+    };
+    let port_range = match ports {
+        None => None,
+        Some(p) => match PortRange::parse(p) {
+            Ok(r) => Some(r),
+            Err(message) => {
+                diags.push(Diagnostic::error(
+                    if message.contains("reversed") { "port-range-reversed" } else { "port-invalid" },
+                    format!("{at}/ports"),
+                    message,
+                    "write one port such as `443` or a range such as `1024-65535`, first port not above the last",
+                ));
+                return None;
+            }
+        },
+    };
+    let mut icmp_field = |value: Option<i64>, name: &str| -> Result<Option<u8>, ()> {
+        match value {
+            None | Some(-1) => Ok(None),
+            Some(v) => u8::try_from(v).map(Some).map_err(|_| {
+                diags.push(Diagnostic::error(
+                    "icmp-invalid",
+                    format!("{at}/{name}"),
+                    format!("ICMP {} `{v}` is out of range", name.trim_start_matches("icmp_")),
+                    "use 0-255, or -1 for all",
+                ));
+            }),
+        }
+    };
+    let icmp = IcmpMatch { icmp_type: icmp_field(icmp_type, "icmp_type").ok()?, code: icmp_field(icmp_code, "icmp_code").ok()? };
+    Some(Traffic::from_parts(proto, port_range, icmp))
+}
+
+#[derive(Default)]
+struct Builder {
+    net: Network,
+    diags: Vec<Diagnostic>,
+    /// Next host offset per subnet for automatic addresses.
+    next_host: HashMap<SubnetIx, u32>,
+    used_ips: HashSet<(VpcIx, IpAddr)>,
+}
+
+impl Builder {
+    fn err(&mut self, code: &'static str, at: impl Into<String>, message: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, at, message, help));
+    }
+
+    fn register(&mut self, id: &str, node: Node, at: &str) -> bool {
+        if id.trim().is_empty() {
+            self.err("id-empty", format!("{at}/id"), "the resource has an empty id", "give every resource a unique id");
+            return false;
+        }
+        if self.net.ids.contains_key(id) {
+            self.err("id-duplicate", format!("{at}/id"), format!("id `{id}` is used twice"), "give every resource a unique id");
+            return false;
+        }
+        self.net.ids.insert(id.to_owned(), node);
+        true
+    }
+
+    fn known<'a>(&'a self, pred: impl Fn(&Node) -> bool + 'a) -> impl Iterator<Item = &'a str> + Clone + 'a {
+        let mut ids: Vec<&str> = self.net.ids.iter().filter(|(_, n)| pred(n)).map(|(k, _)| k.as_str()).collect();
+        ids.sort_unstable();
+        ids.into_iter()
+    }
+
+    fn resolve_vpc(&mut self, id: &str, at: &str) -> Option<VpcIx> {
+        match self.net.ids.get(id) {
+            Some(Node::Vpc(v)) => Some(*v),
+            _ => {
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Vpc(_))), "VPCs");
+                self.err("unknown-vpc", at, format!("VPC `{id}` does not exist"), help);
+                None
+            }
+        }
+    }
+
+    fn resolve_subnet(&mut self, id: &str, at: &str) -> Option<SubnetIx> {
+        match self.net.ids.get(id) {
+            Some(Node::Subnet(s)) => Some(*s),
+            _ => {
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Subnet(_))), "subnets");
+                self.err("unknown-subnet", at, format!("subnet `{id}` does not exist"), help);
+                None
+            }
+        }
+    }
+
+    fn resolve_sg(&mut self, id: &str, at: &str) -> Option<SgIx> {
+        match self.net.ids.get(id) {
+            Some(Node::Sg(s)) => Some(*s),
+            _ => {
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Sg(_))), "security groups");
+                self.err("unknown-security-group", at, format!("security group `{id}` does not exist"), help);
+                None
+            }
+        }
+    }
+
+    fn resolve_rtb(&mut self, id: &str, at: &str) -> Option<RtbIx> {
+        match self.net.ids.get(id) {
+            Some(Node::Rtb(s)) => Some(*s),
+            _ => {
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Rtb(_))), "route tables");
+                self.err("unknown-route-table", at, format!("route table `{id}` does not exist"), help);
+                None
+            }
+        }
+    }
+
+    fn resolve_pl(&mut self, id: &str, at: &str) -> Option<PlIx> {
+        match self.net.ids.get(id) {
+            Some(Node::Pl(s)) => Some(*s),
+            _ => {
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Pl(_))), "prefix lists");
+                self.err("unknown-prefix-list", at, format!("prefix list `{id}` does not exist"), help);
+                None
+            }
+        }
+    }
+
+    fn build(mut self, doc: &NetworkDoc) -> (Network, Vec<Diagnostic>) {
+        self.builtin_prefix_lists();
+        self.prefix_lists(doc);
+        self.vpcs(doc);
+        self.subnets(doc);
+        self.security_groups_pass1(doc);
+        self.nacls(doc);
+        self.igws(doc);
+        self.peerings(doc);
+        // Route tables resolve targets, so gateways, endpoints and NAT interfaces come first.
+        self.nats(doc);
+        self.vpce_declare(doc);
+        self.route_tables(doc);
+        self.vpce_finish(doc);
+        self.instances(doc);
+        self.sagemaker(doc);
+        self.externals(doc);
+        self.security_group_rules(doc);
+        self.gateway_endpoint_routes();
+        self.finish();
+        (self.net, self.diags)
+    }
+
+    fn builtin_prefix_lists(&mut self) {
+        for service in [Service::S3, Service::DynamoDb] {
+            let id = format!("pl-{}", service.short_name());
+            let ix = PlIx::new(self.net.prefix_lists.len());
+            self.net.prefix_lists.push(PrefixList {
+                id: id.clone(),
+                name: format!("com.amazonaws.region.{}", service.short_name()),
+                cidrs: vec![IpNet::V4(service.public_block())],
+                service: Some(service),
+            });
+            self.net.ids.insert(id, Node::Pl(ix));
+        }
+    }
+
+    fn prefix_lists(&mut self, doc: &NetworkDoc) {
+        for (i, pl) in doc.prefix_lists.iter().enumerate() {
+            let at = format!("prefix_lists/{i}");
+            let ix = PlIx::new(self.net.prefix_lists.len());
+            if !self.register(&pl.id, Node::Pl(ix), &at) {
+                continue;
+            }
+            let mut cidrs = Vec::new();
+            for (j, c) in pl.cidrs.iter().enumerate() {
+                if let Some(net) = parse_cidr(c, &format!("{at}/cidrs/{j}"), &mut self.diags) {
+                    cidrs.push(net);
+                }
+            }
+            let service = pl.name.strip_prefix("com.amazonaws.").and_then(|_| Service::parse(&pl.name));
+            self.net.prefix_lists.push(PrefixList { id: pl.id.clone(), name: pl.name.clone(), cidrs, service });
+        }
+    }
+
+    fn vpcs(&mut self, doc: &NetworkDoc) {
+        for (i, v) in doc.vpcs.iter().enumerate() {
+            let at = format!("vpcs/{i}");
+            let ix = VpcIx::new(self.net.vpcs.len());
+            if !self.register(&v.id, Node::Vpc(ix), &at) {
+                continue;
+            }
+            let mut cidrs = Vec::new();
+            let mut cidrs_v6 = Vec::new();
+            for (j, c) in v.cidr_blocks.iter().enumerate() {
+                match parse_cidr(c, &format!("{at}/cidr_blocks/{j}"), &mut self.diags) {
+                    Some(IpNet::V4(n)) => cidrs.push(n),
+                    Some(IpNet::V6(_)) => self.err(
+                        "cidr-family",
+                        format!("{at}/cidr_blocks/{j}"),
+                        format!("`{c}` is an IPv6 block in `cidr_blocks`"),
+                        "put IPv6 blocks in `ipv6_cidr_blocks`",
+                    ),
+                    None => {}
+                }
+            }
+            for (j, c) in v.ipv6_cidr_blocks.iter().enumerate() {
+                match parse_cidr(c, &format!("{at}/ipv6_cidr_blocks/{j}"), &mut self.diags) {
+                    Some(IpNet::V6(n)) => cidrs_v6.push(n),
+                    Some(IpNet::V4(_)) => self.err(
+                        "cidr-family",
+                        format!("{at}/ipv6_cidr_blocks/{j}"),
+                        format!("`{c}` is an IPv4 block in `ipv6_cidr_blocks`"),
+                        "put IPv4 blocks in `cidr_blocks`",
+                    ),
+                    None => {}
+                }
+            }
+            if cidrs.is_empty() {
+                self.err(
+                    "vpc-without-cidr",
+                    format!("{at}/cidr_blocks"),
+                    format!("VPC `{}` has no IPv4 CIDR block", v.id),
+                    "every VPC has a primary IPv4 block, for example `10.0.0.0/16`",
+                );
+            }
+            // Placeholders: default NACL and main route table are fixed up below.
+            self.net.vpcs.push(Vpc {
+                id: v.id.clone(),
+                name: v.name.clone(),
+                cidrs,
+                cidrs_v6,
+                default_nacl: NaclIx(u32::MAX),
+                main_rtb: RtbIx(u32::MAX),
+                igw: None,
+            });
+        }
+    }
+
+    fn subnets(&mut self, doc: &NetworkDoc) {
+        for (i, s) in doc.subnets.iter().enumerate() {
+            let at = format!("subnets/{i}");
+            let Some(vpc) = self.resolve_vpc(&s.vpc, &format!("{at}/vpc")) else { continue };
+            let Some(cidr) = parse_cidr(&s.cidr, &format!("{at}/cidr"), &mut self.diags) else { continue };
+            let IpNet::V4(cidr) = cidr else {
+                self.err("cidr-family", format!("{at}/cidr"), format!("subnet `{}` has an IPv6 `cidr`", s.id), "put the IPv6 block in `ipv6_cidr`");
+                continue;
+            };
+            let Some(v) = self.net.vpcs.get(vpc.get()) else { continue };
+            if !v.cidrs.iter().any(|b| b.contains(&cidr)) {
+                let blocks: Vec<String> = v.cidrs.iter().map(ToString::to_string).collect();
+                self.err(
+                    "subnet-outside-vpc",
+                    format!("{at}/cidr"),
+                    format!("subnet `{}` block `{cidr}` is not inside VPC `{}`", s.id, s.vpc),
+                    format!("choose a block inside {}", blocks.join(" or ")),
+                );
+                continue;
+            }
+            if cidr.prefix_len() > 28 || cidr.prefix_len() < 16 {
+                self.diags.push(Diagnostic::warning(
+                    "subnet-size",
+                    format!("{at}/cidr"),
+                    format!("subnet block `{cidr}` is outside the sizes AWS allows"),
+                    "an IPv4 subnet is between /16 and /28",
+                ));
+            }
+            if let Some(other) = self.net.subnets.iter().find(|o| o.vpc == vpc && (o.cidr.contains(&cidr) || cidr.contains(&o.cidr))) {
+                let other_id = other.id.clone();
+                let other_cidr = other.cidr;
+                self.err(
+                    "subnet-overlap",
+                    format!("{at}/cidr"),
+                    format!("subnet `{}` block `{cidr}` overlaps subnet `{other_id}` (`{other_cidr}`)", s.id),
+                    "subnets of one VPC must not overlap; pick a free block",
+                );
+                continue;
+            }
+            let cidr_v6 = match &s.ipv6_cidr {
+                None => None,
+                Some(text) => match parse_cidr(text, &format!("{at}/ipv6_cidr"), &mut self.diags) {
+                    Some(IpNet::V6(n)) => Some(n),
+                    _ => None,
+                },
+            };
+            let ix = SubnetIx::new(self.net.subnets.len());
+            if !self.register(&s.id, Node::Subnet(ix), &at) {
+                continue;
+            }
+            self.net.subnets.push(Subnet {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                vpc,
+                cidr,
+                cidr_v6,
+                az: s.az.clone(),
+                nacl: NaclIx(u32::MAX),
+                rtb: RtbIx(u32::MAX),
+            });
+        }
+    }
+
+    fn security_groups_pass1(&mut self, doc: &NetworkDoc) {
+        for (i, g) in doc.security_groups.iter().enumerate() {
+            let at = format!("security_groups/{i}");
+            let Some(vpc) = self.resolve_vpc(&g.vpc, &format!("{at}/vpc")) else { continue };
+            let ix = SgIx::new(self.net.sgs.len());
+            if !self.register(&g.id, Node::Sg(ix), &at) {
+                continue;
+            }
+            self.net.sgs.push(Sg { id: g.id.clone(), name: g.name.clone(), vpc, implicit: false, inbound: vec![], outbound: vec![] });
+        }
+    }
+
+    /// The VPC's default security group: the one named `default`, else an implicit one
+    /// with SG-13's rules.
+    fn default_sg(&mut self, vpc: VpcIx) -> Option<SgIx> {
+        if let Some(pos) = self.net.sgs.iter().position(|g| g.vpc == vpc && g.name == "default") {
+            return Some(SgIx::new(pos));
+        }
+        let v = self.net.vpcs.get(vpc.get())?;
+        let id = format!("sg-default-{}", v.id);
+        let has_v6 = !v.cidrs_v6.is_empty();
+        let ix = SgIx::new(self.net.sgs.len());
+        let mut outbound = vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Cidr(any_v4()), description: "SG-13 default".into() }];
+        if has_v6 {
+            outbound.push(SgRule { position: 1, traffic: Traffic::All, peer: Peer::Cidr(any_v6()), description: "SG-13 default".into() });
+        }
+        self.net.sgs.push(Sg {
+            id: id.clone(),
+            name: "default".into(),
+            vpc,
+            implicit: true,
+            inbound: vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Sg(ix), description: "SG-13 default".into() }],
+            outbound,
+        });
+        self.net.ids.insert(id, Node::Sg(ix));
+        Some(ix)
+    }
+
+    fn nacls(&mut self, doc: &NetworkDoc) {
+        let mut assoc: HashMap<SubnetIx, NaclIx> = HashMap::new();
+        for (i, a) in doc.network_acls.iter().enumerate() {
+            let at = format!("network_acls/{i}");
+            let Some(vpc) = self.resolve_vpc(&a.vpc, &format!("{at}/vpc")) else { continue };
+            let ix = NaclIx::new(self.net.nacls.len());
+            if !self.register(&a.id, Node::Nacl(ix), &at) {
+                continue;
+            }
+            let inbound = self.nacl_entries(&a.inbound, &format!("{at}/inbound"));
+            let outbound = self.nacl_entries(&a.outbound, &format!("{at}/outbound"));
+            if a.default {
+                let already = self.net.nacls.iter().find(|n| n.vpc == vpc && n.is_default).map(|n| n.id.clone());
+                if let Some(first) = already {
+                    self.err(
+                        "nacl-default-duplicate",
+                        format!("{at}/default"),
+                        format!("VPC `{}` already has default network ACL `{first}`", a.vpc),
+                        "a VPC has exactly one default network ACL; associate subnets explicitly instead",
+                    );
+                }
+            }
+            let is_default = a.default && !self.net.nacls.iter().any(|n| n.vpc == vpc && n.is_default);
+            self.net.nacls.push(Nacl { id: a.id.clone(), vpc, is_default, implicit: false, inbound, outbound });
+            for (j, s) in a.subnets.iter().enumerate() {
+                let sat = format!("{at}/subnets/{j}");
+                let Some(sub) = self.resolve_subnet(s, &sat) else { continue };
+                if self.net.subnets.get(sub.get()).map(|x| x.vpc) != Some(vpc) {
+                    self.err("association-other-vpc", sat, format!("subnet `{s}` is not in VPC `{}`", a.vpc), "a network ACL serves subnets of its own VPC");
+                    continue;
+                }
+                if let Some(prev) = assoc.get(&sub) {
+                    let prev_id = self.net.nacls.get(prev.get()).map(|n| n.id.clone()).unwrap_or_default();
+                    self.err(
+                        "nacl-association-duplicate",
+                        sat,
+                        format!("subnet `{s}` is already associated with network ACL `{prev_id}`"),
+                        "a subnet is associated with one network ACL at a time (NACL-1); remove one association",
+                    );
+                    continue;
+                }
+                assoc.insert(sub, ix);
+            }
+        }
+        // Default NACL per VPC (NACL-4), implicit when the document names none.
+        for v in 0..self.net.vpcs.len() {
+            let vpc = VpcIx::new(v);
+            let default = match self.net.nacls.iter().position(|n| n.vpc == vpc && n.is_default) {
+                Some(p) => NaclIx::new(p),
+                None => {
+                    let Some(vdoc) = self.net.vpcs.get(v) else { continue };
+                    let id = format!("acl-default-{}", vdoc.id);
+                    let has_v6 = !vdoc.cidrs_v6.is_empty();
+                    let mut entries = vec![NaclEntry { number: 100, allow: true, traffic: Traffic::All, cidr: any_v4() }];
+                    if has_v6 {
+                        entries.push(NaclEntry { number: 101, allow: true, traffic: Traffic::All, cidr: any_v6() });
+                    }
+                    let ix = NaclIx::new(self.net.nacls.len());
+                    self.net.nacls.push(Nacl { id: id.clone(), vpc, is_default: true, implicit: true, inbound: entries.clone(), outbound: entries });
+                    self.net.ids.insert(id, Node::Nacl(ix));
+                    ix
+                }
+            };
+            if let Some(vm) = self.net.vpcs.get_mut(v) {
+                vm.default_nacl = default;
+            }
+        }
+        for (i, s) in self.net.subnets.iter_mut().enumerate() {
+            let default = self.net.vpcs.get(s.vpc.get()).map(|v| v.default_nacl).unwrap_or(NaclIx(u32::MAX));
+            s.nacl = assoc.get(&SubnetIx::new(i)).copied().unwrap_or(default);
+        }
+    }
+
+    fn nacl_entries(&mut self, entries: &[scenario::NaclEntryDoc], at: &str) -> Vec<NaclEntry> {
+        let mut out: Vec<NaclEntry> = Vec::new();
+        for (k, e) in entries.iter().enumerate() {
+            let eat = format!("{at}/{k}");
+            let number = match u16::try_from(e.rule) {
+                Ok(n) if (1..=32766).contains(&n) => n,
+                _ => {
+                    self.err(
+                        "nacl-rule-number-range",
+                        format!("{eat}/rule"),
+                        format!("rule number `{}` is out of range", e.rule),
+                        "NACL rule numbers run from 1 to 32766; 32767 and above are reserved (NACL-2)",
+                    );
+                    continue;
+                }
+            };
+            if out.iter().any(|x| x.number == number) {
+                self.err(
+                    "nacl-duplicate-rule",
+                    format!("{eat}/rule"),
+                    format!("rule number `{number}` is used twice in this direction"),
+                    "each rule number appears once per direction; renumber one of them",
+                );
+                continue;
+            }
+            let allow = match e.action.to_ascii_lowercase().as_str() {
+                "allow" => true,
+                "deny" => false,
+                other => {
+                    self.err("nacl-action-invalid", format!("{eat}/action"), format!("action `{other}` is not valid"), "use `allow` or `deny`");
+                    continue;
+                }
+            };
+            let Some(cidr) = parse_cidr(&e.cidr, &format!("{eat}/cidr"), &mut self.diags) else { continue };
+            let Some(traffic) = parse_traffic(&e.protocol, e.ports.as_deref(), e.icmp_type, e.icmp_code, &eat, &mut self.diags) else {
+                continue;
+            };
+            // NACL-9: ICMPv6 with an IPv4 block allows all types and codes.
+            let traffic = match (traffic, cidr) {
+                (Traffic::Icmpv6(_), IpNet::V4(_)) => Traffic::Icmpv6(IcmpMatch::ANY),
+                (t, _) => t,
+            };
+            out.push(NaclEntry { number, allow, traffic, cidr });
+        }
+        out.sort_by_key(|e| e.number);
+        out
+    }
+
+    fn igws(&mut self, doc: &NetworkDoc) {
+        for (i, g) in doc.internet_gateways.iter().enumerate() {
+            let at = format!("internet_gateways/{i}");
+            let vpc = match &g.vpc {
+                Some(v) => self.resolve_vpc(v, &format!("{at}/vpc")),
+                None => None,
+            };
+            let ix = IgwIx::new(self.net.igws.len());
+            if !self.register(&g.id, Node::Igw(ix), &at) {
+                continue;
+            }
+            if let Some(v) = vpc {
+                if let Some(vm) = self.net.vpcs.get_mut(v.get()) {
+                    if vm.igw.is_some() {
+                        self.diags.push(Diagnostic::error(
+                            "igw-duplicate",
+                            format!("{at}/vpc"),
+                            format!("VPC `{}` already has an internet gateway", vm.id),
+                            "a VPC has at most one internet gateway attached",
+                        ));
+                    } else {
+                        vm.igw = Some(ix);
+                    }
+                }
+            }
+            self.net.igws.push(Igw { id: g.id.clone(), vpc });
+        }
+    }
+
+    fn peerings(&mut self, doc: &NetworkDoc) {
+        for (i, p) in doc.peering_connections.iter().enumerate() {
+            let at = format!("peering_connections/{i}");
+            let a = self.resolve_vpc(&p.requester_vpc, &format!("{at}/requester_vpc"));
+            let b = self.resolve_vpc(&p.accepter_vpc, &format!("{at}/accepter_vpc"));
+            let (Some(a), Some(b)) = (a, b) else { continue };
+            let overlap = match (self.net.vpcs.get(a.get()), self.net.vpcs.get(b.get())) {
+                (Some(va), Some(vb)) => va.cidrs.iter().any(|x| vb.cidrs.iter().any(|y| x.contains(y) || y.contains(x))),
+                _ => false,
+            };
+            if overlap || a == b {
+                self.err(
+                    "peering-overlap",
+                    &at,
+                    format!("VPCs `{}` and `{}` have overlapping CIDR blocks and cannot peer", p.requester_vpc, p.accepter_vpc),
+                    "VPCs with overlapping IPv4 blocks cannot be peered (RT-13)",
+                );
+                continue;
+            }
+            let ix = PcxIx::new(self.net.peerings.len());
+            if !self.register(&p.id, Node::Pcx(ix), &at) {
+                continue;
+            }
+            self.net.peerings.push(Peering { id: p.id.clone(), requester: a, accepter: b, status: p.status.clone() });
+        }
+    }
+
+    /// Allocates an address in a subnet: the given one (checked) or the next free host.
+    fn allocate_ip(&mut self, subnet: SubnetIx, wanted: Option<&str>, at: &str) -> Option<IpAddr> {
+        let s = self.net.subnets.get(subnet.get())?.clone();
+        if let Some(text) = wanted {
+            let ip = parse_ip(text, at, &mut self.diags)?;
+            let IpAddr::V4(v4) = ip else {
+                self.err("ip-family", at, format!("`{text}` is not an IPv4 address"), "the primary private address is IPv4");
+                return None;
+            };
+            if !s.cidr.contains(&v4) {
+                self.err(
+                    "ip-outside-subnet",
+                    at,
+                    format!("address `{text}` is not in subnet `{}` (`{}`)", s.id, s.cidr),
+                    format!("choose an address inside `{}`", s.cidr),
+                );
+                return None;
+            }
+            let offset = u32::from(v4).saturating_sub(u32::from(s.cidr.network()));
+            if offset < 4 || v4 == s.cidr.broadcast() {
+                self.err(
+                    "ip-reserved",
+                    at,
+                    format!("address `{text}` is reserved by AWS in subnet `{}`", s.id),
+                    "AWS reserves the first four addresses and the last address of every subnet",
+                );
+                return None;
+            }
+            if !self.used_ips.insert((s.vpc, ip)) {
+                self.err("ip-duplicate", at, format!("address `{text}` is already in use"), "each private address belongs to one interface");
+                return None;
+            }
+            return Some(ip);
+        }
+        let base = u32::from(s.cidr.network());
+        let last = u32::from(s.cidr.broadcast());
+        let mut offset = self.next_host.get(&subnet).copied().unwrap_or(10);
+        loop {
+            let candidate = base.checked_add(offset)?;
+            if candidate >= last {
+                self.err("subnet-full", at, format!("subnet `{}` has no free address left", s.id), "use a larger subnet block");
+                return None;
+            }
+            offset = offset.saturating_add(1);
+            let ip = IpAddr::V4(Ipv4Addr::from(candidate));
+            if self.used_ips.insert((s.vpc, ip)) {
+                self.next_host.insert(subnet, offset);
+                return Some(ip);
+            }
+        }
+    }
+
+    fn public_ip(&mut self, text: Option<&str>, at: &str) -> Option<IpAddr> {
+        let ip = parse_ip(text?, at, &mut self.diags)?;
+        if self.net.by_public_ip.contains_key(&ip) {
+            self.err("ip-duplicate", at, format!("public address `{ip}` is already in use"), "each public address belongs to one interface");
+            return None;
+        }
+        Some(ip)
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "an interface has this many independent fields; every caller names them all")]
+    fn add_eni(&mut self, id: String, label: String, subnet: SubnetIx, private_ip: IpAddr, public_ip: Option<IpAddr>, sgs: Vec<SgIx>, owner: Owner, at: &str) -> Option<EniIx> {
+        let vpc = self.net.subnets.get(subnet.get())?.vpc;
+        let ix = EniIx::new(self.net.enis.len());
+        if !self.register(&id, Node::Eni(ix), at) {
+            return None;
+        }
+        self.net.by_private_ip.insert((vpc, private_ip), ix);
+        if let Some(p) = public_ip {
+            self.net.by_public_ip.insert(p, ix);
+        }
+        self.net.enis.push(Eni { id, label, subnet, vpc, private_ip, public_ip, sgs, owner });
+        Some(ix)
+    }
+
+    /// Resolves a list of security groups for an interface in `subnet`; empty means the
+    /// VPC default (SG-13, EP-7). Groups of another VPC are reported (SG-12).
+    fn resolve_sgs(&mut self, ids: &[String], subnet: SubnetIx, at: &str) -> Vec<SgIx> {
+        let Some(vpc) = self.net.subnets.get(subnet.get()).map(|s| s.vpc) else { return vec![] };
+        if ids.is_empty() {
+            return self.default_sg(vpc).into_iter().collect();
+        }
+        if ids.len() > 5 {
+            self.diags.push(Diagnostic::warning(
+                "sg-per-eni-quota",
+                at,
+                format!("{} security groups on one interface exceed the default quota of 5", ids.len()),
+                "AWS allows 5 per network interface by default, 16 at most (SG-11)",
+            ));
+        }
+        let mut out = Vec::new();
+        for (k, id) in ids.iter().enumerate() {
+            let sat = format!("{at}/{k}");
+            let Some(g) = self.resolve_sg(id, &sat) else { continue };
+            if self.net.sgs.get(g.get()).map(|x| x.vpc) != Some(vpc) {
+                self.err("sg-other-vpc", sat, format!("security group `{id}` belongs to another VPC"), "a security group can be used only in its own VPC (SG-12)");
+                continue;
+            }
+            if !out.contains(&g) {
+                out.push(g);
+            }
+        }
+        out
+    }
+
+    fn nats(&mut self, doc: &NetworkDoc) {
+        for (i, n) in doc.nat_gateways.iter().enumerate() {
+            let at = format!("nat_gateways/{i}");
+            let Some(subnet) = self.resolve_subnet(&n.subnet, &format!("{at}/subnet")) else { continue };
+            let public = match n.connectivity.as_str() {
+                "public" => true,
+                "private" => false,
+                other => {
+                    self.err("nat-connectivity-invalid", format!("{at}/connectivity"), format!("connectivity `{other}` is not valid"), "use `public` or `private`");
+                    continue;
+                }
+            };
+            let public_ip = if public {
+                let ip = self.public_ip(n.public_ip.as_deref(), &format!("{at}/public_ip"));
+                if ip.is_none() && n.public_ip.is_none() {
+                    self.err("nat-without-eip", format!("{at}/public_ip"), format!("public NAT gateway `{}` has no Elastic IP", n.id), "a public NAT gateway needs an Elastic IP (RT-10)");
+                }
+                ip
+            } else {
+                None
+            };
+            let Some(private_ip) = self.allocate_ip(subnet, n.private_ip.as_deref(), &format!("{at}/private_ip")) else { continue };
+            let nat_ix = NatIx::new(self.net.nats.len());
+            if !self.register(&n.id, Node::Nat(nat_ix), &at) {
+                continue;
+            }
+            let label = if n.name.is_empty() { n.id.clone() } else { n.name.clone() };
+            // RT-10: no security group can be associated with a NAT gateway.
+            let Some(eni) = self.add_eni(format!("eni-{}", n.id), label, subnet, private_ip, public_ip, vec![], Owner::Nat(nat_ix), &at) else {
+                self.net.ids.remove(&n.id);
+                continue;
+            };
+            self.net.nats.push(Nat { id: n.id.clone(), subnet, eni, public });
+        }
+    }
+
+    fn vpce_declare(&mut self, doc: &NetworkDoc) {
+        for (i, e) in doc.vpc_endpoints.iter().enumerate() {
+            let at = format!("vpc_endpoints/{i}");
+            let Some(vpc) = self.resolve_vpc(&e.vpc, &format!("{at}/vpc")) else { continue };
+            let Some(service) = Service::parse(&e.service) else {
+                let known: Vec<&str> = Service::ALL.iter().map(|s| s.short_name()).collect();
+                self.err(
+                    "vpce-service-unknown",
+                    format!("{at}/service"),
+                    format!("service `{}` is not one vpcsim models", e.service),
+                    format!("use one of {}", known.join(", ")),
+                );
+                continue;
+            };
+            let kind = match e.kind.as_str() {
+                "gateway" if service.has_gateway_endpoint() => VpceKind::Gateway { route_tables: vec![] },
+                "gateway" => {
+                    self.err(
+                        "vpce-gateway-service",
+                        format!("{at}/type"),
+                        format!("service `{}` has no gateway endpoint", service.short_name()),
+                        "gateway endpoints exist for s3 and dynamodb only (EP-1); use an interface endpoint",
+                    );
+                    continue;
+                }
+                "interface" => VpceKind::Interface { enis: vec![], private_dns: e.private_dns },
+                other => {
+                    self.err("vpce-type-invalid", format!("{at}/type"), format!("endpoint type `{other}` is not valid"), "use `gateway` or `interface`");
+                    continue;
+                }
+            };
+            let ix = VpceIx::new(self.net.vpces.len());
+            if !self.register(&e.id, Node::Vpce(ix), &at) {
+                continue;
+            }
+            self.net.vpces.push(Vpce { id: e.id.clone(), vpc, service, kind, policy: e.policy.clone() });
+        }
+    }
+
+    fn vpce_finish(&mut self, doc: &NetworkDoc) {
+        for (i, e) in doc.vpc_endpoints.iter().enumerate() {
+            let at = format!("vpc_endpoints/{i}");
+            let Some(Node::Vpce(ix)) = self.net.ids.get(&e.id).copied() else { continue };
+            let Some(vpce) = self.net.vpces.get(ix.get()).cloned() else { continue };
+            match vpce.kind {
+                VpceKind::Gateway { .. } => {
+                    let mut tables = Vec::new();
+                    for (k, r) in e.route_tables.iter().enumerate() {
+                        if let Some(t) = self.resolve_rtb(r, &format!("{at}/route_tables/{k}")) {
+                            tables.push(t);
+                        }
+                    }
+                    if let Some(v) = self.net.vpces.get_mut(ix.get()) {
+                        v.kind = VpceKind::Gateway { route_tables: tables };
+                    }
+                }
+                VpceKind::Interface { private_dns, .. } => {
+                    let mut enis = Vec::new();
+                    for (k, s) in e.subnets.iter().enumerate() {
+                        let sat = format!("{at}/subnets/{k}");
+                        let Some(sub) = self.resolve_subnet(s, &sat) else { continue };
+                        let sgs = self.resolve_sgs(&e.security_groups, sub, &format!("{at}/security_groups"));
+                        let Some(ip) = self.allocate_ip(sub, None, &sat) else { continue };
+                        let label = if e.name.is_empty() { format!("{} endpoint", vpce.service.short_name()) } else { e.name.clone() };
+                        if let Some(eni) = self.add_eni(format!("eni-{}-{}", e.id, k), label, sub, ip, None, sgs, Owner::Vpce(ix), &sat) {
+                            enis.push(eni);
+                        }
+                    }
+                    if enis.is_empty() {
+                        self.diags.push(Diagnostic::warning(
+                            "vpce-no-subnet",
+                            format!("{at}/subnets"),
+                            format!("interface endpoint `{}` has no subnet", e.id),
+                            "an interface endpoint needs one subnet per Availability Zone it serves (EP-7)",
+                        ));
+                    }
+                    if let Some(v) = self.net.vpces.get_mut(ix.get()) {
+                        v.kind = VpceKind::Interface { enis, private_dns };
+                    }
+                }
+            }
+        }
+    }
+
+    fn route_tables(&mut self, doc: &NetworkDoc) {
+        let mut assoc: HashMap<SubnetIx, RtbIx> = HashMap::new();
+        for (i, t) in doc.route_tables.iter().enumerate() {
+            let at = format!("route_tables/{i}");
+            let Some(vpc) = self.resolve_vpc(&t.vpc, &format!("{at}/vpc")) else { continue };
+            let ix = RtbIx::new(self.net.rtbs.len());
+            if !self.register(&t.id, Node::Rtb(ix), &at) {
+                continue;
+            }
+            let mut routes = self.local_routes(vpc);
+            for (k, r) in t.routes.iter().enumerate() {
+                let rat = format!("{at}/routes/{k}");
+                let dest = match (&r.destination, &r.destination_prefix_list) {
+                    (Some(d), None) => match parse_cidr(d, &format!("{rat}/destination"), &mut self.diags) {
+                        Some(net) => RouteDest::Cidr(net),
+                        None => continue,
+                    },
+                    (None, Some(pl)) => match self.resolve_pl(pl, &format!("{rat}/destination_prefix_list")) {
+                        Some(p) => RouteDest::PrefixList(p),
+                        None => continue,
+                    },
+                    _ => {
+                        self.err(
+                            "route-destination",
+                            &rat,
+                            "a route needs exactly one of `destination` and `destination_prefix_list`",
+                            "write `\"destination\": \"0.0.0.0/0\"` or `\"destination_prefix_list\": \"pl-s3\"`",
+                        );
+                        continue;
+                    }
+                };
+                if let RouteDest::Cidr(net) = &dest {
+                    if routes.iter().any(|x| x.target == Target::Local && x.dest == RouteDest::Cidr(*net)) && r.target != "local" {
+                        self.err("route-duplicate", &rat, format!("destination `{net}` is the VPC's local route"), "the local route cannot be replaced by another target here");
+                        continue;
+                    }
+                }
+                let target = self.resolve_target(&r.target, vpc, &format!("{rat}/target"));
+                routes.push(Route { dest, target, target_id: r.target.clone() });
+            }
+            if t.main && self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main) {
+                self.err("route-table-main-duplicate", format!("{at}/main"), format!("VPC `{}` already has a main route table", t.vpc), "a VPC has exactly one main route table (RT-1)");
+            }
+            let main = t.main && !self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main);
+            self.net.rtbs.push(RouteTable { id: t.id.clone(), vpc, main, routes });
+            for (j, s) in t.subnets.iter().enumerate() {
+                let sat = format!("{at}/subnets/{j}");
+                let Some(sub) = self.resolve_subnet(s, &sat) else { continue };
+                if self.net.subnets.get(sub.get()).map(|x| x.vpc) != Some(vpc) {
+                    self.err("association-other-vpc", sat, format!("subnet `{s}` is not in VPC `{}`", t.vpc), "a route table serves subnets of its own VPC");
+                    continue;
+                }
+                if let Some(prev) = assoc.get(&sub) {
+                    let prev_id = self.net.rtbs.get(prev.get()).map(|n| n.id.clone()).unwrap_or_default();
+                    self.err(
+                        "route-table-association-duplicate",
+                        sat,
+                        format!("subnet `{s}` is already associated with route table `{prev_id}`"),
+                        "a subnet is associated with one route table at a time (RT-1)",
+                    );
+                    continue;
+                }
+                assoc.insert(sub, ix);
+            }
+        }
+        for v in 0..self.net.vpcs.len() {
+            let vpc = VpcIx::new(v);
+            let main = match self.net.rtbs.iter().position(|t| t.vpc == vpc && t.main) {
+                Some(p) => RtbIx::new(p),
+                None => {
+                    let Some(vdoc) = self.net.vpcs.get(v) else { continue };
+                    let id = format!("rtb-main-{}", vdoc.id);
+                    let ix = RtbIx::new(self.net.rtbs.len());
+                    let routes = self.local_routes(vpc);
+                    self.net.rtbs.push(RouteTable { id: id.clone(), vpc, main: true, routes });
+                    self.net.ids.insert(id, Node::Rtb(ix));
+                    ix
+                }
+            };
+            if let Some(vm) = self.net.vpcs.get_mut(v) {
+                vm.main_rtb = main;
+            }
+        }
+        for (i, s) in self.net.subnets.iter_mut().enumerate() {
+            let main = self.net.vpcs.get(s.vpc.get()).map(|v| v.main_rtb).unwrap_or(RtbIx(u32::MAX));
+            s.rtb = assoc.get(&SubnetIx::new(i)).copied().unwrap_or(main);
+        }
+    }
+
+    fn local_routes(&self, vpc: VpcIx) -> Vec<Route> {
+        let Some(v) = self.net.vpcs.get(vpc.get()) else { return vec![] };
+        v.cidrs
+            .iter()
+            .map(|c| IpNet::V4(*c))
+            .chain(v.cidrs_v6.iter().map(|c| IpNet::V6(*c)))
+            .map(|net| Route { dest: RouteDest::Cidr(net), target: Target::Local, target_id: "local".into() })
+            .collect()
+    }
+
+    fn resolve_target(&mut self, id: &str, vpc: VpcIx, at: &str) -> Target {
+        if id == "local" {
+            return Target::Local;
+        }
+        match self.net.ids.get(id).copied() {
+            Some(Node::Igw(g)) => {
+                if self.net.igws.get(g.get()).and_then(|x| x.vpc) != Some(vpc) {
+                    self.diags.push(Diagnostic::warning(
+                        "route-target-detached",
+                        at,
+                        format!("internet gateway `{id}` is not attached to this VPC; the route is a blackhole"),
+                        "attach the internet gateway to the VPC (RT-6, RT-8)",
+                    ));
+                    return Target::Blackhole(id.to_owned());
+                }
+                Target::Igw(g)
+            }
+            Some(Node::Nat(n)) => Target::Nat(n),
+            Some(Node::Pcx(p)) => Target::Pcx(p),
+            Some(Node::Vpce(v)) => Target::Vpce(v),
+            Some(Node::Eni(e)) | Some(Node::Instance(e)) => Target::Eni(e),
+            _ if id.starts_with("eigw-") => Target::Eigw(id.to_owned()),
+            _ if id.starts_with("tgw-") => Target::Tgw(id.to_owned()),
+            _ => {
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Igw(_) | Node::Nat(_) | Node::Pcx(_) | Node::Vpce(_) | Node::Eni(_))), "route targets");
+                self.err("unknown-route-target", at, format!("route target `{id}` does not exist; the route is a blackhole"), help);
+                Target::Blackhole(id.to_owned())
+            }
+        }
+    }
+
+    fn gateway_endpoint_routes(&mut self) {
+        // EP-2: each associated route table gets destination = the service prefix list,
+        // target = the endpoint.
+        let additions: Vec<(RtbIx, PlIx, VpceIx, String)> = self
+            .net
+            .vpces
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| match &v.kind {
+                VpceKind::Gateway { route_tables } => {
+                    let pl = self.net.prefix_lists.iter().position(|p| p.service == Some(v.service))?;
+                    Some(route_tables.iter().map(move |t| (*t, PlIx::new(pl), VpceIx::new(i), v.id.clone())).collect::<Vec<_>>())
+                }
+                VpceKind::Interface { .. } => None,
+            })
+            .flatten()
+            .collect();
+        for (t, pl, v, id) in additions {
+            if let Some(table) = self.net.rtbs.get_mut(t.get()) {
+                let exists = table.routes.iter().any(|r| r.dest == RouteDest::PrefixList(pl));
+                if !exists {
+                    table.routes.push(Route { dest: RouteDest::PrefixList(pl), target: Target::Vpce(v), target_id: id });
+                }
+            }
+        }
+    }
+
+    fn instances(&mut self, doc: &NetworkDoc) {
+        for (i, inst) in doc.instances.iter().enumerate() {
+            let at = format!("instances/{i}");
+            let Some(subnet) = self.resolve_subnet(&inst.subnet, &format!("{at}/subnet")) else { continue };
+            let sgs = self.resolve_sgs(&inst.security_groups, subnet, &format!("{at}/security_groups"));
+            let Some(ip) = self.allocate_ip(subnet, inst.private_ip.as_deref(), &format!("{at}/private_ip")) else { continue };
+            let public_ip = self.public_ip(inst.public_ip.as_deref(), &format!("{at}/public_ip"));
+            let eni_id = inst.eni.clone().unwrap_or_else(|| format!("eni-{}", inst.id));
+            let label = if inst.name.is_empty() { inst.id.clone() } else { inst.name.clone() };
+            let Some(eni) = self.add_eni(eni_id, label, subnet, ip, public_ip, sgs, Owner::Instance(inst.id.clone()), &at) else { continue };
+            if !self.register(&inst.id, Node::Instance(eni), &at) {
+                continue;
+            }
+        }
+    }
+
+    fn sagemaker(&mut self, doc: &NetworkDoc) {
+        let sm = &doc.sagemaker;
+        for (i, n) in sm.notebook_instances.iter().enumerate() {
+            let at = format!("sagemaker/notebook_instances/{i}");
+            if !n.direct_internet_access && n.subnet.is_none() {
+                self.err(
+                    "notebook-no-subnet",
+                    format!("{at}/subnet"),
+                    format!("notebook `{}` disables direct internet access but has no subnet", n.name),
+                    "DirectInternetAccess can be Disabled only when SubnetId is set (SM-4)",
+                );
+            }
+            let subnets: Vec<String> = n.subnet.iter().cloned().collect();
+            let kind = SmKind::Notebook { direct_internet_access: n.direct_internet_access, root_access: n.root_access };
+            self.sm_resource(format!("sagemaker:notebook/{}", n.name), &n.name, kind, &subnets, &n.security_groups, n.private_ip.as_deref(), &at);
+        }
+        for (i, j) in sm.training_jobs.iter().enumerate() {
+            let at = format!("sagemaker/training_jobs/{i}");
+            let processing = match j.kind.as_str() {
+                "training" => false,
+                "processing" => true,
+                other => {
+                    self.err("training-kind-invalid", format!("{at}/kind"), format!("job kind `{other}` is not valid"), "use `training` or `processing`");
+                    continue;
+                }
+            };
+            let kind = SmKind::TrainingJob { processing, network_isolation: j.network_isolation, inter_container_encryption: j.inter_container_encryption };
+            let (subnets, sgs) = j.vpc_config.as_ref().map(|c| (c.subnets.clone(), c.security_groups.clone())).unwrap_or_default();
+            let prefix = if processing { "processing-job" } else { "training-job" };
+            self.sm_resource(format!("sagemaker:{prefix}/{}", j.name), &j.name, kind, &subnets, &sgs, j.private_ip.as_deref(), &at);
+        }
+        for (i, e) in sm.endpoints.iter().enumerate() {
+            let at = format!("sagemaker/endpoints/{i}");
+            let kind = SmKind::Endpoint { network_isolation: e.network_isolation };
+            let (subnets, sgs) = e.vpc_config.as_ref().map(|c| (c.subnets.clone(), c.security_groups.clone())).unwrap_or_default();
+            self.sm_resource(format!("sagemaker:endpoint/{}", e.name), &e.name, kind, &subnets, &sgs, e.private_ip.as_deref(), &at);
+        }
+        for (i, d) in sm.domains.iter().enumerate() {
+            let at = format!("sagemaker/domains/{i}");
+            let vpc_only = match d.network_access.as_str() {
+                "VpcOnly" => true,
+                "PublicInternetOnly" => false,
+                other => {
+                    self.err("domain-access-invalid", format!("{at}/network_access"), format!("network access type `{other}` is not valid"), "use `PublicInternetOnly` or `VpcOnly`");
+                    continue;
+                }
+            };
+            self.resolve_vpc(&d.vpc, &format!("{at}/vpc"));
+            let kind = SmKind::Domain { vpc_only };
+            self.sm_resource(format!("sagemaker:domain/{}", d.name), &d.name, kind, &d.subnets, &d.security_groups, d.private_ip.as_deref(), &at);
+        }
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one call site per SageMaker resource kind; a struct would only rename the arguments")]
+    fn sm_resource(&mut self, reference: String, name: &str, kind: SmKind, subnets: &[String], sgs: &[String], private_ip: Option<&str>, at: &str) {
+        let ix = SmIx::new(self.net.sagemaker.len());
+        if !self.register(&reference, Node::SageMaker(ix), at) {
+            return;
+        }
+        let mut eni = None;
+        // One interface, in the first subnet: enough to trace from and to the resource.
+        if let Some(first) = subnets.first() {
+            let sat = format!("{at}/subnets/0");
+            if let Some(sub) = self.resolve_subnet(first, &sat) {
+                for (k, other) in subnets.iter().enumerate().skip(1) {
+                    self.resolve_subnet(other, &format!("{at}/subnets/{k}"));
+                }
+                let groups = self.resolve_sgs(sgs, sub, &format!("{at}/security_groups"));
+                if let Some(ip) = self.allocate_ip(sub, private_ip, &format!("{at}/private_ip")) {
+                    let label = name.to_owned();
+                    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                    let kind_tag = reference.split_once(':').and_then(|(_, r)| r.split_once('/')).map(|(k, _)| k).unwrap_or("sm");
+                    eni = self.add_eni(format!("eni-sm-{kind_tag}-{safe}"), label, sub, ip, None, groups, Owner::SageMaker(ix), at);
+                }
+            }
+        }
+        self.net.sagemaker.push(SmResource { reference, name: name.to_owned(), kind, eni });
+    }
+
+    fn externals(&mut self, doc: &NetworkDoc) {
+        for (i, e) in doc.external.iter().enumerate() {
+            let at = format!("external/{i}");
+            let internet = match e.kind.as_str() {
+                "internet" => true,
+                "corporate" => false,
+                other => {
+                    self.err("external-kind-invalid", format!("{at}/kind"), format!("external kind `{other}` is not valid"), "use `internet` or `corporate`");
+                    continue;
+                }
+            };
+            let Some(cidr) = parse_cidr(&e.cidr, &format!("{at}/cidr"), &mut self.diags) else { continue };
+            let ix = ExtIx::new(self.net.externals.len());
+            if !self.register(&e.id, Node::External(ix), &at) {
+                continue;
+            }
+            let name = if e.name.is_empty() { e.id.clone() } else { e.name.clone() };
+            self.net.externals.push(External { id: e.id.clone(), name, internet, cidr });
+        }
+    }
+
+    fn security_group_rules(&mut self, doc: &NetworkDoc) {
+        for (i, g) in doc.security_groups.iter().enumerate() {
+            let at = format!("security_groups/{i}");
+            let Some(Node::Sg(ix)) = self.net.ids.get(&g.id).copied() else { continue };
+            let inbound = self.sg_rules(&g.inbound, &format!("{at}/inbound"));
+            let outbound = self.sg_rules(&g.outbound, &format!("{at}/outbound"));
+            for (dir, n) in [("inbound", inbound.len()), ("outbound", outbound.len())] {
+                if n > 60 {
+                    self.diags.push(Diagnostic::warning(
+                        "sg-rule-quota",
+                        format!("{at}/{dir}"),
+                        format!("{n} {dir} rules exceed the default quota of 60"),
+                        "AWS allows 60 rules per direction and address family by default (SG-11)",
+                    ));
+                }
+            }
+            if let Some(sg) = self.net.sgs.get_mut(ix.get()) {
+                sg.inbound = inbound;
+                sg.outbound = outbound;
+            }
+        }
+    }
+
+    fn sg_rules(&mut self, rules: &[scenario::SgRuleDoc], at: &str) -> Vec<SgRule> {
+        let mut out = Vec::new();
+        for (k, r) in rules.iter().enumerate() {
+            let rat = format!("{at}/{k}");
+            let Some(traffic) = parse_traffic(&r.protocol, r.ports.as_deref(), r.icmp_type, r.icmp_code, &rat, &mut self.diags) else { continue };
+            let peer = match (&r.cidr, &r.prefix_list, &r.sg) {
+                (Some(c), None, None) => match parse_cidr(c, &format!("{rat}/cidr"), &mut self.diags) {
+                    Some(net) => Peer::Cidr(net),
+                    None => continue,
+                },
+                (None, Some(p), None) => match self.resolve_pl(p, &format!("{rat}/prefix_list")) {
+                    Some(pl) => Peer::PrefixList(pl),
+                    None => continue,
+                },
+                (None, None, Some(s)) => {
+                    // Cross-account references `123456789012/sg-1` name the group after the slash (SG-17).
+                    let sg_id = s.rsplit('/').next().unwrap_or(s);
+                    match self.net.ids.get(sg_id) {
+                        Some(Node::Sg(g)) => Peer::Sg(*g),
+                        _ => {
+                            let help = did_you_mean(sg_id, self.known(|n| matches!(n, Node::Sg(_))), "security groups");
+                            self.err(
+                                "unknown-security-group",
+                                format!("{rat}/sg"),
+                                format!("rule references security group `{sg_id}`, which does not exist; the rule is stale and matches nothing"),
+                                help,
+                            );
+                            Peer::Stale(sg_id.to_owned())
+                        }
+                    }
+                }
+                _ => {
+                    self.err(
+                        "sg-rule-peer",
+                        &rat,
+                        "a security group rule needs exactly one of `cidr`, `prefix_list` and `sg`",
+                        "for example `\"cidr\": \"10.0.0.0/16\"` or `\"sg\": \"sg-web\"`",
+                    );
+                    continue;
+                }
+            };
+            out.push(SgRule { position: k, traffic, peer, description: r.description.clone() });
+        }
+        out
+    }
+
+    fn finish(&mut self) {
+        let mut members: Vec<HashMap<IpAddr, VpcIx>> = vec![HashMap::new(); self.net.sgs.len()];
+        for e in &self.net.enis {
+            for g in &e.sgs {
+                if let Some(m) = members.get_mut(g.get()) {
+                    m.insert(e.private_ip, e.vpc);
+                }
+            }
+        }
+        self.net.sg_members = members;
+    }
+}
+
+pub(crate) fn any_v4() -> IpNet {
+    IpNet::V4(Ipv4Net::default())
+}
+
+pub(crate) fn any_v6() -> IpNet {
+    IpNet::V6(Ipv6Net::default())
+}
+
+/// Ids of resources by kind, for UI pickers and help texts.
+pub fn ids_by_kind(net: &Network) -> BTreeMap<&'static str, Vec<String>> {
+    let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for (id, node) in &net.ids {
+        let kind = match node {
+            Node::Vpc(_) => "vpc",
+            Node::Subnet(_) => "subnet",
+            Node::Rtb(_) => "route-table",
+            Node::Nacl(_) => "network-acl",
+            Node::Sg(_) => "security-group",
+            Node::Eni(_) => "network-interface",
+            Node::Instance(_) => "instance",
+            Node::Igw(_) => "internet-gateway",
+            Node::Nat(_) => "nat-gateway",
+            Node::Vpce(_) => "vpc-endpoint",
+            Node::Pcx(_) => "vpc-peering",
+            Node::Pl(_) => "prefix-list",
+            Node::External(_) => "external",
+            Node::SageMaker(_) => "sagemaker",
+            Node::Eigw | Node::Tgw => "other",
+        };
+        out.entry(kind).or_default().push(id.clone());
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}

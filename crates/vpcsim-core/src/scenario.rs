@@ -1,0 +1,721 @@
+//! Scenario format v1: the serialized document that the UI edits, share links and the
+//! JavaScript API carry, and the CLI reads (`docs/scenario-format.md`).
+//!
+//! Serde types only, with `deny_unknown_fields`. Values that can be wrong in ways a user
+//! should be told about precisely (CIDRs, port ranges, protocols, rule actions) stay
+//! strings here, so that [`crate::model::Network::build`] can report every problem
+//! with its location instead of failing the whole parse on the first one.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The only format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole scenario: a network, probes with their expected outcomes, and layout hints.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version; must be 1.
+    pub vpcsim: u32,
+    /// Title shown in the gallery.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// What the scenario teaches.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Spec rule ids this scenario exercises, e.g. `["SG-1", "NACL-6"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec: Vec<String>,
+    /// The network.
+    #[serde(default)]
+    pub network: NetworkDoc,
+    /// Packets to send, optionally with the expected outcome.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<ProbeDoc>,
+    /// Positions and sizes for the canvas, by resource id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub layout: BTreeMap<String, LayoutHint>,
+}
+
+/// Where the canvas draws a resource.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutHint {
+    /// Left edge.
+    pub x: f64,
+    /// Top edge.
+    pub y: f64,
+    /// Width, for boxes (VPCs, subnets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w: Option<f64>,
+    /// Height, for boxes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h: Option<f64>,
+}
+
+/// Every resource of the network, by kind.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkDoc {
+    /// AWS Region, e.g. `us-east-1` (service names and prefix lists depend on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// VPCs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpcs: Vec<VpcDoc>,
+    /// Subnets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<SubnetDoc>,
+    /// Route tables (a VPC without one gets an implicit main table with local routes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_tables: Vec<RouteTableDoc>,
+    /// Network ACLs (a VPC without a default one gets an implicit allow-all default, NACL-4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_acls: Vec<NaclDoc>,
+    /// Security groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<SgDoc>,
+    /// EC2 instances (each with one primary network interface).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<InstanceDoc>,
+    /// Internet gateways.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub internet_gateways: Vec<IgwDoc>,
+    /// NAT gateways.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nat_gateways: Vec<NatDoc>,
+    /// Gateway and interface VPC endpoints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vpc_endpoints: Vec<VpceDoc>,
+    /// VPC peering connections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peering_connections: Vec<PeeringDoc>,
+    /// Managed prefix lists (the S3 and DynamoDB lists of the Region are built in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<PrefixListDoc>,
+    /// Hosts outside AWS: internet hosts and corporate networks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external: Vec<ExternalDoc>,
+    /// SageMaker resources.
+    #[serde(default, skip_serializing_if = "SageMakerDoc::is_empty")]
+    pub sagemaker: SageMakerDoc,
+}
+
+/// A VPC.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VpcDoc {
+    /// Id, e.g. `vpc-ml`.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// IPv4 CIDR blocks, primary first.
+    #[serde(default)]
+    pub cidr_blocks: Vec<String>,
+    /// IPv6 CIDR blocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6_cidr_blocks: Vec<String>,
+}
+
+/// A subnet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubnetDoc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPC id.
+    pub vpc: String,
+    /// IPv4 CIDR.
+    pub cidr: String,
+    /// IPv6 CIDR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<String>,
+    /// Availability Zone.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub az: String,
+}
+
+/// A route table and the subnets explicitly associated with it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTableDoc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPC id.
+    pub vpc: String,
+    /// Whether this is the VPC's main route table (RT-1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub main: bool,
+    /// Explicitly associated subnet ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+    /// Routes besides the implicit local routes (RT-2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteDoc>,
+}
+
+/// One route.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteDoc {
+    /// Destination CIDR (IPv4 or IPv6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// Destination prefix list id, e.g. `pl-s3` (gateway endpoint routes, EP-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_prefix_list: Option<String>,
+    /// Target: `local`, or the id of an internet gateway, egress-only internet gateway,
+    /// NAT gateway, peering connection, VPC endpoint or network interface.
+    pub target: String,
+}
+
+/// A network ACL and the subnets explicitly associated with it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NaclDoc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPC id.
+    pub vpc: String,
+    /// Whether this is the VPC's default network ACL (NACL-1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
+    /// Explicitly associated subnet ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+    /// Inbound entries (the final `*` deny is implicit, NACL-3).
+    #[serde(default)]
+    pub inbound: Vec<NaclEntryDoc>,
+    /// Outbound entries.
+    #[serde(default)]
+    pub outbound: Vec<NaclEntryDoc>,
+}
+
+/// One numbered NACL entry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NaclEntryDoc {
+    /// Rule number, 1-32766 (NACL-2).
+    pub rule: i64,
+    /// `allow` or `deny`.
+    pub action: String,
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `all` or a protocol number.
+    pub protocol: String,
+    /// Port range for TCP/UDP: `443`, `1024-65535`; omitted means all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<String>,
+    /// ICMP type (`-1` or omitted: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_type: Option<i64>,
+    /// ICMP code (`-1` or omitted: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_code: Option<i64>,
+    /// Source (inbound) or destination (outbound) CIDR.
+    pub cidr: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// A security group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SgDoc {
+    /// Id.
+    pub id: String,
+    /// Group name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPC id (SG-12: an SG is used only in its own VPC).
+    pub vpc: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Inbound rules.
+    #[serde(default)]
+    pub inbound: Vec<SgRuleDoc>,
+    /// Outbound rules. A new group in AWS starts with "all traffic to 0.0.0.0/0" (SG-12);
+    /// in a scenario file, what is written is what applies.
+    #[serde(default)]
+    pub outbound: Vec<SgRuleDoc>,
+}
+
+/// One security group rule. Exactly one of `cidr`, `prefix_list` and `sg` names the peer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SgRuleDoc {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, `all` or a protocol number.
+    pub protocol: String,
+    /// Port range for TCP/UDP; omitted means all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<String>,
+    /// ICMP type (`-1` or omitted: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_type: Option<i64>,
+    /// ICMP code (`-1` or omitted: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_code: Option<i64>,
+    /// Peer CIDR (IPv4 or IPv6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Peer prefix list id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_list: Option<String>,
+    /// Peer security group id (SG-16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sg: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// An EC2 instance with its primary network interface.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceDoc {
+    /// Id, e.g. `i-web`.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Subnet id.
+    pub subnet: String,
+    /// Primary private IPv4; omitted: the next free address of the subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    /// Public IPv4 or Elastic IP (RT-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    /// Security group ids (at most 5 by default, SG-11); empty: the VPC's default group (SG-13).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<String>,
+    /// Id of the primary network interface; omitted: `eni-` followed by the instance id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eni: Option<String>,
+}
+
+/// An internet gateway.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgwDoc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The attached VPC; omitted: detached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc: Option<String>,
+}
+
+/// A NAT gateway.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatDoc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Subnet id.
+    pub subnet: String,
+    /// `public` (default) or `private` (RT-10).
+    #[serde(default = "default_public", skip_serializing_if = "is_public")]
+    pub connectivity: String,
+    /// Private IPv4; omitted: the next free address of the subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+    /// Elastic IP (public NAT gateways only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+}
+
+fn default_public() -> String {
+    "public".to_owned()
+}
+
+fn is_public(s: &String) -> bool {
+    s == "public"
+}
+
+/// A VPC endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VpceDoc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The VPC id.
+    pub vpc: String,
+    /// Service: `s3`, `dynamodb`, `sagemaker.api`, `sagemaker.runtime`, `sts`, `logs`,
+    /// `ecr.api`, `ecr.dkr`, or a full name `com.amazonaws.REGION.SERVICE`.
+    pub service: String,
+    /// `gateway` or `interface`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Gateway endpoints: route tables that get the prefix-list route (EP-2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub route_tables: Vec<String>,
+    /// Interface endpoints: one network interface per subnet (EP-7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+    /// Interface endpoints: security groups; empty: the VPC's default group (EP-7).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<String>,
+    /// Interface endpoints: whether private DNS is enabled (EP-9). Default true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub private_dns: bool,
+    /// Endpoint policy document (IAM JSON); omitted: full access (EP-10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<serde_json::Value>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// A VPC peering connection.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeeringDoc {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Requester VPC id.
+    pub requester_vpc: String,
+    /// Accepter VPC id.
+    pub accepter_vpc: String,
+    /// `active` (default), `pending-acceptance`, `rejected`, `deleted`... (RT-13).
+    #[serde(default = "default_active", skip_serializing_if = "is_active")]
+    pub status: String,
+}
+
+fn default_active() -> String {
+    "active".to_owned()
+}
+
+fn is_active(s: &String) -> bool {
+    s == "active"
+}
+
+/// A managed prefix list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixListDoc {
+    /// Id.
+    pub id: String,
+    /// Name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// CIDR entries.
+    #[serde(default)]
+    pub cidrs: Vec<String>,
+}
+
+/// A host or network outside AWS.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalDoc {
+    /// Id used as a probe reference, e.g. `corp`.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// `internet` (reached through an internet gateway) or `corporate` (an on-premises
+    /// network; reaching it needs a VPN or Direct Connect, which vpcsim does not model yet).
+    #[serde(default = "default_internet", skip_serializing_if = "is_internet")]
+    pub kind: String,
+    /// Its address block; its first address is used as the packet address.
+    pub cidr: String,
+}
+
+fn default_internet() -> String {
+    "internet".to_owned()
+}
+
+fn is_internet(s: &String) -> bool {
+    s == "internet"
+}
+
+/// SageMaker resources.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SageMakerDoc {
+    /// Notebook instances.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notebook_instances: Vec<NotebookDoc>,
+    /// Training and processing jobs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training_jobs: Vec<TrainingJobDoc>,
+    /// Inference endpoints (model, endpoint configuration and endpoint together).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<EndpointDoc>,
+    /// Studio domains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<DomainDoc>,
+}
+
+impl SageMakerDoc {
+    /// Whether there is no SageMaker resource.
+    pub fn is_empty(&self) -> bool {
+        self.notebook_instances.is_empty() && self.training_jobs.is_empty() && self.endpoints.is_empty() && self.domains.is_empty()
+    }
+}
+
+/// Subnets and security groups of a SageMaker resource in your VPC.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VpcConfigDoc {
+    /// Subnet ids.
+    pub subnets: Vec<String>,
+    /// Security group ids.
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+}
+
+/// A notebook instance (SM-2 to SM-4).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotebookDoc {
+    /// Name; its probe reference is `sagemaker:notebook/NAME`.
+    pub name: String,
+    /// Subnet id; omitted: no interface in your VPC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// Security group ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<String>,
+    /// DirectInternetAccess: `true` is SageMaker's default (SM-3).
+    #[serde(default = "yes")]
+    pub direct_internet_access: bool,
+    /// RootAccess.
+    #[serde(default = "yes")]
+    pub root_access: bool,
+    /// Private IPv4 of its interface in your VPC; omitted: the next free address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+}
+
+/// A training or processing job (SM-6 to SM-9).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingJobDoc {
+    /// Name; its probe reference is `sagemaker:training-job/NAME`.
+    pub name: String,
+    /// `training` (default) or `processing`.
+    #[serde(default = "default_training", skip_serializing_if = "is_training")]
+    pub kind: String,
+    /// VpcConfig; omitted: the job runs in the SageMaker-managed VPC (SM-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_config: Option<VpcConfigDoc>,
+    /// EnableNetworkIsolation (SM-8).
+    #[serde(default)]
+    pub network_isolation: bool,
+    /// EnableInterContainerTrafficEncryption (SM-9).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inter_container_encryption: bool,
+    /// Private IPv4 of its interface; omitted: the next free address of the first subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+}
+
+fn default_training() -> String {
+    "training".to_owned()
+}
+
+fn is_training(s: &String) -> bool {
+    s == "training"
+}
+
+/// An inference endpoint with its model (SM-8, SM-10, SM-11).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointDoc {
+    /// Endpoint name; its probe reference is `sagemaker:endpoint/NAME`.
+    pub name: String,
+    /// Model name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub model: String,
+    /// The model's VpcConfig.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_config: Option<VpcConfigDoc>,
+    /// The model's EnableNetworkIsolation.
+    #[serde(default)]
+    pub network_isolation: bool,
+    /// Private IPv4 of its interface; omitted: the next free address of the first subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+}
+
+/// A Studio domain (SM-13).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainDoc {
+    /// Domain name; its probe reference is `sagemaker:domain/NAME`.
+    pub name: String,
+    /// `PublicInternetOnly` (default) or `VpcOnly`.
+    #[serde(default = "default_public_internet")]
+    pub network_access: String,
+    /// The VPC id.
+    pub vpc: String,
+    /// Subnet ids.
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// Security group ids.
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+    /// Private IPv4 of the user apps' interface; omitted: the next free address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip: Option<String>,
+}
+
+fn default_public_internet() -> String {
+    "PublicInternetOnly".to_owned()
+}
+
+/// One packet to send, and what should happen to it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeDoc {
+    /// Short label.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Source reference: a resource id, `sagemaker:KIND/NAME`, an IP address, an external
+    /// host id, or `internet`.
+    pub from: String,
+    /// Destination reference: as `from`, plus `service:NAME` (e.g. `service:s3`).
+    pub to: String,
+    /// `tcp` (default), `udp`, `icmp`, `icmpv6`, `all` or a number 0-255.
+    #[serde(default = "default_tcp")]
+    pub protocol: String,
+    /// Destination port for TCP/UDP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// Source port; default 49152, an ephemeral port in every range of NACL-12 except
+    /// Windows Server 2003's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<u16>,
+    /// ICMP type (default 8, echo request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_type: Option<u8>,
+    /// ICMP code (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp_code: Option<u8>,
+    /// The expected result, checked by the scenario tests and shown in the UI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<ExpectDoc>,
+}
+
+fn default_tcp() -> String {
+    "tcp".to_owned()
+}
+
+/// The expected result of a probe.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectDoc {
+    /// Request outcome: `delivered`, `dropped`, `exits-network` or `insufficient-info`.
+    pub request: String,
+    /// Response outcome, or omitted when no response is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// Component that decided a drop (e.g. `sg-endpoint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// Rule that decided a drop: a NACL rule number, `*`, or "no rule matched".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Reason code of the drop (e.g. `sg-no-matching-rule`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Spec rule ids this probe demonstrates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec: Vec<String>,
+}
+
+/// Parses a scenario document. Errors name the JSON path and what would be valid.
+pub fn parse(text: &str) -> Result<Scenario, crate::diag::Diagnostic> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: serde_json::Value = serde::Deserialize::deserialize(&mut de).map_err(|e| {
+        crate::diag::Diagnostic::error(
+            "json-syntax",
+            format!("line {} column {}", e.line(), e.column()),
+            format!("the scenario is not valid JSON: {e}"),
+            "check for a missing comma, quote or bracket near that position",
+        )
+    })?;
+    let version = value.get("vpcsim").and_then(serde_json::Value::as_u64);
+    match version {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err(crate::diag::Diagnostic::error(
+                "unsupported-version",
+                "/vpcsim",
+                format!("scenario format version `{v}` is not supported"),
+                format!("this build reads version {FORMAT_VERSION}"),
+            ))
+        }
+        None => {
+            return Err(crate::diag::Diagnostic::error(
+                "missing-version",
+                "/vpcsim",
+                "the document has no `vpcsim` format version",
+                format!("add `\"vpcsim\": {FORMAT_VERSION}` at the top level"),
+            ))
+        }
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        crate::diag::Diagnostic::error(
+            "scenario-shape",
+            json_pointer(&path),
+            format!("the scenario does not match format v{FORMAT_VERSION}: {}", e.inner()),
+            "see docs/scenario-format.md for the fields each resource takes",
+        )
+    })
+}
+
+/// Serializes a scenario as pretty JSON.
+pub fn to_json(scenario: &Scenario) -> String {
+    serde_json::to_string_pretty(scenario).unwrap_or_default()
+}
+
+/// Turns serde_path_to_error's `a.b[0].c` into a JSON pointer `/a/b/0/c`.
+fn json_pointer(path: &str) -> String {
+    if path == "." {
+        return "/".to_owned();
+    }
+    let mut out = String::new();
+    for part in path.split('.') {
+        for piece in part.split('[') {
+            let piece = piece.trim_end_matches(']');
+            if !piece.is_empty() {
+                out.push('/');
+                out.push_str(piece);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}

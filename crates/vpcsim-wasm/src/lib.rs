@@ -1,0 +1,41 @@
+//! vpcsim's JavaScript API. Every export parses its arguments, calls one
+//! `vpcsim_core::ffi` function and converts the tagged answer; there is no logic here.
+
+use wasm_bindgen::prelude::*;
+
+/// Installs the panic hook so a bug shows a readable message in the console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    #[cfg(feature = "console_error_panic_hook")]
+    console_error_panic_hook::set_once();
+}
+
+fn to_js(json: String) -> JsValue {
+    js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL)
+}
+
+fn text_of(value: &JsValue) -> String {
+    match value.as_string() {
+        Some(s) => s,
+        None => js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default(),
+    }
+}
+
+/// Traces a probe in a scenario. Both may be objects or JSON strings.
+/// Returns `{type: "success", trace, text, warnings}` or `{type: "failure", errors}`.
+#[wasm_bindgen]
+pub fn trace(scenario: JsValue, probe: JsValue) -> JsValue {
+    to_js(vpcsim_core::ffi::trace_json(&text_of(&scenario), &text_of(&probe)).to_json())
+}
+
+/// Lists a scenario's diagnostics: `{type: "success", diagnostics}` or `{type: "failure", errors}`.
+#[wasm_bindgen]
+pub fn check(scenario: JsValue) -> JsValue {
+    to_js(vpcsim_core::ffi::check_json(&text_of(&scenario)).to_json())
+}
+
+/// The library version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    vpcsim_core::ffi::version().to_owned()
+}

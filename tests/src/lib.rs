@@ -1,0 +1,1 @@
+//! Test support: the reference oracle and scenario helpers.
