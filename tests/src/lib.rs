@@ -1,1 +1,86 @@
-//! Test support: the reference oracle and scenario helpers.
+//! Test support for the scenario corpus: loading files, running their probes, and
+//! rendering results for snapshots. The reference oracle lives in [`oracle`] and shares
+//! no code with `vpcsim-core`'s evaluator.
+
+use std::path::{Path, PathBuf};
+use vpcsim_core::ffi;
+use vpcsim_core::{Diagnostic, Network, Scenario, Severity};
+
+/// The corpus root, `tests/scenarios`.
+pub fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// Every scenario file of the corpus, sorted.
+pub fn corpus() -> Vec<PathBuf> {
+    let pattern = format!("{}/**/*.json", scenarios_dir().display());
+    let mut files: Vec<PathBuf> = glob_paths(&pattern);
+    files.sort();
+    files
+}
+
+fn glob_paths(pattern: &str) -> Vec<PathBuf> {
+    // A small recursive walk; `pattern` is always `<dir>/**/*.json`.
+    let dir = PathBuf::from(pattern.trim_end_matches("/**/*.json"));
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A loaded scenario with its network and diagnostics.
+pub struct Loaded {
+    /// The document.
+    pub scenario: Scenario,
+    /// The network.
+    pub network: Network,
+    /// Load diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads one file; panics with the located error (this is a test helper).
+pub fn load(path: &Path) -> Loaded {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let scenario =
+        ffi::load_scenario(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+    let (network, diagnostics) = Network::build(&scenario);
+    Loaded {
+        scenario,
+        network,
+        diagnostics,
+    }
+}
+
+/// Renders every probe's trace of a scenario, for snapshots.
+pub fn render(loaded: &Loaded) -> String {
+    let mut out = String::new();
+    for d in &loaded.diagnostics {
+        out.push_str(&format!("diagnostic: {d}\n"));
+    }
+    for r in ffi::run_probes(&loaded.scenario, &loaded.network) {
+        out.push_str(&format!("\n### probe {}: {}\n", r.index, r.name));
+        match (&r.trace, &r.error) {
+            (Some(t), _) => out.push_str(&t.to_string()),
+            (None, Some(e)) => out.push_str(&format!("error: {e}\n")),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// Whether the load produced errors.
+pub fn has_errors(d: &[Diagnostic]) -> bool {
+    d.iter().any(|x| x.severity == Severity::Error)
+}

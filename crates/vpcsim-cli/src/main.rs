@@ -12,7 +12,11 @@ use vpcsim_core::scenario::ProbeDoc;
 use vpcsim_core::{Network, Scenario};
 
 #[derive(Parser)]
-#[command(name = "vpcsim", version, about = "Trace packets hop by hop through AWS VPC networks: security groups, network ACLs, routes, gateways, endpoints and SageMaker")]
+#[command(
+    name = "vpcsim",
+    version,
+    about = "Trace packets hop by hop through AWS VPC networks: security groups, network ACLs, routes, gateways, endpoints and SageMaker"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,7 +31,9 @@ enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Trace one packet and its response
-    #[command(after_help = "Examples:\n  vpcsim trace scenario.json --from i-web --to sagemaker:endpoint/churn --port 443\n  vpcsim trace scenario.json --from internet --to i-bastion --port 22 --format json\n  vpcsim trace scenario.json --from i-web --to 10.0.1.20 --protocol icmp --icmp-type 8 --icmp-code 0")]
+    #[command(
+        after_help = "Examples:\n  vpcsim trace scenario.json --from i-web --to sagemaker:endpoint/churn --port 443\n  vpcsim trace scenario.json --from internet --to i-bastion --port 22 --format json\n  vpcsim trace scenario.json --from i-web --to 10.0.1.20 --protocol icmp --icmp-type 8 --icmp-code 0"
+    )]
     Trace {
         /// A scenario file (vpcsim format v1)
         input: PathBuf,
@@ -79,13 +85,23 @@ fn fail(message: String) -> ExitCode {
 }
 
 fn read_scenario(path: &Path) -> Result<Scenario, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     if meta.len() > ffi::MAX_INPUT_BYTES as u64 {
-        return Err(format!("{}: the file is {} bytes, more than the {} bytes vpcsim reads", path.display(), meta.len(), ffi::MAX_INPUT_BYTES));
+        return Err(format!(
+            "{}: the file is {} bytes, more than the {} bytes vpcsim reads",
+            path.display(),
+            meta.len(),
+            ffi::MAX_INPUT_BYTES
+        ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     ffi::load_scenario(&text).map_err(|errors| {
-        let first = errors.first().map(|d| format!("{} at {}: {} ({})", d.code, d.at, d.message, d.help)).unwrap_or_default();
+        let first = errors
+            .first()
+            .map(|d| format!("{} at {}: {} ({})", d.code, d.at, d.message, d.help))
+            .unwrap_or_default();
         format!("{}: {first}", path.display())
     })
 }
@@ -101,16 +117,44 @@ fn colour(text: &str, code: &str, on: bool) -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Trace { input, from, to, protocol, port, src_port, icmp_type, icmp_code, format } => {
+        Command::Trace {
+            input,
+            from,
+            to,
+            protocol,
+            port,
+            src_port,
+            icmp_type,
+            icmp_code,
+            format,
+        } => {
             let scenario = match read_scenario(&input) {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
             let (net, diags) = Network::build(&scenario);
-            let probe = ProbeDoc { from, to, protocol, port, src_port, icmp_type, icmp_code, ..ProbeDoc::default() };
+            let probe = ProbeDoc {
+                from,
+                to,
+                protocol,
+                port,
+                src_port,
+                icmp_type,
+                icmp_code,
+                ..ProbeDoc::default()
+            };
             let trace = match vpcsim_core::eval::trace_at(&net, &probe, "--") {
                 Ok(t) => t,
-                Err(d) => return fail(format!("{}: {} at {}: {} ({})", input.display(), d.code, d.at, d.message, d.help)),
+                Err(d) => {
+                    return fail(format!(
+                        "{}: {} at {}: {} ({})",
+                        input.display(),
+                        d.code,
+                        d.at,
+                        d.message,
+                        d.help
+                    ))
+                }
             };
             match format {
                 Format::Json => match serde_json::to_string_pretty(&trace) {
@@ -119,7 +163,10 @@ fn main() -> ExitCode {
                 },
                 Format::Text => {
                     let tty = std::io::stdout().is_terminal();
-                    for d in diags.iter().filter(|d| d.severity >= vpcsim_core::Severity::Warning) {
+                    for d in diags
+                        .iter()
+                        .filter(|d| d.severity >= vpcsim_core::Severity::Warning)
+                    {
                         eprintln!("{d}");
                     }
                     for line in trace.to_string().lines() {
@@ -145,7 +192,10 @@ fn main() -> ExitCode {
             };
             let (_, diags) = Network::build(&scenario);
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&diags).unwrap_or_default()),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&diags).unwrap_or_default()
+                ),
                 Format::Text => {
                     if diags.is_empty() {
                         println!("no problems found");
@@ -166,12 +216,30 @@ fn main() -> ExitCode {
             let results = ffi::run_probes(&scenario, &net);
             let mut bad = 0;
             for r in &results {
-                let verdict = r.trace.as_ref().map(|t| format!("request {}, response {}", t.request.outcome, t.response.as_ref().map(|x| x.outcome.as_str()).unwrap_or("none"))).unwrap_or_else(|| "error".into());
+                let verdict = r
+                    .trace
+                    .as_ref()
+                    .map(|t| {
+                        format!(
+                            "request {}, response {}",
+                            t.request.outcome,
+                            t.response
+                                .as_ref()
+                                .map(|x| x.outcome.as_str())
+                                .unwrap_or("none")
+                        )
+                    })
+                    .unwrap_or_else(|| "error".into());
                 let ok = r.error.is_none() && r.mismatches.is_empty();
                 if !ok {
                     bad += 1;
                 }
-                println!("{} probe {} {}: {verdict}", if ok { "ok  " } else { "FAIL" }, r.index, r.name);
+                println!(
+                    "{} probe {} {}: {verdict}",
+                    if ok { "ok  " } else { "FAIL" },
+                    r.index,
+                    r.name
+                );
                 for m in &r.mismatches {
                     println!("       {m}");
                 }

@@ -12,11 +12,16 @@
 
 use crate::addr::{proto, protocol_name, Flow, Protocol, L4};
 use crate::diag::{did_you_mean, Diagnostic};
-use crate::model::{Eni, EniIx, Nacl, NatIx, Network, Node, Owner, Peer, RouteDest, RtbIx, SgRule, SmKind, SubnetIx, Target, VpcIx, VpceIx, VpceKind};
 use crate::model::Service;
+use crate::model::{
+    Eni, EniIx, Nacl, NatIx, Network, Node, Owner, Peer, RouteDest, RtbIx, SgRule, SmKind,
+    SubnetIx, Target, VpcIx, VpceIx, VpceKind,
+};
 use crate::policy::{self, RequestContext};
-use crate::trace::{Check, CheckKind, DropInfo, DropReason, FlowInfo, Hop, Leg, Outcome, Trace, Verdict, Direction};
 use crate::scenario::ProbeDoc;
+use crate::trace::{
+    Check, CheckKind, Direction, DropInfo, DropReason, FlowInfo, Hop, Leg, Outcome, Trace, Verdict,
+};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The source port a probe uses unless it names one: 49152 lies in the ephemeral ranges
@@ -65,12 +70,20 @@ pub enum Endpoint {
 pub fn resolve(net: &Network, reference: &str, at: &str) -> Result<Endpoint, Diagnostic> {
     let r = reference.trim();
     if r == "internet" {
-        return Ok(Endpoint::Internet { ip: IpAddr::V4(INTERNET_HOST), name: "internet".into() });
+        return Ok(Endpoint::Internet {
+            ip: IpAddr::V4(INTERNET_HOST),
+            name: "internet".into(),
+        });
     }
     if let Some(name) = r.strip_prefix("service:") {
         return Service::parse(name).map(Endpoint::Service).ok_or_else(|| {
             let known: Vec<&str> = Service::ALL.iter().map(|s| s.short_name()).collect();
-            Diagnostic::error("unknown-service", at, format!("service `{name}` is not one vpcsim models"), format!("use service:{}", known.join(", service:")))
+            Diagnostic::error(
+                "unknown-service",
+                at,
+                format!("service `{name}` is not one vpcsim models"),
+                format!("use service:{}", known.join(", service:")),
+            )
         });
     }
     if let Ok(ip) = r.parse::<IpAddr>() {
@@ -140,24 +153,38 @@ fn node_kind(node: Node) -> &'static str {
 
 fn unknown(net: &Network, r: &str, at: &str) -> Diagnostic {
     let ids = crate::model::ids_by_kind(net);
-    let candidates: Vec<&str> = ["instance", "network-interface", "sagemaker", "external", "nat-gateway", "vpc-endpoint"]
-        .iter()
-        .filter_map(|k| ids.get(k))
-        .flatten()
-        .map(String::as_str)
-        .collect();
+    let candidates: Vec<&str> = [
+        "instance",
+        "network-interface",
+        "sagemaker",
+        "external",
+        "nat-gateway",
+        "vpc-endpoint",
+    ]
+    .iter()
+    .filter_map(|k| ids.get(k))
+    .flatten()
+    .map(String::as_str)
+    .collect();
     Diagnostic::error(
         "unknown-reference",
         at,
         format!("`{r}` names nothing in this network"),
-        format!("{} (or an IP address, `internet`, `service:s3`)", did_you_mean(r, candidates.iter().copied(), "endpoints")),
+        format!(
+            "{} (or an IP address, `internet`, `service:s3`)",
+            did_you_mean(r, candidates.iter().copied(), "endpoints")
+        ),
     )
 }
 
 fn first_host(net: ipnet::IpNet) -> IpAddr {
     match net {
-        ipnet::IpNet::V4(n) if n.prefix_len() < 31 => IpAddr::V4(Ipv4Addr::from(u32::from(n.network()).saturating_add(1))),
-        ipnet::IpNet::V6(n) if n.prefix_len() < 127 => IpAddr::V6(Ipv6Addr::from(u128::from(n.network()).saturating_add(1))),
+        ipnet::IpNet::V4(n) if n.prefix_len() < 31 => {
+            IpAddr::V4(Ipv4Addr::from(u32::from(n.network()).saturating_add(1)))
+        }
+        ipnet::IpNet::V6(n) if n.prefix_len() < 127 => {
+            IpAddr::V6(Ipv6Addr::from(u128::from(n.network()).saturating_add(1)))
+        }
         other => other.addr(),
     }
 }
@@ -180,13 +207,22 @@ fn resolve_ip(net: &Network, ip: IpAddr) -> Endpoint {
     for (_, ext) in net.externals() {
         if ext.cidr.contains(&ip) {
             return if ext.internet {
-                Endpoint::Internet { ip, name: ext.name.clone() }
+                Endpoint::Internet {
+                    ip,
+                    name: ext.name.clone(),
+                }
             } else {
-                Endpoint::Corporate { ip, name: ext.name.clone() }
+                Endpoint::Corporate {
+                    ip,
+                    name: ext.name.clone(),
+                }
             };
         }
     }
-    Endpoint::Internet { ip, name: format!("internet host {ip}") }
+    Endpoint::Internet {
+        ip,
+        name: format!("internet host {ip}"),
+    }
 }
 
 fn parse_l4(probe: &ProbeDoc, at: &str) -> Result<L4, Diagnostic> {
@@ -202,7 +238,12 @@ fn parse_l4(probe: &ProbeDoc, at: &str) -> Result<L4, Diagnostic> {
     Ok(match protocol {
         Protocol::Number(proto::TCP) | Protocol::Number(proto::UDP) | Protocol::All => {
             let dst_port = probe.port.ok_or_else(|| {
-                Diagnostic::error("port-missing", format!("{at}/port"), format!("a {} probe needs a destination port", probe.protocol), "add a port, for example `443`")
+                Diagnostic::error(
+                    "port-missing",
+                    format!("{at}/port"),
+                    format!("a {} probe needs a destination port", probe.protocol),
+                    "add a port, for example `443`",
+                )
             })?;
             if protocol == Protocol::Number(proto::UDP) {
                 L4::Udp { src_port, dst_port }
@@ -210,8 +251,14 @@ fn parse_l4(probe: &ProbeDoc, at: &str) -> Result<L4, Diagnostic> {
                 L4::Tcp { src_port, dst_port }
             }
         }
-        Protocol::Number(proto::ICMP) => L4::Icmp { icmp_type: probe.icmp_type.unwrap_or(8), code: probe.icmp_code.unwrap_or(0) },
-        Protocol::Number(proto::ICMPV6) => L4::Icmpv6 { icmp_type: probe.icmp_type.unwrap_or(128), code: probe.icmp_code.unwrap_or(0) },
+        Protocol::Number(proto::ICMP) => L4::Icmp {
+            icmp_type: probe.icmp_type.unwrap_or(8),
+            code: probe.icmp_code.unwrap_or(0),
+        },
+        Protocol::Number(proto::ICMPV6) => L4::Icmpv6 {
+            icmp_type: probe.icmp_type.unwrap_or(128),
+            code: probe.icmp_code.unwrap_or(0),
+        },
         Protocol::Number(other) => L4::Other(other),
     })
 }
@@ -245,7 +292,11 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
             "send from your resource to the service; the response is traced automatically (EP-7)",
         ));
     }
-    let flow = Flow { src: src_ip, dst: dst_ip, l4 };
+    let flow = Flow {
+        src: src_ip,
+        dst: dst_ip,
+        l4,
+    };
     let w = Walker::new(net, false, None);
     let request = w.start(&src, &dst, flow);
     let response = if request.leg.outcome.passed() {
@@ -255,13 +306,16 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
     } else {
         None
     };
-    let reachable = request.leg.outcome.passed() && response.as_ref().is_some_and(|r| r.outcome.passed());
+    let reachable =
+        request.leg.outcome.passed() && response.as_ref().is_some_and(|r| r.outcome.passed());
     let (src_port, dst_port) = match flow.l4.ports() {
         Some((s, d)) => (Some(s), Some(d)),
         None => (None, None),
     };
     let (icmp_type, icmp_code) = match flow.l4 {
-        L4::Icmp { icmp_type, code } | L4::Icmpv6 { icmp_type, code } => (Some(icmp_type), Some(code)),
+        L4::Icmp { icmp_type, code } | L4::Icmpv6 { icmp_type, code } => {
+            (Some(icmp_type), Some(code))
+        }
         _ => (None, None),
     };
     Ok(Trace {
@@ -288,7 +342,9 @@ fn endpoint_ip(net: &Network, ep: &Endpoint, from: Option<&Endpoint>) -> IpAddr 
             let Some(e) = net.eni(*eni) else { return *ip };
             let outside = match from {
                 Some(Endpoint::Internet { .. }) => true,
-                Some(Endpoint::Eni { eni: src, .. }) => net.eni(*src).is_some_and(|s| s.vpc != e.vpc && net.active_peering(s.vpc, e.vpc).is_none()),
+                Some(Endpoint::Eni { eni: src, .. }) => net
+                    .eni(*src)
+                    .is_some_and(|s| s.vpc != e.vpc && net.active_peering(s.vpc, e.vpc).is_none()),
                 _ => false,
             };
             if outside && *ip == e.private_ip {
@@ -321,11 +377,19 @@ fn interface_endpoint_ip(net: &Network, eni: EniIx, service: Service) -> Option<
         if v.vpc != src.vpc || v.service != service {
             continue;
         }
-        if let VpceKind::Interface { enis, private_dns: true } = &v.kind {
+        if let VpceKind::Interface {
+            enis,
+            private_dns: true,
+        } = &v.kind
+        {
             candidates.extend(enis.iter().filter_map(|e| net.eni(*e)));
         }
     }
-    candidates.iter().find(|e| e.subnet == src.subnet).or(candidates.first()).map(|e| e.private_ip)
+    candidates
+        .iter()
+        .find(|e| e.subnet == src.subnet)
+        .or(candidates.first())
+        .map(|e| e.private_ip)
 }
 
 /// How the request reached its destination, so the response can go back the same way.
@@ -370,14 +434,43 @@ struct Walker<'a> {
     flow: Flow,
 }
 
-fn check(kind: CheckKind, component: &str, direction: Option<Direction>, verdict: Verdict, rule: Option<String>, explanation: String, spec: &'static str) -> Check {
-    Check { kind, component: component.to_owned(), direction, verdict, rule, rule_path: None, explanation, spec }
+fn check(
+    kind: CheckKind,
+    component: &str,
+    direction: Option<Direction>,
+    verdict: Verdict,
+    rule: Option<String>,
+    explanation: String,
+    spec: &'static str,
+) -> Check {
+    Check {
+        kind,
+        component: component.to_owned(),
+        direction,
+        verdict,
+        rule,
+        rule_path: None,
+        explanation,
+        spec,
+    }
 }
 
 impl<'a> Walker<'a> {
     fn new(net: &'a Network, response: bool, nat: Option<(NatIx, IpAddr)>) -> Self {
         let zero = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
-        Walker { net, response, hops: Vec::new(), forwards: 0, nat, arrival: Arrival::None, flow: Flow { src: zero, dst: zero, l4: L4::Other(0) } }
+        Walker {
+            net,
+            response,
+            hops: Vec::new(),
+            forwards: 0,
+            nat,
+            arrival: Arrival::None,
+            flow: Flow {
+                src: zero,
+                dst: zero,
+                l4: L4::Other(0),
+            },
+        }
     }
 
     fn finish(self, end: End) -> LegResult {
@@ -387,11 +480,27 @@ impl<'a> Walker<'a> {
             End::Drop(d) => (Outcome::Dropped, Some(d), None),
             End::Missing(m) => (Outcome::InsufficientInfo, None, Some(m)),
         };
-        LegResult { leg: Leg { outcome, hops: self.hops, dropped_at, missing }, final_flow: self.flow, arrival: self.arrival, nat: self.nat }
+        LegResult {
+            leg: Leg {
+                outcome,
+                hops: self.hops,
+                dropped_at,
+                missing,
+            },
+            final_flow: self.flow,
+            arrival: self.arrival,
+            nat: self.nat,
+        }
     }
 
     fn hop(&mut self, node: &str, label: String) {
-        self.hops.push(Hop { node: node.to_owned(), label, checks: Vec::new() });
+        let resource = self.net.resource_of(node);
+        self.hops.push(Hop {
+            node: node.to_owned(),
+            label,
+            resource,
+            checks: Vec::new(),
+        });
     }
 
     fn push(&mut self, c: Check) {
@@ -404,10 +513,37 @@ impl<'a> Walker<'a> {
     }
 
     /// Records a denying check and returns the drop.
-    #[expect(clippy::too_many_arguments, reason = "mirrors the fields of Check and DropInfo one to one")]
-    fn deny(&mut self, kind: CheckKind, component: &str, direction: Option<Direction>, rule: Option<String>, reason: DropReason, explanation: String, spec: &'static str) -> End {
-        self.push(check(kind, component, direction, Verdict::Deny, rule.clone(), explanation.clone(), spec));
-        End::Drop(DropInfo { kind, component: component.to_owned(), direction, rule, reason, explanation })
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "mirrors the fields of Check and DropInfo one to one"
+    )]
+    fn deny(
+        &mut self,
+        kind: CheckKind,
+        component: &str,
+        direction: Option<Direction>,
+        rule: Option<String>,
+        reason: DropReason,
+        explanation: String,
+        spec: &'static str,
+    ) -> End {
+        self.push(check(
+            kind,
+            component,
+            direction,
+            Verdict::Deny,
+            rule.clone(),
+            explanation.clone(),
+            spec,
+        ));
+        End::Drop(DropInfo {
+            kind,
+            component: component.to_owned(),
+            direction,
+            rule,
+            reason,
+            explanation,
+        })
     }
 
     fn eni_label(&self, eni: &Eni) -> String {
@@ -427,7 +563,9 @@ impl<'a> Walker<'a> {
                 End::Missing(format!("traffic from on-premises network `{name}` arrives over a Site-to-Site VPN or Direct Connect, which vpcsim does not model yet"))
             }
             Endpoint::SageMakerManaged(s) => self.send_from_sagemaker_managed(*s, dst),
-            Endpoint::Service(_) => End::Missing("AWS services do not initiate connections into a VPC (EP-7)".into()),
+            Endpoint::Service(_) => {
+                End::Missing("AWS services do not initiate connections into a VPC (EP-7)".into())
+            }
         };
         self.finish_leg(end)
     }
@@ -445,7 +583,9 @@ impl<'a> Walker<'a> {
             Arrival::Eni(eni) => self.send_from_eni(*eni, flow, Some(original_src)),
             Arrival::Internet => {
                 let label = match Service::by_address(flow.src) {
-                    Some(s) if s.front_door() == flow.src || s.has_gateway_endpoint() => s.title().to_owned(),
+                    Some(s) if s.front_door() == flow.src || s.has_gateway_endpoint() => {
+                        s.title().to_owned()
+                    }
                     _ => format!("internet host {}", flow.src),
                 };
                 self.hop("internet", label);
@@ -471,7 +611,9 @@ impl<'a> Walker<'a> {
 
     fn send_from_eni(&mut self, eni_ix: EniIx, flow: Flow, dst: Option<&Endpoint>) -> End {
         let net = self.net;
-        let Some(eni) = net.eni(eni_ix) else { return End::Missing("the source interface is missing".into()) };
+        let Some(eni) = net.eni(eni_ix) else {
+            return End::Missing("the source interface is missing".into());
+        };
         self.hop(&eni.id, self.eni_label(eni));
         if !self.response {
             if let Some(end) = self.exempt(eni, flow) {
@@ -491,13 +633,27 @@ impl<'a> Walker<'a> {
     fn exempt(&mut self, eni: &Eni, flow: Flow) -> Option<End> {
         let vpc = self.net.vpc(eni.vpc)?;
         let what = match flow.dst {
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 254) => "the instance metadata service",
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 253) => "the Amazon DNS server (Route 53 Resolver)",
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 123) => "the Amazon Time Sync Service",
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253) => "the Amazon DNS server (Route 53 Resolver)",
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) => "the instance metadata service",
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123) => "the Amazon Time Sync Service",
-            ip if Some(ip) == vpc.dns_address() => "the Amazon DNS server at the VPC base address plus two",
+            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 254) => {
+                "the instance metadata service"
+            }
+            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 253) => {
+                "the Amazon DNS server (Route 53 Resolver)"
+            }
+            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 123) => {
+                "the Amazon Time Sync Service"
+            }
+            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253) => {
+                "the Amazon DNS server (Route 53 Resolver)"
+            }
+            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) => {
+                "the instance metadata service"
+            }
+            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123) => {
+                "the Amazon Time Sync Service"
+            }
+            ip if Some(ip) == vpc.dns_address() => {
+                "the Amazon DNS server at the VPC base address plus two"
+            }
             _ => return None,
         };
         self.push(check(
@@ -516,9 +672,19 @@ impl<'a> Walker<'a> {
     /// SageMaker networking modes at the source: network isolation (SM-8) and direct
     /// internet access (SM-3, SM-13).
     fn sagemaker_source(&mut self, eni: &Eni, flow: Flow, dst: Option<&Endpoint>) -> Option<End> {
-        let Owner::SageMaker(s) = eni.owner else { return None };
+        let Owner::SageMaker(s) = eni.owner else {
+            return None;
+        };
         let res = self.net.sagemaker_resource(s)?;
-        let isolated = matches!(res.kind, SmKind::TrainingJob { network_isolation: true, .. } | SmKind::Endpoint { network_isolation: true });
+        let isolated = matches!(
+            res.kind,
+            SmKind::TrainingJob {
+                network_isolation: true,
+                ..
+            } | SmKind::Endpoint {
+                network_isolation: true
+            }
+        );
         if isolated {
             return Some(self.deny(
                 CheckKind::Sagemaker,
@@ -530,7 +696,13 @@ impl<'a> Walker<'a> {
                 "SM-8",
             ));
         }
-        let direct = matches!(res.kind, SmKind::Notebook { direct_internet_access: true, .. } | SmKind::Domain { vpc_only: false });
+        let direct = matches!(
+            res.kind,
+            SmKind::Notebook {
+                direct_internet_access: true,
+                ..
+            } | SmKind::Domain { vpc_only: false }
+        );
         let vpc = self.net.vpc(eni.vpc)?;
         let to_interface_endpoint = matches!(dst, Some(Endpoint::Eni { eni: d, .. }) if self.net.eni(*d).is_some_and(|x| matches!(x.owner, Owner::Vpce(_))));
         if direct && !vpc.contains(flow.dst) && !to_interface_endpoint {
@@ -557,9 +729,22 @@ impl<'a> Walker<'a> {
     }
 
     fn send_from_sagemaker_managed(&mut self, s: crate::model::SmIx, dst: &Endpoint) -> End {
-        let Some(res) = self.net.sagemaker_resource(s) else { return End::Missing("the SageMaker resource is missing".into()) };
-        self.hop(&res.reference, format!("{} (SageMaker-managed VPC)", res.name));
-        if matches!(res.kind, SmKind::TrainingJob { network_isolation: true, .. } | SmKind::Endpoint { network_isolation: true }) {
+        let Some(res) = self.net.sagemaker_resource(s) else {
+            return End::Missing("the SageMaker resource is missing".into());
+        };
+        self.hop(
+            &res.reference,
+            format!("{} (SageMaker-managed VPC)", res.name),
+        );
+        if matches!(
+            res.kind,
+            SmKind::TrainingJob {
+                network_isolation: true,
+                ..
+            } | SmKind::Endpoint {
+                network_isolation: true
+            }
+        ) {
             return self.deny(
                 CheckKind::Sagemaker,
                 &res.reference,
@@ -583,7 +768,9 @@ impl<'a> Walker<'a> {
         match dst {
             Endpoint::Service(_) => End::Delivered,
             Endpoint::Internet { .. } => End::Exits,
-            _ => End::Missing("traffic from the SageMaker-managed VPC into your VPC is not modelled".into()),
+            _ => End::Missing(
+                "traffic from the SageMaker-managed VPC into your VPC is not modelled".into(),
+            ),
         }
     }
 
@@ -595,7 +782,12 @@ impl<'a> Walker<'a> {
         if eni.sgs.is_empty() {
             return Ok(());
         }
-        let ids: Vec<&str> = eni.sgs.iter().filter_map(|g| net.sg(*g)).map(|g| g.id.as_str()).collect();
+        let ids: Vec<&str> = eni
+            .sgs
+            .iter()
+            .filter_map(|g| net.sg(*g))
+            .map(|g| g.id.as_str())
+            .collect();
         let component = ids.join("+");
         if self.response {
             self.push(check(
@@ -619,7 +811,10 @@ impl<'a> Walker<'a> {
                 Direction::Inbound => &sg.inbound,
                 Direction::Outbound => &sg.outbound,
             };
-            if let Some(rule) = rules.iter().find(|r| r.traffic.matches(&flow.l4) && self.peer_matches(r, peer, sg.vpc)) {
+            if let Some(rule) = rules
+                .iter()
+                .find(|r| r.traffic.matches(&flow.l4) && self.peer_matches(r, peer, sg.vpc))
+            {
                 let text = rule_text(net, rule, dir);
                 let mut c = check(
                     CheckKind::SecurityGroup,
@@ -628,7 +823,11 @@ impl<'a> Walker<'a> {
                     Verdict::Allow,
                     Some(text.clone()),
                     format!("{} rule of `{}` allows it: {text}", dir, sg.id),
-                    if matches!(rule.peer, Peer::Sg(_)) { "SG-16" } else { "SG-10" },
+                    if matches!(rule.peer, Peer::Sg(_)) {
+                        "SG-16"
+                    } else {
+                        "SG-10"
+                    },
                 );
                 c.rule_path = Some(format!("{}/{}/{}", sg.id, dir, rule.position));
                 self.push(c);
@@ -636,7 +835,11 @@ impl<'a> Walker<'a> {
             }
         }
         let peer_text = self.describe_peer(peer, eni.vpc);
-        let prep = if dir == Direction::Inbound { "from" } else { "to" };
+        let prep = if dir == Direction::Inbound {
+            "from"
+        } else {
+            "to"
+        };
         Err(self.deny(
             CheckKind::SecurityGroup,
             &component,
@@ -651,7 +854,10 @@ impl<'a> Walker<'a> {
     fn peer_matches(&self, rule: &SgRule, ip: IpAddr, rule_vpc: VpcIx) -> bool {
         match &rule.peer {
             Peer::Cidr(net) => net.contains(&ip),
-            Peer::PrefixList(pl) => self.net.prefix_list(*pl).is_some_and(|p| p.cidrs.iter().any(|c| c.contains(&ip))),
+            Peer::PrefixList(pl) => self
+                .net
+                .prefix_list(*pl)
+                .is_some_and(|p| p.cidrs.iter().any(|c| c.contains(&ip))),
             Peer::Sg(g) => self.net.sg_has_member(*g, ip, rule_vpc),
             Peer::Stale(_) => false,
         }
@@ -659,10 +865,20 @@ impl<'a> Walker<'a> {
 
     /// "sg-web" when the address belongs to an interface with security groups, else the address.
     fn describe_peer(&self, ip: IpAddr, vpc: VpcIx) -> String {
-        let eni = self.net.eni_by_private_ip(vpc, ip).or_else(|| self.net.enis().find(|(_, e)| e.private_ip == ip).map(|(i, _)| i));
+        let eni = self.net.eni_by_private_ip(vpc, ip).or_else(|| {
+            self.net
+                .enis()
+                .find(|(_, e)| e.private_ip == ip)
+                .map(|(i, _)| i)
+        });
         match eni.and_then(|e| self.net.eni(e)) {
             Some(e) if !e.sgs.is_empty() => {
-                let ids: Vec<&str> = e.sgs.iter().filter_map(|g| self.net.sg(*g)).map(|g| g.id.as_str()).collect();
+                let ids: Vec<&str> = e
+                    .sgs
+                    .iter()
+                    .filter_map(|g| self.net.sg(*g))
+                    .map(|g| g.id.as_str())
+                    .collect();
                 format!("{} ({ip})", ids.join("+"))
             }
             _ => ip.to_string(),
@@ -672,8 +888,12 @@ impl<'a> Walker<'a> {
     /// A subnet's network ACL in one direction (NACL-2, NACL-3, NACL-6, NACL-10).
     fn nacl(&mut self, subnet: SubnetIx, dir: Direction, flow: Flow) -> Result<(), End> {
         let net = self.net;
-        let Some(s) = net.subnet(subnet) else { return Ok(()) };
-        let Some(acl) = net.nacl(s.nacl) else { return Ok(()) };
+        let Some(s) = net.subnet(subnet) else {
+            return Ok(());
+        };
+        let Some(acl) = net.nacl(s.nacl) else {
+            return Ok(());
+        };
         let peer = match dir {
             Direction::Inbound => flow.src,
             Direction::Outbound => flow.dst,
@@ -681,14 +901,32 @@ impl<'a> Walker<'a> {
         let spec = if self.response { "NACL-6" } else { "NACL-2" };
         match first_match(acl, dir, flow.l4, peer) {
             Some(entry) if entry.allow => {
-                let text = format!("{} allow {} {} {}", entry.number, entry.traffic, if dir == Direction::Inbound { "from" } else { "to" }, entry.cidr);
+                let text = format!(
+                    "{} allow {} {} {}",
+                    entry.number,
+                    entry.traffic,
+                    if dir == Direction::Inbound {
+                        "from"
+                    } else {
+                        "to"
+                    },
+                    entry.cidr
+                );
                 let mut c = check(
                     CheckKind::NetworkAcl,
                     &acl.id,
                     Some(dir),
                     Verdict::Allow,
                     Some(entry.number.to_string()),
-                    format!("{dir} rule {text} of `{}` matches first{}", acl.id, if self.response { " (NACLs are stateless: the response is checked like any packet)" } else { "" }),
+                    format!(
+                        "{dir} rule {text} of `{}` matches first{}",
+                        acl.id,
+                        if self.response {
+                            " (NACLs are stateless: the response is checked like any packet)"
+                        } else {
+                            ""
+                        }
+                    ),
                     spec,
                 );
                 c.rule_path = Some(format!("{}/{}/{}", acl.id, dir, entry.number));
@@ -696,15 +934,41 @@ impl<'a> Walker<'a> {
                 Ok(())
             }
             Some(entry) => {
-                let text = format!("{} deny {} {} {}", entry.number, entry.traffic, if dir == Direction::Inbound { "from" } else { "to" }, entry.cidr);
+                let text = format!(
+                    "{} deny {} {} {}",
+                    entry.number,
+                    entry.traffic,
+                    if dir == Direction::Inbound {
+                        "from"
+                    } else {
+                        "to"
+                    },
+                    entry.cidr
+                );
                 let explanation = format!(
                     "{dir} rule {text} of `{}` matches first and denies {} {} {peer}{}",
                     acl.id,
                     flow.l4,
-                    if dir == Direction::Inbound { "from" } else { "to" },
-                    if self.response { "; NACLs are stateless, so the response needs its own allow rule" } else { "" }
+                    if dir == Direction::Inbound {
+                        "from"
+                    } else {
+                        "to"
+                    },
+                    if self.response {
+                        "; NACLs are stateless, so the response needs its own allow rule"
+                    } else {
+                        ""
+                    }
                 );
-                let end = self.deny(CheckKind::NetworkAcl, &acl.id, Some(dir), Some(entry.number.to_string()), DropReason::NaclDenyRule, explanation, spec);
+                let end = self.deny(
+                    CheckKind::NetworkAcl,
+                    &acl.id,
+                    Some(dir),
+                    Some(entry.number.to_string()),
+                    DropReason::NaclDenyRule,
+                    explanation,
+                    spec,
+                );
                 if let Some(c) = self.hops.last_mut().and_then(|h| h.checks.last_mut()) {
                     c.rule_path = Some(format!("{}/{}/{}", acl.id, dir, entry.number));
                 }
@@ -715,10 +979,26 @@ impl<'a> Walker<'a> {
                     "no {dir} rule of `{}` matches {} {} {peer}, so the final `*` rule denies it{}",
                     acl.id,
                     flow.l4,
-                    if dir == Direction::Inbound { "from" } else { "to" },
-                    if self.response { "; NACLs are stateless, so the response (to an ephemeral port) needs its own allow rule" } else { "" }
+                    if dir == Direction::Inbound {
+                        "from"
+                    } else {
+                        "to"
+                    },
+                    if self.response {
+                        "; NACLs are stateless, so the response (to an ephemeral port) needs its own allow rule"
+                    } else {
+                        ""
+                    }
                 );
-                Err(self.deny(CheckKind::NetworkAcl, &acl.id, Some(dir), Some("*".into()), DropReason::NaclDefaultDeny, explanation, if self.response { "NACL-6" } else { "NACL-3" }))
+                Err(self.deny(
+                    CheckKind::NetworkAcl,
+                    &acl.id,
+                    Some(dir),
+                    Some("*".into()),
+                    DropReason::NaclDefaultDeny,
+                    explanation,
+                    if self.response { "NACL-6" } else { "NACL-3" },
+                ))
             }
         }
     }
@@ -726,7 +1006,12 @@ impl<'a> Walker<'a> {
     /// NACLs on leaving `from` and entering `to`, skipped within one subnet (NACL-7).
     fn cross(&mut self, from: SubnetIx, to: SubnetIx, flow: Flow) -> Result<(), End> {
         if from == to {
-            let id = self.net.subnet(from).and_then(|s| self.net.nacl(s.nacl)).map(|a| a.id.clone()).unwrap_or_default();
+            let id = self
+                .net
+                .subnet(from)
+                .and_then(|s| self.net.nacl(s.nacl))
+                .map(|a| a.id.clone())
+                .unwrap_or_default();
             self.push(check(
                 CheckKind::NetworkAcl,
                 &id,
@@ -745,7 +1030,11 @@ impl<'a> Walker<'a> {
 
     fn subnet_hop(&mut self, subnet: SubnetIx) {
         if let Some(s) = self.net.subnet(subnet) {
-            let label = if s.name.is_empty() { format!("subnet {}", s.cidr) } else { format!("subnet {} ({})", s.name, s.cidr) };
+            let label = if s.name.is_empty() {
+                format!("subnet {}", s.cidr)
+            } else {
+                format!("subnet {} ({})", s.name, s.cidr)
+            };
             self.hop(&s.id, label);
         }
     }
@@ -755,12 +1044,25 @@ impl<'a> Walker<'a> {
     fn route_from(&mut self, subnet: SubnetIx, flow: Flow, sender: EniIx) -> End {
         let net = self.net;
         self.forwards = self.forwards.saturating_add(1);
-        let Some(s) = net.subnet(subnet) else { return End::Missing("the subnet is missing".into()) };
+        let Some(s) = net.subnet(subnet) else {
+            return End::Missing("the subnet is missing".into());
+        };
         if self.forwards > MAX_FORWARDS {
-            return self.deny(CheckKind::RouteTable, &s.id, None, None, DropReason::RoutingLoop, "the packet was forwarded more times than vpcsim follows: the routes form a loop".into(), "RT-3");
+            return self.deny(
+                CheckKind::RouteTable,
+                &s.id,
+                None,
+                None,
+                DropReason::RoutingLoop,
+                "the packet was forwarded more times than vpcsim follows: the routes form a loop"
+                    .into(),
+                "RT-3",
+            );
         }
         self.subnet_hop(subnet);
-        let Some(table) = net.rtb(s.rtb) else { return End::Missing("the route table is missing".into()) };
+        let Some(table) = net.rtb(s.rtb) else {
+            return End::Missing("the route table is missing".into());
+        };
         let Some((k, route, prefix)) = lookup(net, s.rtb, flow.dst) else {
             return self.deny(
                 CheckKind::RouteTable,
@@ -768,13 +1070,19 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::NoRoute,
-                format!("route table `{}` has no route to {}: no destination contains it", table.id, flow.dst),
+                format!(
+                    "route table `{}` has no route to {}: no destination contains it",
+                    table.id, flow.dst
+                ),
                 "RT-3",
             );
         };
         let dest_text = match &route.dest {
             RouteDest::Cidr(c) => c.to_string(),
-            RouteDest::PrefixList(p) => net.prefix_list(*p).map(|x| x.id.clone()).unwrap_or_default(),
+            RouteDest::PrefixList(p) => net
+                .prefix_list(*p)
+                .map(|x| x.id.clone())
+                .unwrap_or_default(),
         };
         let rule = format!("{dest_text} -> {}", route.target_id);
         if let Target::Blackhole(id) = &route.target {
@@ -795,7 +1103,10 @@ impl<'a> Walker<'a> {
             None,
             Verdict::Allow,
             Some(rule),
-            format!("longest prefix match in `{}`: {dest_text} (/{prefix}) sends it to {}", table.id, route.target_id),
+            format!(
+                "longest prefix match in `{}`: {dest_text} (/{prefix}) sends it to {}",
+                table.id, route.target_id
+            ),
             "RT-3",
         );
         c.rule_path = Some(format!("{}/routes/{k}", table.id));
@@ -845,7 +1156,9 @@ impl<'a> Walker<'a> {
                 "RT-2",
             );
         };
-        let Some(to) = net.eni(eni).map(|e| e.subnet) else { return End::Missing("interface missing".into()) };
+        let Some(to) = net.eni(eni).map(|e| e.subnet) else {
+            return End::Missing("interface missing".into());
+        };
         if let Err(e) = self.cross(from, to, flow) {
             return e;
         }
@@ -855,7 +1168,9 @@ impl<'a> Walker<'a> {
     /// The packet reaches an interface: NAT un-translation, interface endpoints, or SG ingress.
     fn arrive(&mut self, eni_ix: EniIx, flow: Flow) -> End {
         let net = self.net;
-        let Some(eni) = net.eni(eni_ix) else { return End::Missing("interface missing".into()) };
+        let Some(eni) = net.eni(eni_ix) else {
+            return End::Missing("interface missing".into());
+        };
         self.hop(&eni.id, self.eni_label(eni));
         match &eni.owner {
             Owner::Nat(n) => {
@@ -871,7 +1186,10 @@ impl<'a> Walker<'a> {
                             format!("the NAT gateway is stateful: it translates the response back to {original}"),
                             "RT-10",
                         ));
-                        let back = Flow { dst: original, ..flow };
+                        let back = Flow {
+                            dst: original,
+                            ..flow
+                        };
                         self.flow = back;
                         let subnet = eni.subnet;
                         self.route_from(subnet, back, eni_ix)
@@ -895,7 +1213,15 @@ impl<'a> Walker<'a> {
             Owner::SageMaker(s) => {
                 if !self.response {
                     if let Some(res) = net.sagemaker_resource(*s) {
-                        if matches!(res.kind, SmKind::TrainingJob { network_isolation: true, .. } | SmKind::Endpoint { network_isolation: true }) {
+                        if matches!(
+                            res.kind,
+                            SmKind::TrainingJob {
+                                network_isolation: true,
+                                ..
+                            } | SmKind::Endpoint {
+                                network_isolation: true
+                            }
+                        ) {
                             let reference = res.reference.clone();
                             let name = res.name.clone();
                             return self.deny(
@@ -925,7 +1251,9 @@ impl<'a> Walker<'a> {
 
     fn arrive_interface_endpoint(&mut self, v: VpceIx, eni: &Eni, flow: Flow) -> End {
         let net = self.net;
-        let Some(vpce) = net.vpce(v) else { return End::Missing("endpoint missing".into()) };
+        let Some(vpce) = net.vpce(v) else {
+            return End::Missing("endpoint missing".into());
+        };
         if flow.l4.protocol() != proto::TCP {
             return self.deny(
                 CheckKind::VpcEndpoint,
@@ -933,7 +1261,11 @@ impl<'a> Walker<'a> {
                 Some(Direction::Inbound),
                 None,
                 DropReason::EndpointTcpOnly,
-                format!("interface endpoint `{}` accepts TCP only; {} is dropped", vpce.id, protocol_name(flow.l4.protocol())),
+                format!(
+                    "interface endpoint `{}` accepts TCP only; {} is dropped",
+                    vpce.id,
+                    protocol_name(flow.l4.protocol())
+                ),
                 "EP-7",
             );
         }
@@ -947,13 +1279,20 @@ impl<'a> Walker<'a> {
             None,
             Verdict::Allow,
             None,
-            format!("interface endpoint `{}` carries the request privately to {} (AWS PrivateLink)", vpce.id, vpce.service.title()),
+            format!(
+                "interface endpoint `{}` carries the request privately to {} (AWS PrivateLink)",
+                vpce.id,
+                vpce.service.title()
+            ),
             "EP-7",
         ));
         if let Err(e) = self.policy(v, flow) {
             return e;
         }
-        self.hop(&format!("service:{}", vpce.service.short_name()), vpce.service.title().to_owned());
+        self.hop(
+            &format!("service:{}", vpce.service.short_name()),
+            vpce.service.title().to_owned(),
+        );
         self.flow = flow;
         self.arrival = eni_ix.map(Arrival::Eni).unwrap_or(Arrival::None);
         End::Delivered
@@ -961,26 +1300,66 @@ impl<'a> Walker<'a> {
 
     fn policy(&mut self, v: VpceIx, flow: Flow) -> Result<(), End> {
         let net = self.net;
-        let Some(vpce) = net.vpce(v) else { return Ok(()) };
+        let Some(vpce) = net.vpce(v) else {
+            return Ok(());
+        };
         let Some(doc) = &vpce.policy else {
-            self.push(check(CheckKind::EndpointPolicy, &vpce.id, None, Verdict::Allow, Some("default policy".into()), "the endpoint has the default policy, which allows full access".into(), "EP-10"));
+            self.push(check(
+                CheckKind::EndpointPolicy,
+                &vpce.id,
+                None,
+                Verdict::Allow,
+                Some("default policy".into()),
+                "the endpoint has the default policy, which allows full access".into(),
+                "EP-10",
+            ));
             return Ok(());
         };
         let vpc_id = net.vpc(vpce.vpc).map(|x| x.id.clone()).unwrap_or_default();
         let ctx = RequestContext::for_service(vpce.service, &vpce.id, &vpc_id, flow.src);
         let decision = policy::evaluate(doc, &ctx);
         if decision.allowed {
-            self.push(check(CheckKind::EndpointPolicy, &vpce.id, None, Verdict::Allow, decision.statement.clone(), decision.explanation, "EP-10"));
+            self.push(check(
+                CheckKind::EndpointPolicy,
+                &vpce.id,
+                None,
+                Verdict::Allow,
+                decision.statement.clone(),
+                decision.explanation,
+                "EP-10",
+            ));
             Ok(())
         } else {
-            Err(self.deny(CheckKind::EndpointPolicy, &vpce.id, None, decision.statement, DropReason::EndpointPolicyDenied, decision.explanation, if decision.explicit_deny { "IAM-4" } else { "EP-12" }))
+            Err(self.deny(
+                CheckKind::EndpointPolicy,
+                &vpce.id,
+                None,
+                decision.statement,
+                DropReason::EndpointPolicyDenied,
+                decision.explanation,
+                if decision.explicit_deny {
+                    "IAM-4"
+                } else {
+                    "EP-12"
+                },
+            ))
         }
     }
 
-    fn out_via_igw(&mut self, g: crate::model::IgwIx, subnet: SubnetIx, flow: Flow, sender: EniIx) -> End {
+    fn out_via_igw(
+        &mut self,
+        g: crate::model::IgwIx,
+        subnet: SubnetIx,
+        flow: Flow,
+        sender: EniIx,
+    ) -> End {
         let net = self.net;
-        let Some(igw) = net.igw(g) else { return End::Missing("gateway missing".into()) };
-        let Some(eni) = net.eni(sender) else { return End::Missing("interface missing".into()) };
+        let Some(igw) = net.igw(g) else {
+            return End::Missing("gateway missing".into());
+        };
+        let Some(eni) = net.eni(sender) else {
+            return End::Missing("interface missing".into());
+        };
         // RT-8: the internet gateway translates private to public IPv4 one-to-one; without
         // a public address it has nothing to translate to. (Spec open point 2: vpcsim
         // drops at the gateway, after the NACL.)
@@ -1030,13 +1409,24 @@ impl<'a> Walker<'a> {
                 }
             }
         } else {
-            self.push(check(CheckKind::InternetGateway, &igw.id, Some(Direction::Outbound), Verdict::Allow, None, "IPv6 addresses are public; the internet gateway forwards it".into(), "RT-8"));
+            self.push(check(
+                CheckKind::InternetGateway,
+                &igw.id,
+                Some(Direction::Outbound),
+                Verdict::Allow,
+                None,
+                "IPv6 addresses are public; the internet gateway forwards it".into(),
+                "RT-8",
+            ));
         }
         self.flow = out;
         self.arrival = Arrival::Internet;
         // Public AWS service front doors are reached over the internet.
         if let Some(service) = Service::by_address(out.dst) {
-            self.hop(&format!("service:{}", service.short_name()), format!("{} (public endpoint)", service.title()));
+            self.hop(
+                &format!("service:{}", service.short_name()),
+                format!("{} (public endpoint)", service.title()),
+            );
             self.push(check(
                 CheckKind::Address,
                 &format!("service:{}", service.short_name()),
@@ -1066,10 +1456,22 @@ impl<'a> Walker<'a> {
                 Some((_, e)) => format!("{} is the private address of `{}`, which has no public IPv4: the internet cannot address it", flow.dst, e.label),
                 None => format!("no resource of this network holds the public address {}", flow.dst),
             };
-            return self.deny(CheckKind::Address, "internet", Some(Direction::Inbound), None, DropReason::NotAddressable, explanation, "RT-8");
+            return self.deny(
+                CheckKind::Address,
+                "internet",
+                Some(Direction::Inbound),
+                None,
+                DropReason::NotAddressable,
+                explanation,
+                "RT-8",
+            );
         };
-        let Some(eni) = net.eni(eni_ix) else { return End::Missing("interface missing".into()) };
-        let Some(vpc) = net.vpc(eni.vpc) else { return End::Missing("vpc missing".into()) };
+        let Some(eni) = net.eni(eni_ix) else {
+            return End::Missing("interface missing".into());
+        };
+        let Some(vpc) = net.vpc(eni.vpc) else {
+            return End::Missing("vpc missing".into());
+        };
         let Some(g) = vpc.igw else {
             return self.deny(
                 CheckKind::InternetGateway,
@@ -1083,14 +1485,20 @@ impl<'a> Walker<'a> {
         };
         let igw_id = net.igw(g).map(|x| x.id.clone()).unwrap_or_default();
         self.hop(&igw_id, format!("internet gateway {igw_id}"));
-        let inside = Flow { dst: eni.private_ip, ..flow };
+        let inside = Flow {
+            dst: eni.private_ip,
+            ..flow
+        };
         self.push(check(
             CheckKind::InternetGateway,
             &igw_id,
             Some(Direction::Inbound),
             Verdict::Allow,
             Some(format!("{} -> {}", flow.dst, eni.private_ip)),
-            format!("the internet gateway translates the public address {} to the private address {}", flow.dst, eni.private_ip),
+            format!(
+                "the internet gateway translates the public address {} to the private address {}",
+                flow.dst, eni.private_ip
+            ),
             "RT-8",
         ));
         self.subnet_hop(eni.subnet);
@@ -1102,8 +1510,12 @@ impl<'a> Walker<'a> {
 
     fn via_nat(&mut self, n: NatIx, from: SubnetIx, flow: Flow) -> End {
         let net = self.net;
-        let Some(nat) = net.nat(n) else { return End::Missing("NAT gateway missing".into()) };
-        let Some(nat_eni) = net.eni(nat.eni) else { return End::Missing("NAT interface missing".into()) };
+        let Some(nat) = net.nat(n) else {
+            return End::Missing("NAT gateway missing".into());
+        };
+        let Some(nat_eni) = net.eni(nat.eni) else {
+            return End::Missing("NAT interface missing".into());
+        };
         if let Err(e) = self.cross(from, nat.subnet, flow) {
             return e;
         }
@@ -1115,11 +1527,17 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::AddressFamily,
-                format!("NAT gateways support TCP, UDP and ICMP only, not {}", protocol_name(flow.l4.protocol())),
+                format!(
+                    "NAT gateways support TCP, UDP and ICMP only, not {}",
+                    protocol_name(flow.l4.protocol())
+                ),
                 "RT-10",
             );
         }
-        let translated = Flow { src: nat_eni.private_ip, ..flow };
+        let translated = Flow {
+            src: nat_eni.private_ip,
+            ..flow
+        };
         self.push(check(
             CheckKind::NatGateway,
             &nat.id,
@@ -1142,8 +1560,12 @@ impl<'a> Walker<'a> {
 
     fn via_peering(&mut self, p: crate::model::PcxIx, from: SubnetIx, flow: Flow) -> End {
         let net = self.net;
-        let Some(pcx) = net.peering(p) else { return End::Missing("peering missing".into()) };
-        let Some(here) = net.subnet(from).map(|s| s.vpc) else { return End::Missing("subnet missing".into()) };
+        let Some(pcx) = net.peering(p) else {
+            return End::Missing("peering missing".into());
+        };
+        let Some(here) = net.subnet(from).map(|s| s.vpc) else {
+            return End::Missing("subnet missing".into());
+        };
         if let Err(e) = self.nacl(from, Direction::Outbound, flow) {
             return e;
         }
@@ -1155,14 +1577,27 @@ impl<'a> Walker<'a> {
                 None,
                 Some(pcx.status.clone()),
                 DropReason::PeeringNotActive,
-                format!("peering connection `{}` is `{}`, not active: no traffic flows", pcx.id, pcx.status),
+                format!(
+                    "peering connection `{}` is `{}`, not active: no traffic flows",
+                    pcx.id, pcx.status
+                ),
                 "RT-13",
             );
         }
         let Some(peer) = pcx.other_end(here) else {
-            return self.deny(CheckKind::VpcPeering, &pcx.id, None, None, DropReason::PeeringNoEdgeToEdge, "this VPC is not an end of the peering connection".into(), "RT-13");
+            return self.deny(
+                CheckKind::VpcPeering,
+                &pcx.id,
+                None,
+                None,
+                DropReason::PeeringNoEdgeToEdge,
+                "this VPC is not an end of the peering connection".into(),
+                "RT-13",
+            );
         };
-        let Some(peer_vpc) = net.vpc(peer) else { return End::Missing("peer VPC missing".into()) };
+        let Some(peer_vpc) = net.vpc(peer) else {
+            return End::Missing("peer VPC missing".into());
+        };
         if !peer_vpc.contains(flow.dst) {
             return self.deny(
                 CheckKind::VpcPeering,
@@ -1174,11 +1609,35 @@ impl<'a> Walker<'a> {
                 "RT-13",
             );
         }
-        self.push(check(CheckKind::VpcPeering, &pcx.id, None, Verdict::Allow, None, format!("the active peering connection carries it to VPC `{}`", peer_vpc.id), "RT-13"));
+        self.push(check(
+            CheckKind::VpcPeering,
+            &pcx.id,
+            None,
+            Verdict::Allow,
+            None,
+            format!(
+                "the active peering connection carries it to VPC `{}`",
+                peer_vpc.id
+            ),
+            "RT-13",
+        ));
         let Some(eni) = net.eni_by_private_ip(peer, flow.dst) else {
-            return self.deny(CheckKind::Address, &peer_vpc.id, None, None, DropReason::NoSuchAddress, format!("no network interface in `{}` holds {}", peer_vpc.id, flow.dst), "RT-2");
+            return self.deny(
+                CheckKind::Address,
+                &peer_vpc.id,
+                None,
+                None,
+                DropReason::NoSuchAddress,
+                format!(
+                    "no network interface in `{}` holds {}",
+                    peer_vpc.id, flow.dst
+                ),
+                "RT-2",
+            );
         };
-        let Some(to) = net.eni(eni).map(|e| e.subnet) else { return End::Missing("interface missing".into()) };
+        let Some(to) = net.eni(eni).map(|e| e.subnet) else {
+            return End::Missing("interface missing".into());
+        };
         self.subnet_hop(to);
         if let Err(e) = self.nacl(to, Direction::Inbound, flow) {
             return e;
@@ -1188,11 +1647,20 @@ impl<'a> Walker<'a> {
 
     fn via_gateway_endpoint(&mut self, v: VpceIx, from: SubnetIx, flow: Flow) -> End {
         let net = self.net;
-        let Some(vpce) = net.vpce(v) else { return End::Missing("endpoint missing".into()) };
+        let Some(vpce) = net.vpce(v) else {
+            return End::Missing("endpoint missing".into());
+        };
         if let Err(e) = self.nacl(from, Direction::Outbound, flow) {
             return e;
         }
-        self.hop(&vpce.id, format!("gateway endpoint {} ({})", vpce.id, vpce.service.short_name()));
+        self.hop(
+            &vpce.id,
+            format!(
+                "gateway endpoint {} ({})",
+                vpce.id,
+                vpce.service.short_name()
+            ),
+        );
         if flow.l4.protocol() != proto::TCP {
             return self.deny(
                 CheckKind::VpcEndpoint,
@@ -1200,7 +1668,12 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::EndpointWrongService,
-                format!("{} carries HTTPS requests to {}; {} is not one", vpce.id, vpce.service.title(), protocol_name(flow.l4.protocol())),
+                format!(
+                    "{} carries HTTPS requests to {}; {} is not one",
+                    vpce.id,
+                    vpce.service.title(),
+                    protocol_name(flow.l4.protocol())
+                ),
                 "EP-1",
             );
         }
@@ -1216,7 +1689,10 @@ impl<'a> Walker<'a> {
         if let Err(e) = self.policy(v, flow) {
             return e;
         }
-        self.hop(&format!("service:{}", vpce.service.short_name()), vpce.service.title().to_owned());
+        self.hop(
+            &format!("service:{}", vpce.service.short_name()),
+            vpce.service.title().to_owned(),
+        );
         self.flow = flow;
         self.arrival = Arrival::GatewayEndpoint(v);
         End::Delivered
@@ -1225,14 +1701,37 @@ impl<'a> Walker<'a> {
     /// The service's response comes back through the gateway endpoint into the VPC.
     fn in_via_gateway_endpoint(&mut self, v: VpceIx, flow: Flow) -> End {
         let net = self.net;
-        let Some(vpce) = net.vpce(v) else { return End::Missing("endpoint missing".into()) };
-        self.hop(&format!("service:{}", vpce.service.short_name()), vpce.service.title().to_owned());
-        self.hop(&vpce.id, format!("gateway endpoint {}", vpce.id));
-        self.push(check(CheckKind::VpcEndpoint, &vpce.id, None, Verdict::Allow, None, "the response returns through the gateway endpoint".into(), "EP-2"));
-        let Some(eni) = net.eni_by_private_ip(vpce.vpc, flow.dst) else {
-            return self.deny(CheckKind::Address, &vpce.id, None, None, DropReason::NoSuchAddress, format!("no interface holds {}", flow.dst), "RT-2");
+        let Some(vpce) = net.vpce(v) else {
+            return End::Missing("endpoint missing".into());
         };
-        let Some(to) = net.eni(eni).map(|e| e.subnet) else { return End::Missing("interface missing".into()) };
+        self.hop(
+            &format!("service:{}", vpce.service.short_name()),
+            vpce.service.title().to_owned(),
+        );
+        self.hop(&vpce.id, format!("gateway endpoint {}", vpce.id));
+        self.push(check(
+            CheckKind::VpcEndpoint,
+            &vpce.id,
+            None,
+            Verdict::Allow,
+            None,
+            "the response returns through the gateway endpoint".into(),
+            "EP-2",
+        ));
+        let Some(eni) = net.eni_by_private_ip(vpce.vpc, flow.dst) else {
+            return self.deny(
+                CheckKind::Address,
+                &vpce.id,
+                None,
+                None,
+                DropReason::NoSuchAddress,
+                format!("no interface holds {}", flow.dst),
+                "RT-2",
+            );
+        };
+        let Some(to) = net.eni(eni).map(|e| e.subnet) else {
+            return End::Missing("interface missing".into());
+        };
         self.subnet_hop(to);
         if let Err(e) = self.nacl(to, Direction::Inbound, flow) {
             return e;
@@ -1242,10 +1741,17 @@ impl<'a> Walker<'a> {
 }
 
 fn rule_text(net: &Network, rule: &SgRule, dir: Direction) -> String {
-    let prep = if dir == Direction::Inbound { "from" } else { "to" };
+    let prep = if dir == Direction::Inbound {
+        "from"
+    } else {
+        "to"
+    };
     let peer = match &rule.peer {
         Peer::Cidr(c) => c.to_string(),
-        Peer::PrefixList(p) => net.prefix_list(*p).map(|x| x.id.clone()).unwrap_or_default(),
+        Peer::PrefixList(p) => net
+            .prefix_list(*p)
+            .map(|x| x.id.clone())
+            .unwrap_or_default(),
         Peer::Sg(g) => net.sg(*g).map(|x| x.id.clone()).unwrap_or_default(),
         Peer::Stale(id) => format!("{id} (stale)"),
     };
@@ -1254,12 +1760,19 @@ fn rule_text(net: &Network, rule: &SgRule, dir: Direction) -> String {
 
 /// First matching entry of a NACL direction for a packet: entries are sorted by number,
 /// and IPv4 entries never match IPv6 packets (NACL-10).
-fn first_match(acl: &Nacl, dir: Direction, l4: L4, peer: IpAddr) -> Option<&crate::model::NaclEntry> {
+fn first_match(
+    acl: &Nacl,
+    dir: Direction,
+    l4: L4,
+    peer: IpAddr,
+) -> Option<&crate::model::NaclEntry> {
     let entries = match dir {
         Direction::Inbound => &acl.inbound,
         Direction::Outbound => &acl.outbound,
     };
-    entries.iter().find(|e| e.cidr.contains(&peer) && e.traffic.matches(&l4))
+    entries
+        .iter()
+        .find(|e| e.cidr.contains(&peer) && e.traffic.matches(&l4))
 }
 
 /// Longest prefix match (RT-3); on a tie a CIDR route beats a prefix-list route (RT-5).
@@ -1270,7 +1783,13 @@ fn lookup(net: &Network, table: RtbIx, dst: IpAddr) -> Option<(usize, &crate::mo
         let (len, is_cidr) = match &r.dest {
             RouteDest::Cidr(c) if c.contains(&dst) => (c.prefix_len(), true),
             RouteDest::Cidr(_) => continue,
-            RouteDest::PrefixList(p) => match net.prefix_list(*p).and_then(|pl| pl.cidrs.iter().filter(|c| c.contains(&dst)).map(|c| c.prefix_len()).max()) {
+            RouteDest::PrefixList(p) => match net.prefix_list(*p).and_then(|pl| {
+                pl.cidrs
+                    .iter()
+                    .filter(|c| c.contains(&dst))
+                    .map(|c| c.prefix_len())
+                    .max()
+            }) {
                 Some(len) => (len, false),
                 None => continue,
             },

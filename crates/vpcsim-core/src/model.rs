@@ -403,7 +403,9 @@ impl Service {
     /// The service whose public block holds `ip`.
     pub fn by_address(ip: IpAddr) -> Option<Service> {
         match ip {
-            IpAddr::V4(v4) => Service::ALL.into_iter().find(|s| s.public_block().contains(&v4)),
+            IpAddr::V4(v4) => Service::ALL
+                .into_iter()
+                .find(|s| s.public_block().contains(&v4)),
             IpAddr::V6(_) => None,
         }
     }
@@ -637,17 +639,26 @@ impl Network {
 
     /// All network interfaces.
     pub fn enis(&self) -> impl Iterator<Item = (EniIx, &Eni)> {
-        self.enis.iter().enumerate().map(|(i, e)| (EniIx::new(i), e))
+        self.enis
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (EniIx::new(i), e))
     }
 
     /// All SageMaker resources.
     pub fn sagemaker_resources(&self) -> impl Iterator<Item = (SmIx, &SmResource)> {
-        self.sagemaker.iter().enumerate().map(|(i, e)| (SmIx::new(i), e))
+        self.sagemaker
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (SmIx::new(i), e))
     }
 
     /// All external hosts.
     pub fn externals(&self) -> impl Iterator<Item = (ExtIx, &External)> {
-        self.externals.iter().enumerate().map(|(i, e)| (ExtIx::new(i), e))
+        self.externals
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (ExtIx::new(i), e))
     }
 
     /// Number of interfaces.
@@ -681,6 +692,30 @@ impl Network {
             .iter()
             .position(|p| p.is_active() && p.other_end(a) == Some(b))
             .map(PcxIx::new)
+    }
+
+    /// The drawable resource owning a node: for an interface, its instance, NAT gateway,
+    /// endpoint or SageMaker resource; otherwise the id itself.
+    pub fn resource_of(&self, id: &str) -> String {
+        match self.node(id) {
+            Some(Node::Eni(e)) => match self.eni(e).map(|x| &x.owner) {
+                Some(Owner::Instance(i)) => i.clone(),
+                Some(Owner::Nat(n)) => self
+                    .nat(*n)
+                    .map(|x| x.id.clone())
+                    .unwrap_or_else(|| id.to_owned()),
+                Some(Owner::Vpce(v)) => self
+                    .vpce(*v)
+                    .map(|x| x.id.clone())
+                    .unwrap_or_else(|| id.to_owned()),
+                Some(Owner::SageMaker(s)) => self
+                    .sagemaker_resource(*s)
+                    .map(|x| x.reference.clone())
+                    .unwrap_or_else(|| id.to_owned()),
+                None => id.to_owned(),
+            },
+            _ => id.to_owned(),
+        }
     }
 
     /// Id of any node, for messages.
@@ -810,13 +845,19 @@ pub(crate) fn parse_traffic(
                 diags.push(Diagnostic::error(
                     "icmp-invalid",
                     format!("{at}/{name}"),
-                    format!("ICMP {} `{v}` is out of range", name.trim_start_matches("icmp_")),
+                    format!(
+                        "ICMP {} `{v}` is out of range",
+                        name.trim_start_matches("icmp_")
+                    ),
                     "use 0-255, or -1 for all",
                 ));
             }),
         }
     };
-    let icmp = IcmpMatch { icmp_type: icmp_field(icmp_type, "icmp_type").ok()?, code: icmp_field(icmp_code, "icmp_code").ok()? };
+    let icmp = IcmpMatch {
+        icmp_type: icmp_field(icmp_type, "icmp_type").ok()?,
+        code: icmp_field(icmp_code, "icmp_code").ok()?,
+    };
     Some(Traffic::from_parts(proto, port_range, icmp))
 }
 
@@ -830,25 +871,50 @@ struct Builder {
 }
 
 impl Builder {
-    fn err(&mut self, code: &'static str, at: impl Into<String>, message: impl Into<String>, help: impl Into<String>) {
+    fn err(
+        &mut self,
+        code: &'static str,
+        at: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.diags.push(Diagnostic::error(code, at, message, help));
     }
 
     fn register(&mut self, id: &str, node: Node, at: &str) -> bool {
         if id.trim().is_empty() {
-            self.err("id-empty", format!("{at}/id"), "the resource has an empty id", "give every resource a unique id");
+            self.err(
+                "id-empty",
+                format!("{at}/id"),
+                "the resource has an empty id",
+                "give every resource a unique id",
+            );
             return false;
         }
         if self.net.ids.contains_key(id) {
-            self.err("id-duplicate", format!("{at}/id"), format!("id `{id}` is used twice"), "give every resource a unique id");
+            self.err(
+                "id-duplicate",
+                format!("{at}/id"),
+                format!("id `{id}` is used twice"),
+                "give every resource a unique id",
+            );
             return false;
         }
         self.net.ids.insert(id.to_owned(), node);
         true
     }
 
-    fn known<'a>(&'a self, pred: impl Fn(&Node) -> bool + 'a) -> impl Iterator<Item = &'a str> + Clone + 'a {
-        let mut ids: Vec<&str> = self.net.ids.iter().filter(|(_, n)| pred(n)).map(|(k, _)| k.as_str()).collect();
+    fn known<'a>(
+        &'a self,
+        pred: impl Fn(&Node) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a str> + Clone + 'a {
+        let mut ids: Vec<&str> = self
+            .net
+            .ids
+            .iter()
+            .filter(|(_, n)| pred(n))
+            .map(|(k, _)| k.as_str())
+            .collect();
         ids.sort_unstable();
         ids.into_iter()
     }
@@ -858,7 +924,12 @@ impl Builder {
             Some(Node::Vpc(v)) => Some(*v),
             _ => {
                 let help = did_you_mean(id, self.known(|n| matches!(n, Node::Vpc(_))), "VPCs");
-                self.err("unknown-vpc", at, format!("VPC `{id}` does not exist"), help);
+                self.err(
+                    "unknown-vpc",
+                    at,
+                    format!("VPC `{id}` does not exist"),
+                    help,
+                );
                 None
             }
         }
@@ -868,8 +939,14 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Subnet(s)) => Some(*s),
             _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Subnet(_))), "subnets");
-                self.err("unknown-subnet", at, format!("subnet `{id}` does not exist"), help);
+                let help =
+                    did_you_mean(id, self.known(|n| matches!(n, Node::Subnet(_))), "subnets");
+                self.err(
+                    "unknown-subnet",
+                    at,
+                    format!("subnet `{id}` does not exist"),
+                    help,
+                );
                 None
             }
         }
@@ -879,8 +956,17 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Sg(s)) => Some(*s),
             _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Sg(_))), "security groups");
-                self.err("unknown-security-group", at, format!("security group `{id}` does not exist"), help);
+                let help = did_you_mean(
+                    id,
+                    self.known(|n| matches!(n, Node::Sg(_))),
+                    "security groups",
+                );
+                self.err(
+                    "unknown-security-group",
+                    at,
+                    format!("security group `{id}` does not exist"),
+                    help,
+                );
                 None
             }
         }
@@ -890,8 +976,17 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Rtb(s)) => Some(*s),
             _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Rtb(_))), "route tables");
-                self.err("unknown-route-table", at, format!("route table `{id}` does not exist"), help);
+                let help = did_you_mean(
+                    id,
+                    self.known(|n| matches!(n, Node::Rtb(_))),
+                    "route tables",
+                );
+                self.err(
+                    "unknown-route-table",
+                    at,
+                    format!("route table `{id}` does not exist"),
+                    help,
+                );
                 None
             }
         }
@@ -901,8 +996,14 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Pl(s)) => Some(*s),
             _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Pl(_))), "prefix lists");
-                self.err("unknown-prefix-list", at, format!("prefix list `{id}` does not exist"), help);
+                let help =
+                    did_you_mean(id, self.known(|n| matches!(n, Node::Pl(_))), "prefix lists");
+                self.err(
+                    "unknown-prefix-list",
+                    at,
+                    format!("prefix list `{id}` does not exist"),
+                    help,
+                );
                 None
             }
         }
@@ -958,8 +1059,16 @@ impl Builder {
                     cidrs.push(net);
                 }
             }
-            let service = pl.name.strip_prefix("com.amazonaws.").and_then(|_| Service::parse(&pl.name));
-            self.net.prefix_lists.push(PrefixList { id: pl.id.clone(), name: pl.name.clone(), cidrs, service });
+            let service = pl
+                .name
+                .strip_prefix("com.amazonaws.")
+                .and_then(|_| Service::parse(&pl.name));
+            self.net.prefix_lists.push(PrefixList {
+                id: pl.id.clone(),
+                name: pl.name.clone(),
+                cidrs,
+                service,
+            });
         }
     }
 
@@ -1020,19 +1129,33 @@ impl Builder {
     fn subnets(&mut self, doc: &NetworkDoc) {
         for (i, s) in doc.subnets.iter().enumerate() {
             let at = format!("subnets/{i}");
-            let Some(vpc) = self.resolve_vpc(&s.vpc, &format!("{at}/vpc")) else { continue };
-            let Some(cidr) = parse_cidr(&s.cidr, &format!("{at}/cidr"), &mut self.diags) else { continue };
-            let IpNet::V4(cidr) = cidr else {
-                self.err("cidr-family", format!("{at}/cidr"), format!("subnet `{}` has an IPv6 `cidr`", s.id), "put the IPv6 block in `ipv6_cidr`");
+            let Some(vpc) = self.resolve_vpc(&s.vpc, &format!("{at}/vpc")) else {
                 continue;
             };
-            let Some(v) = self.net.vpcs.get(vpc.get()) else { continue };
+            let Some(cidr) = parse_cidr(&s.cidr, &format!("{at}/cidr"), &mut self.diags) else {
+                continue;
+            };
+            let IpNet::V4(cidr) = cidr else {
+                self.err(
+                    "cidr-family",
+                    format!("{at}/cidr"),
+                    format!("subnet `{}` has an IPv6 `cidr`", s.id),
+                    "put the IPv6 block in `ipv6_cidr`",
+                );
+                continue;
+            };
+            let Some(v) = self.net.vpcs.get(vpc.get()) else {
+                continue;
+            };
             if !v.cidrs.iter().any(|b| b.contains(&cidr)) {
                 let blocks: Vec<String> = v.cidrs.iter().map(ToString::to_string).collect();
                 self.err(
                     "subnet-outside-vpc",
                     format!("{at}/cidr"),
-                    format!("subnet `{}` block `{cidr}` is not inside VPC `{}`", s.id, s.vpc),
+                    format!(
+                        "subnet `{}` block `{cidr}` is not inside VPC `{}`",
+                        s.id, s.vpc
+                    ),
                     format!("choose a block inside {}", blocks.join(" or ")),
                 );
                 continue;
@@ -1045,13 +1168,21 @@ impl Builder {
                     "an IPv4 subnet is between /16 and /28",
                 ));
             }
-            if let Some(other) = self.net.subnets.iter().find(|o| o.vpc == vpc && (o.cidr.contains(&cidr) || cidr.contains(&o.cidr))) {
+            if let Some(other) = self
+                .net
+                .subnets
+                .iter()
+                .find(|o| o.vpc == vpc && (o.cidr.contains(&cidr) || cidr.contains(&o.cidr)))
+            {
                 let other_id = other.id.clone();
                 let other_cidr = other.cidr;
                 self.err(
                     "subnet-overlap",
                     format!("{at}/cidr"),
-                    format!("subnet `{}` block `{cidr}` overlaps subnet `{other_id}` (`{other_cidr}`)", s.id),
+                    format!(
+                        "subnet `{}` block `{cidr}` overlaps subnet `{other_id}` (`{other_cidr}`)",
+                        s.id
+                    ),
                     "subnets of one VPC must not overlap; pick a free block",
                 );
                 continue;
@@ -1083,35 +1214,64 @@ impl Builder {
     fn security_groups_pass1(&mut self, doc: &NetworkDoc) {
         for (i, g) in doc.security_groups.iter().enumerate() {
             let at = format!("security_groups/{i}");
-            let Some(vpc) = self.resolve_vpc(&g.vpc, &format!("{at}/vpc")) else { continue };
+            let Some(vpc) = self.resolve_vpc(&g.vpc, &format!("{at}/vpc")) else {
+                continue;
+            };
             let ix = SgIx::new(self.net.sgs.len());
             if !self.register(&g.id, Node::Sg(ix), &at) {
                 continue;
             }
-            self.net.sgs.push(Sg { id: g.id.clone(), name: g.name.clone(), vpc, implicit: false, inbound: vec![], outbound: vec![] });
+            self.net.sgs.push(Sg {
+                id: g.id.clone(),
+                name: g.name.clone(),
+                vpc,
+                implicit: false,
+                inbound: vec![],
+                outbound: vec![],
+            });
         }
     }
 
     /// The VPC's default security group: the one named `default`, else an implicit one
     /// with SG-13's rules.
     fn default_sg(&mut self, vpc: VpcIx) -> Option<SgIx> {
-        if let Some(pos) = self.net.sgs.iter().position(|g| g.vpc == vpc && g.name == "default") {
+        if let Some(pos) = self
+            .net
+            .sgs
+            .iter()
+            .position(|g| g.vpc == vpc && g.name == "default")
+        {
             return Some(SgIx::new(pos));
         }
         let v = self.net.vpcs.get(vpc.get())?;
         let id = format!("sg-default-{}", v.id);
         let has_v6 = !v.cidrs_v6.is_empty();
         let ix = SgIx::new(self.net.sgs.len());
-        let mut outbound = vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Cidr(any_v4()), description: "SG-13 default".into() }];
+        let mut outbound = vec![SgRule {
+            position: 0,
+            traffic: Traffic::All,
+            peer: Peer::Cidr(any_v4()),
+            description: "SG-13 default".into(),
+        }];
         if has_v6 {
-            outbound.push(SgRule { position: 1, traffic: Traffic::All, peer: Peer::Cidr(any_v6()), description: "SG-13 default".into() });
+            outbound.push(SgRule {
+                position: 1,
+                traffic: Traffic::All,
+                peer: Peer::Cidr(any_v6()),
+                description: "SG-13 default".into(),
+            });
         }
         self.net.sgs.push(Sg {
             id: id.clone(),
             name: "default".into(),
             vpc,
             implicit: true,
-            inbound: vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Sg(ix), description: "SG-13 default".into() }],
+            inbound: vec![SgRule {
+                position: 0,
+                traffic: Traffic::All,
+                peer: Peer::Sg(ix),
+                description: "SG-13 default".into(),
+            }],
             outbound,
         });
         self.net.ids.insert(id, Node::Sg(ix));
@@ -1122,7 +1282,9 @@ impl Builder {
         let mut assoc: HashMap<SubnetIx, NaclIx> = HashMap::new();
         for (i, a) in doc.network_acls.iter().enumerate() {
             let at = format!("network_acls/{i}");
-            let Some(vpc) = self.resolve_vpc(&a.vpc, &format!("{at}/vpc")) else { continue };
+            let Some(vpc) = self.resolve_vpc(&a.vpc, &format!("{at}/vpc")) else {
+                continue;
+            };
             let ix = NaclIx::new(self.net.nacls.len());
             if !self.register(&a.id, Node::Nacl(ix), &at) {
                 continue;
@@ -1130,7 +1292,12 @@ impl Builder {
             let inbound = self.nacl_entries(&a.inbound, &format!("{at}/inbound"));
             let outbound = self.nacl_entries(&a.outbound, &format!("{at}/outbound"));
             if a.default {
-                let already = self.net.nacls.iter().find(|n| n.vpc == vpc && n.is_default).map(|n| n.id.clone());
+                let already = self
+                    .net
+                    .nacls
+                    .iter()
+                    .find(|n| n.vpc == vpc && n.is_default)
+                    .map(|n| n.id.clone());
                 if let Some(first) = already {
                     self.err(
                         "nacl-default-duplicate",
@@ -1140,17 +1307,37 @@ impl Builder {
                     );
                 }
             }
-            let is_default = a.default && !self.net.nacls.iter().any(|n| n.vpc == vpc && n.is_default);
-            self.net.nacls.push(Nacl { id: a.id.clone(), vpc, is_default, implicit: false, inbound, outbound });
+            let is_default =
+                a.default && !self.net.nacls.iter().any(|n| n.vpc == vpc && n.is_default);
+            self.net.nacls.push(Nacl {
+                id: a.id.clone(),
+                vpc,
+                is_default,
+                implicit: false,
+                inbound,
+                outbound,
+            });
             for (j, s) in a.subnets.iter().enumerate() {
                 let sat = format!("{at}/subnets/{j}");
-                let Some(sub) = self.resolve_subnet(s, &sat) else { continue };
+                let Some(sub) = self.resolve_subnet(s, &sat) else {
+                    continue;
+                };
                 if self.net.subnets.get(sub.get()).map(|x| x.vpc) != Some(vpc) {
-                    self.err("association-other-vpc", sat, format!("subnet `{s}` is not in VPC `{}`", a.vpc), "a network ACL serves subnets of its own VPC");
+                    self.err(
+                        "association-other-vpc",
+                        sat,
+                        format!("subnet `{s}` is not in VPC `{}`", a.vpc),
+                        "a network ACL serves subnets of its own VPC",
+                    );
                     continue;
                 }
                 if let Some(prev) = assoc.get(&sub) {
-                    let prev_id = self.net.nacls.get(prev.get()).map(|n| n.id.clone()).unwrap_or_default();
+                    let prev_id = self
+                        .net
+                        .nacls
+                        .get(prev.get())
+                        .map(|n| n.id.clone())
+                        .unwrap_or_default();
                     self.err(
                         "nacl-association-duplicate",
                         sat,
@@ -1165,18 +1352,42 @@ impl Builder {
         // Default NACL per VPC (NACL-4), implicit when the document names none.
         for v in 0..self.net.vpcs.len() {
             let vpc = VpcIx::new(v);
-            let default = match self.net.nacls.iter().position(|n| n.vpc == vpc && n.is_default) {
+            let default = match self
+                .net
+                .nacls
+                .iter()
+                .position(|n| n.vpc == vpc && n.is_default)
+            {
                 Some(p) => NaclIx::new(p),
                 None => {
-                    let Some(vdoc) = self.net.vpcs.get(v) else { continue };
+                    let Some(vdoc) = self.net.vpcs.get(v) else {
+                        continue;
+                    };
                     let id = format!("acl-default-{}", vdoc.id);
                     let has_v6 = !vdoc.cidrs_v6.is_empty();
-                    let mut entries = vec![NaclEntry { number: 100, allow: true, traffic: Traffic::All, cidr: any_v4() }];
+                    let mut entries = vec![NaclEntry {
+                        number: 100,
+                        allow: true,
+                        traffic: Traffic::All,
+                        cidr: any_v4(),
+                    }];
                     if has_v6 {
-                        entries.push(NaclEntry { number: 101, allow: true, traffic: Traffic::All, cidr: any_v6() });
+                        entries.push(NaclEntry {
+                            number: 101,
+                            allow: true,
+                            traffic: Traffic::All,
+                            cidr: any_v6(),
+                        });
                     }
                     let ix = NaclIx::new(self.net.nacls.len());
-                    self.net.nacls.push(Nacl { id: id.clone(), vpc, is_default: true, implicit: true, inbound: entries.clone(), outbound: entries });
+                    self.net.nacls.push(Nacl {
+                        id: id.clone(),
+                        vpc,
+                        is_default: true,
+                        implicit: true,
+                        inbound: entries.clone(),
+                        outbound: entries,
+                    });
                     self.net.ids.insert(id, Node::Nacl(ix));
                     ix
                 }
@@ -1186,7 +1397,12 @@ impl Builder {
             }
         }
         for (i, s) in self.net.subnets.iter_mut().enumerate() {
-            let default = self.net.vpcs.get(s.vpc.get()).map(|v| v.default_nacl).unwrap_or(NaclIx(u32::MAX));
+            let default = self
+                .net
+                .vpcs
+                .get(s.vpc.get())
+                .map(|v| v.default_nacl)
+                .unwrap_or(NaclIx(u32::MAX));
             s.nacl = assoc.get(&SubnetIx::new(i)).copied().unwrap_or(default);
         }
     }
@@ -1220,12 +1436,26 @@ impl Builder {
                 "allow" => true,
                 "deny" => false,
                 other => {
-                    self.err("nacl-action-invalid", format!("{eat}/action"), format!("action `{other}` is not valid"), "use `allow` or `deny`");
+                    self.err(
+                        "nacl-action-invalid",
+                        format!("{eat}/action"),
+                        format!("action `{other}` is not valid"),
+                        "use `allow` or `deny`",
+                    );
                     continue;
                 }
             };
-            let Some(cidr) = parse_cidr(&e.cidr, &format!("{eat}/cidr"), &mut self.diags) else { continue };
-            let Some(traffic) = parse_traffic(&e.protocol, e.ports.as_deref(), e.icmp_type, e.icmp_code, &eat, &mut self.diags) else {
+            let Some(cidr) = parse_cidr(&e.cidr, &format!("{eat}/cidr"), &mut self.diags) else {
+                continue;
+            };
+            let Some(traffic) = parse_traffic(
+                &e.protocol,
+                e.ports.as_deref(),
+                e.icmp_type,
+                e.icmp_code,
+                &eat,
+                &mut self.diags,
+            ) else {
                 continue;
             };
             // NACL-9: ICMPv6 with an IPv4 block allows all types and codes.
@@ -1233,7 +1463,12 @@ impl Builder {
                 (Traffic::Icmpv6(_), IpNet::V4(_)) => Traffic::Icmpv6(IcmpMatch::ANY),
                 (t, _) => t,
             };
-            out.push(NaclEntry { number, allow, traffic, cidr });
+            out.push(NaclEntry {
+                number,
+                allow,
+                traffic,
+                cidr,
+            });
         }
         out.sort_by_key(|e| e.number);
         out
@@ -1264,7 +1499,10 @@ impl Builder {
                     }
                 }
             }
-            self.net.igws.push(Igw { id: g.id.clone(), vpc });
+            self.net.igws.push(Igw {
+                id: g.id.clone(),
+                vpc,
+            });
         }
     }
 
@@ -1275,14 +1513,20 @@ impl Builder {
             let b = self.resolve_vpc(&p.accepter_vpc, &format!("{at}/accepter_vpc"));
             let (Some(a), Some(b)) = (a, b) else { continue };
             let overlap = match (self.net.vpcs.get(a.get()), self.net.vpcs.get(b.get())) {
-                (Some(va), Some(vb)) => va.cidrs.iter().any(|x| vb.cidrs.iter().any(|y| x.contains(y) || y.contains(x))),
+                (Some(va), Some(vb)) => va
+                    .cidrs
+                    .iter()
+                    .any(|x| vb.cidrs.iter().any(|y| x.contains(y) || y.contains(x))),
                 _ => false,
             };
             if overlap || a == b {
                 self.err(
                     "peering-overlap",
                     &at,
-                    format!("VPCs `{}` and `{}` have overlapping CIDR blocks and cannot peer", p.requester_vpc, p.accepter_vpc),
+                    format!(
+                        "VPCs `{}` and `{}` have overlapping CIDR blocks and cannot peer",
+                        p.requester_vpc, p.accepter_vpc
+                    ),
                     "VPCs with overlapping IPv4 blocks cannot be peered (RT-13)",
                 );
                 continue;
@@ -1291,7 +1535,12 @@ impl Builder {
             if !self.register(&p.id, Node::Pcx(ix), &at) {
                 continue;
             }
-            self.net.peerings.push(Peering { id: p.id.clone(), requester: a, accepter: b, status: p.status.clone() });
+            self.net.peerings.push(Peering {
+                id: p.id.clone(),
+                requester: a,
+                accepter: b,
+                status: p.status.clone(),
+            });
         }
     }
 
@@ -1301,14 +1550,22 @@ impl Builder {
         if let Some(text) = wanted {
             let ip = parse_ip(text, at, &mut self.diags)?;
             let IpAddr::V4(v4) = ip else {
-                self.err("ip-family", at, format!("`{text}` is not an IPv4 address"), "the primary private address is IPv4");
+                self.err(
+                    "ip-family",
+                    at,
+                    format!("`{text}` is not an IPv4 address"),
+                    "the primary private address is IPv4",
+                );
                 return None;
             };
             if !s.cidr.contains(&v4) {
                 self.err(
                     "ip-outside-subnet",
                     at,
-                    format!("address `{text}` is not in subnet `{}` (`{}`)", s.id, s.cidr),
+                    format!(
+                        "address `{text}` is not in subnet `{}` (`{}`)",
+                        s.id, s.cidr
+                    ),
                     format!("choose an address inside `{}`", s.cidr),
                 );
                 return None;
@@ -1324,7 +1581,12 @@ impl Builder {
                 return None;
             }
             if !self.used_ips.insert((s.vpc, ip)) {
-                self.err("ip-duplicate", at, format!("address `{text}` is already in use"), "each private address belongs to one interface");
+                self.err(
+                    "ip-duplicate",
+                    at,
+                    format!("address `{text}` is already in use"),
+                    "each private address belongs to one interface",
+                );
                 return None;
             }
             return Some(ip);
@@ -1335,7 +1597,12 @@ impl Builder {
         loop {
             let candidate = base.checked_add(offset)?;
             if candidate >= last {
-                self.err("subnet-full", at, format!("subnet `{}` has no free address left", s.id), "use a larger subnet block");
+                self.err(
+                    "subnet-full",
+                    at,
+                    format!("subnet `{}` has no free address left", s.id),
+                    "use a larger subnet block",
+                );
                 return None;
             }
             offset = offset.saturating_add(1);
@@ -1350,14 +1617,32 @@ impl Builder {
     fn public_ip(&mut self, text: Option<&str>, at: &str) -> Option<IpAddr> {
         let ip = parse_ip(text?, at, &mut self.diags)?;
         if self.net.by_public_ip.contains_key(&ip) {
-            self.err("ip-duplicate", at, format!("public address `{ip}` is already in use"), "each public address belongs to one interface");
+            self.err(
+                "ip-duplicate",
+                at,
+                format!("public address `{ip}` is already in use"),
+                "each public address belongs to one interface",
+            );
             return None;
         }
         Some(ip)
     }
 
-    #[expect(clippy::too_many_arguments, reason = "an interface has this many independent fields; every caller names them all")]
-    fn add_eni(&mut self, id: String, label: String, subnet: SubnetIx, private_ip: IpAddr, public_ip: Option<IpAddr>, sgs: Vec<SgIx>, owner: Owner, at: &str) -> Option<EniIx> {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "an interface has this many independent fields; every caller names them all"
+    )]
+    fn add_eni(
+        &mut self,
+        id: String,
+        label: String,
+        subnet: SubnetIx,
+        private_ip: IpAddr,
+        public_ip: Option<IpAddr>,
+        sgs: Vec<SgIx>,
+        owner: Owner,
+        at: &str,
+    ) -> Option<EniIx> {
         let vpc = self.net.subnets.get(subnet.get())?.vpc;
         let ix = EniIx::new(self.net.enis.len());
         if !self.register(&id, Node::Eni(ix), at) {
@@ -1367,14 +1652,25 @@ impl Builder {
         if let Some(p) = public_ip {
             self.net.by_public_ip.insert(p, ix);
         }
-        self.net.enis.push(Eni { id, label, subnet, vpc, private_ip, public_ip, sgs, owner });
+        self.net.enis.push(Eni {
+            id,
+            label,
+            subnet,
+            vpc,
+            private_ip,
+            public_ip,
+            sgs,
+            owner,
+        });
         Some(ix)
     }
 
     /// Resolves a list of security groups for an interface in `subnet`; empty means the
     /// VPC default (SG-13, EP-7). Groups of another VPC are reported (SG-12).
     fn resolve_sgs(&mut self, ids: &[String], subnet: SubnetIx, at: &str) -> Vec<SgIx> {
-        let Some(vpc) = self.net.subnets.get(subnet.get()).map(|s| s.vpc) else { return vec![] };
+        let Some(vpc) = self.net.subnets.get(subnet.get()).map(|s| s.vpc) else {
+            return vec![];
+        };
         if ids.is_empty() {
             return self.default_sg(vpc).into_iter().collect();
         }
@@ -1382,16 +1678,26 @@ impl Builder {
             self.diags.push(Diagnostic::warning(
                 "sg-per-eni-quota",
                 at,
-                format!("{} security groups on one interface exceed the default quota of 5", ids.len()),
+                format!(
+                    "{} security groups on one interface exceed the default quota of 5",
+                    ids.len()
+                ),
                 "AWS allows 5 per network interface by default, 16 at most (SG-11)",
             ));
         }
         let mut out = Vec::new();
         for (k, id) in ids.iter().enumerate() {
             let sat = format!("{at}/{k}");
-            let Some(g) = self.resolve_sg(id, &sat) else { continue };
+            let Some(g) = self.resolve_sg(id, &sat) else {
+                continue;
+            };
             if self.net.sgs.get(g.get()).map(|x| x.vpc) != Some(vpc) {
-                self.err("sg-other-vpc", sat, format!("security group `{id}` belongs to another VPC"), "a security group can be used only in its own VPC (SG-12)");
+                self.err(
+                    "sg-other-vpc",
+                    sat,
+                    format!("security group `{id}` belongs to another VPC"),
+                    "a security group can be used only in its own VPC (SG-12)",
+                );
                 continue;
             }
             if !out.contains(&g) {
@@ -1404,43 +1710,79 @@ impl Builder {
     fn nats(&mut self, doc: &NetworkDoc) {
         for (i, n) in doc.nat_gateways.iter().enumerate() {
             let at = format!("nat_gateways/{i}");
-            let Some(subnet) = self.resolve_subnet(&n.subnet, &format!("{at}/subnet")) else { continue };
+            let Some(subnet) = self.resolve_subnet(&n.subnet, &format!("{at}/subnet")) else {
+                continue;
+            };
             let public = match n.connectivity.as_str() {
                 "public" => true,
                 "private" => false,
                 other => {
-                    self.err("nat-connectivity-invalid", format!("{at}/connectivity"), format!("connectivity `{other}` is not valid"), "use `public` or `private`");
+                    self.err(
+                        "nat-connectivity-invalid",
+                        format!("{at}/connectivity"),
+                        format!("connectivity `{other}` is not valid"),
+                        "use `public` or `private`",
+                    );
                     continue;
                 }
             };
             let public_ip = if public {
                 let ip = self.public_ip(n.public_ip.as_deref(), &format!("{at}/public_ip"));
                 if ip.is_none() && n.public_ip.is_none() {
-                    self.err("nat-without-eip", format!("{at}/public_ip"), format!("public NAT gateway `{}` has no Elastic IP", n.id), "a public NAT gateway needs an Elastic IP (RT-10)");
+                    self.err(
+                        "nat-without-eip",
+                        format!("{at}/public_ip"),
+                        format!("public NAT gateway `{}` has no Elastic IP", n.id),
+                        "a public NAT gateway needs an Elastic IP (RT-10)",
+                    );
                 }
                 ip
             } else {
                 None
             };
-            let Some(private_ip) = self.allocate_ip(subnet, n.private_ip.as_deref(), &format!("{at}/private_ip")) else { continue };
+            let Some(private_ip) =
+                self.allocate_ip(subnet, n.private_ip.as_deref(), &format!("{at}/private_ip"))
+            else {
+                continue;
+            };
             let nat_ix = NatIx::new(self.net.nats.len());
             if !self.register(&n.id, Node::Nat(nat_ix), &at) {
                 continue;
             }
-            let label = if n.name.is_empty() { n.id.clone() } else { n.name.clone() };
+            let label = if n.name.is_empty() {
+                n.id.clone()
+            } else {
+                n.name.clone()
+            };
             // RT-10: no security group can be associated with a NAT gateway.
-            let Some(eni) = self.add_eni(format!("eni-{}", n.id), label, subnet, private_ip, public_ip, vec![], Owner::Nat(nat_ix), &at) else {
+            let Some(eni) = self.add_eni(
+                format!("eni-{}", n.id),
+                label,
+                subnet,
+                private_ip,
+                public_ip,
+                vec![],
+                Owner::Nat(nat_ix),
+                &at,
+            ) else {
                 self.net.ids.remove(&n.id);
                 continue;
             };
-            self.net.nats.push(Nat { id: n.id.clone(), subnet, eni, public });
+            self.net.nats.push(Nat {
+                id: n.id.clone(),
+                subnet,
+                eni,
+                public,
+            });
         }
     }
 
     fn vpce_declare(&mut self, doc: &NetworkDoc) {
         for (i, e) in doc.vpc_endpoints.iter().enumerate() {
             let at = format!("vpc_endpoints/{i}");
-            let Some(vpc) = self.resolve_vpc(&e.vpc, &format!("{at}/vpc")) else { continue };
+            let Some(vpc) = self.resolve_vpc(&e.vpc, &format!("{at}/vpc")) else {
+                continue;
+            };
             let Some(service) = Service::parse(&e.service) else {
                 let known: Vec<&str> = Service::ALL.iter().map(|s| s.short_name()).collect();
                 self.err(
@@ -1452,7 +1794,9 @@ impl Builder {
                 continue;
             };
             let kind = match e.kind.as_str() {
-                "gateway" if service.has_gateway_endpoint() => VpceKind::Gateway { route_tables: vec![] },
+                "gateway" if service.has_gateway_endpoint() => VpceKind::Gateway {
+                    route_tables: vec![],
+                },
                 "gateway" => {
                     self.err(
                         "vpce-gateway-service",
@@ -1462,9 +1806,17 @@ impl Builder {
                     );
                     continue;
                 }
-                "interface" => VpceKind::Interface { enis: vec![], private_dns: e.private_dns },
+                "interface" => VpceKind::Interface {
+                    enis: vec![],
+                    private_dns: e.private_dns,
+                },
                 other => {
-                    self.err("vpce-type-invalid", format!("{at}/type"), format!("endpoint type `{other}` is not valid"), "use `gateway` or `interface`");
+                    self.err(
+                        "vpce-type-invalid",
+                        format!("{at}/type"),
+                        format!("endpoint type `{other}` is not valid"),
+                        "use `gateway` or `interface`",
+                    );
                     continue;
                 }
             };
@@ -1472,15 +1824,25 @@ impl Builder {
             if !self.register(&e.id, Node::Vpce(ix), &at) {
                 continue;
             }
-            self.net.vpces.push(Vpce { id: e.id.clone(), vpc, service, kind, policy: e.policy.clone() });
+            self.net.vpces.push(Vpce {
+                id: e.id.clone(),
+                vpc,
+                service,
+                kind,
+                policy: e.policy.clone(),
+            });
         }
     }
 
     fn vpce_finish(&mut self, doc: &NetworkDoc) {
         for (i, e) in doc.vpc_endpoints.iter().enumerate() {
             let at = format!("vpc_endpoints/{i}");
-            let Some(Node::Vpce(ix)) = self.net.ids.get(&e.id).copied() else { continue };
-            let Some(vpce) = self.net.vpces.get(ix.get()).cloned() else { continue };
+            let Some(Node::Vpce(ix)) = self.net.ids.get(&e.id).copied() else {
+                continue;
+            };
+            let Some(vpce) = self.net.vpces.get(ix.get()).cloned() else {
+                continue;
+            };
             match vpce.kind {
                 VpceKind::Gateway { .. } => {
                     let mut tables = Vec::new();
@@ -1490,18 +1852,41 @@ impl Builder {
                         }
                     }
                     if let Some(v) = self.net.vpces.get_mut(ix.get()) {
-                        v.kind = VpceKind::Gateway { route_tables: tables };
+                        v.kind = VpceKind::Gateway {
+                            route_tables: tables,
+                        };
                     }
                 }
                 VpceKind::Interface { private_dns, .. } => {
                     let mut enis = Vec::new();
                     for (k, s) in e.subnets.iter().enumerate() {
                         let sat = format!("{at}/subnets/{k}");
-                        let Some(sub) = self.resolve_subnet(s, &sat) else { continue };
-                        let sgs = self.resolve_sgs(&e.security_groups, sub, &format!("{at}/security_groups"));
-                        let Some(ip) = self.allocate_ip(sub, None, &sat) else { continue };
-                        let label = if e.name.is_empty() { format!("{} endpoint", vpce.service.short_name()) } else { e.name.clone() };
-                        if let Some(eni) = self.add_eni(format!("eni-{}-{}", e.id, k), label, sub, ip, None, sgs, Owner::Vpce(ix), &sat) {
+                        let Some(sub) = self.resolve_subnet(s, &sat) else {
+                            continue;
+                        };
+                        let sgs = self.resolve_sgs(
+                            &e.security_groups,
+                            sub,
+                            &format!("{at}/security_groups"),
+                        );
+                        let Some(ip) = self.allocate_ip(sub, None, &sat) else {
+                            continue;
+                        };
+                        let label = if e.name.is_empty() {
+                            format!("{} endpoint", vpce.service.short_name())
+                        } else {
+                            e.name.clone()
+                        };
+                        if let Some(eni) = self.add_eni(
+                            format!("eni-{}-{}", e.id, k),
+                            label,
+                            sub,
+                            ip,
+                            None,
+                            sgs,
+                            Owner::Vpce(ix),
+                            &sat,
+                        ) {
                             enis.push(eni);
                         }
                     }
@@ -1525,7 +1910,9 @@ impl Builder {
         let mut assoc: HashMap<SubnetIx, RtbIx> = HashMap::new();
         for (i, t) in doc.route_tables.iter().enumerate() {
             let at = format!("route_tables/{i}");
-            let Some(vpc) = self.resolve_vpc(&t.vpc, &format!("{at}/vpc")) else { continue };
+            let Some(vpc) = self.resolve_vpc(&t.vpc, &format!("{at}/vpc")) else {
+                continue;
+            };
             let ix = RtbIx::new(self.net.rtbs.len());
             if !self.register(&t.id, Node::Rtb(ix), &at) {
                 continue;
@@ -1534,14 +1921,18 @@ impl Builder {
             for (k, r) in t.routes.iter().enumerate() {
                 let rat = format!("{at}/routes/{k}");
                 let dest = match (&r.destination, &r.destination_prefix_list) {
-                    (Some(d), None) => match parse_cidr(d, &format!("{rat}/destination"), &mut self.diags) {
-                        Some(net) => RouteDest::Cidr(net),
-                        None => continue,
-                    },
-                    (None, Some(pl)) => match self.resolve_pl(pl, &format!("{rat}/destination_prefix_list")) {
-                        Some(p) => RouteDest::PrefixList(p),
-                        None => continue,
-                    },
+                    (Some(d), None) => {
+                        match parse_cidr(d, &format!("{rat}/destination"), &mut self.diags) {
+                            Some(net) => RouteDest::Cidr(net),
+                            None => continue,
+                        }
+                    }
+                    (None, Some(pl)) => {
+                        match self.resolve_pl(pl, &format!("{rat}/destination_prefix_list")) {
+                            Some(p) => RouteDest::PrefixList(p),
+                            None => continue,
+                        }
+                    }
                     _ => {
                         self.err(
                             "route-destination",
@@ -1553,28 +1944,63 @@ impl Builder {
                     }
                 };
                 if let RouteDest::Cidr(net) = &dest {
-                    if routes.iter().any(|x| x.target == Target::Local && x.dest == RouteDest::Cidr(*net)) && r.target != "local" {
-                        self.err("route-duplicate", &rat, format!("destination `{net}` is the VPC's local route"), "the local route cannot be replaced by another target here");
+                    if routes
+                        .iter()
+                        .any(|x| x.target == Target::Local && x.dest == RouteDest::Cidr(*net))
+                        && r.target != "local"
+                    {
+                        self.err(
+                            "route-duplicate",
+                            &rat,
+                            format!("destination `{net}` is the VPC's local route"),
+                            "the local route cannot be replaced by another target here",
+                        );
                         continue;
                     }
                 }
                 let target = self.resolve_target(&r.target, vpc, &format!("{rat}/target"));
-                routes.push(Route { dest, target, target_id: r.target.clone() });
+                routes.push(Route {
+                    dest,
+                    target,
+                    target_id: r.target.clone(),
+                });
             }
             if t.main && self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main) {
-                self.err("route-table-main-duplicate", format!("{at}/main"), format!("VPC `{}` already has a main route table", t.vpc), "a VPC has exactly one main route table (RT-1)");
+                self.err(
+                    "route-table-main-duplicate",
+                    format!("{at}/main"),
+                    format!("VPC `{}` already has a main route table", t.vpc),
+                    "a VPC has exactly one main route table (RT-1)",
+                );
             }
             let main = t.main && !self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main);
-            self.net.rtbs.push(RouteTable { id: t.id.clone(), vpc, main, routes });
+            self.net.rtbs.push(RouteTable {
+                id: t.id.clone(),
+                vpc,
+                main,
+                routes,
+            });
             for (j, s) in t.subnets.iter().enumerate() {
                 let sat = format!("{at}/subnets/{j}");
-                let Some(sub) = self.resolve_subnet(s, &sat) else { continue };
+                let Some(sub) = self.resolve_subnet(s, &sat) else {
+                    continue;
+                };
                 if self.net.subnets.get(sub.get()).map(|x| x.vpc) != Some(vpc) {
-                    self.err("association-other-vpc", sat, format!("subnet `{s}` is not in VPC `{}`", t.vpc), "a route table serves subnets of its own VPC");
+                    self.err(
+                        "association-other-vpc",
+                        sat,
+                        format!("subnet `{s}` is not in VPC `{}`", t.vpc),
+                        "a route table serves subnets of its own VPC",
+                    );
                     continue;
                 }
                 if let Some(prev) = assoc.get(&sub) {
-                    let prev_id = self.net.rtbs.get(prev.get()).map(|n| n.id.clone()).unwrap_or_default();
+                    let prev_id = self
+                        .net
+                        .rtbs
+                        .get(prev.get())
+                        .map(|n| n.id.clone())
+                        .unwrap_or_default();
                     self.err(
                         "route-table-association-duplicate",
                         sat,
@@ -1591,11 +2017,18 @@ impl Builder {
             let main = match self.net.rtbs.iter().position(|t| t.vpc == vpc && t.main) {
                 Some(p) => RtbIx::new(p),
                 None => {
-                    let Some(vdoc) = self.net.vpcs.get(v) else { continue };
+                    let Some(vdoc) = self.net.vpcs.get(v) else {
+                        continue;
+                    };
                     let id = format!("rtb-main-{}", vdoc.id);
                     let ix = RtbIx::new(self.net.rtbs.len());
                     let routes = self.local_routes(vpc);
-                    self.net.rtbs.push(RouteTable { id: id.clone(), vpc, main: true, routes });
+                    self.net.rtbs.push(RouteTable {
+                        id: id.clone(),
+                        vpc,
+                        main: true,
+                        routes,
+                    });
                     self.net.ids.insert(id, Node::Rtb(ix));
                     ix
                 }
@@ -1605,18 +2038,29 @@ impl Builder {
             }
         }
         for (i, s) in self.net.subnets.iter_mut().enumerate() {
-            let main = self.net.vpcs.get(s.vpc.get()).map(|v| v.main_rtb).unwrap_or(RtbIx(u32::MAX));
+            let main = self
+                .net
+                .vpcs
+                .get(s.vpc.get())
+                .map(|v| v.main_rtb)
+                .unwrap_or(RtbIx(u32::MAX));
             s.rtb = assoc.get(&SubnetIx::new(i)).copied().unwrap_or(main);
         }
     }
 
     fn local_routes(&self, vpc: VpcIx) -> Vec<Route> {
-        let Some(v) = self.net.vpcs.get(vpc.get()) else { return vec![] };
+        let Some(v) = self.net.vpcs.get(vpc.get()) else {
+            return vec![];
+        };
         v.cidrs
             .iter()
             .map(|c| IpNet::V4(*c))
             .chain(v.cidrs_v6.iter().map(|c| IpNet::V6(*c)))
-            .map(|net| Route { dest: RouteDest::Cidr(net), target: Target::Local, target_id: "local".into() })
+            .map(|net| Route {
+                dest: RouteDest::Cidr(net),
+                target: Target::Local,
+                target_id: "local".into(),
+            })
             .collect()
     }
 
@@ -1644,8 +2088,26 @@ impl Builder {
             _ if id.starts_with("eigw-") => Target::Eigw(id.to_owned()),
             _ if id.starts_with("tgw-") => Target::Tgw(id.to_owned()),
             _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Igw(_) | Node::Nat(_) | Node::Pcx(_) | Node::Vpce(_) | Node::Eni(_))), "route targets");
-                self.err("unknown-route-target", at, format!("route target `{id}` does not exist; the route is a blackhole"), help);
+                let help = did_you_mean(
+                    id,
+                    self.known(|n| {
+                        matches!(
+                            n,
+                            Node::Igw(_)
+                                | Node::Nat(_)
+                                | Node::Pcx(_)
+                                | Node::Vpce(_)
+                                | Node::Eni(_)
+                        )
+                    }),
+                    "route targets",
+                );
+                self.err(
+                    "unknown-route-target",
+                    at,
+                    format!("route target `{id}` does not exist; the route is a blackhole"),
+                    help,
+                );
                 Target::Blackhole(id.to_owned())
             }
         }
@@ -1661,8 +2123,17 @@ impl Builder {
             .enumerate()
             .filter_map(|(i, v)| match &v.kind {
                 VpceKind::Gateway { route_tables } => {
-                    let pl = self.net.prefix_lists.iter().position(|p| p.service == Some(v.service))?;
-                    Some(route_tables.iter().map(move |t| (*t, PlIx::new(pl), VpceIx::new(i), v.id.clone())).collect::<Vec<_>>())
+                    let pl = self
+                        .net
+                        .prefix_lists
+                        .iter()
+                        .position(|p| p.service == Some(v.service))?;
+                    Some(
+                        route_tables
+                            .iter()
+                            .map(move |t| (*t, PlIx::new(pl), VpceIx::new(i), v.id.clone()))
+                            .collect::<Vec<_>>(),
+                    )
                 }
                 VpceKind::Interface { .. } => None,
             })
@@ -1670,9 +2141,16 @@ impl Builder {
             .collect();
         for (t, pl, v, id) in additions {
             if let Some(table) = self.net.rtbs.get_mut(t.get()) {
-                let exists = table.routes.iter().any(|r| r.dest == RouteDest::PrefixList(pl));
+                let exists = table
+                    .routes
+                    .iter()
+                    .any(|r| r.dest == RouteDest::PrefixList(pl));
                 if !exists {
-                    table.routes.push(Route { dest: RouteDest::PrefixList(pl), target: Target::Vpce(v), target_id: id });
+                    table.routes.push(Route {
+                        dest: RouteDest::PrefixList(pl),
+                        target: Target::Vpce(v),
+                        target_id: id,
+                    });
                 }
             }
         }
@@ -1681,13 +2159,43 @@ impl Builder {
     fn instances(&mut self, doc: &NetworkDoc) {
         for (i, inst) in doc.instances.iter().enumerate() {
             let at = format!("instances/{i}");
-            let Some(subnet) = self.resolve_subnet(&inst.subnet, &format!("{at}/subnet")) else { continue };
-            let sgs = self.resolve_sgs(&inst.security_groups, subnet, &format!("{at}/security_groups"));
-            let Some(ip) = self.allocate_ip(subnet, inst.private_ip.as_deref(), &format!("{at}/private_ip")) else { continue };
+            let Some(subnet) = self.resolve_subnet(&inst.subnet, &format!("{at}/subnet")) else {
+                continue;
+            };
+            let sgs = self.resolve_sgs(
+                &inst.security_groups,
+                subnet,
+                &format!("{at}/security_groups"),
+            );
+            let Some(ip) = self.allocate_ip(
+                subnet,
+                inst.private_ip.as_deref(),
+                &format!("{at}/private_ip"),
+            ) else {
+                continue;
+            };
             let public_ip = self.public_ip(inst.public_ip.as_deref(), &format!("{at}/public_ip"));
-            let eni_id = inst.eni.clone().unwrap_or_else(|| format!("eni-{}", inst.id));
-            let label = if inst.name.is_empty() { inst.id.clone() } else { inst.name.clone() };
-            let Some(eni) = self.add_eni(eni_id, label, subnet, ip, public_ip, sgs, Owner::Instance(inst.id.clone()), &at) else { continue };
+            let eni_id = inst
+                .eni
+                .clone()
+                .unwrap_or_else(|| format!("eni-{}", inst.id));
+            let label = if inst.name.is_empty() {
+                inst.id.clone()
+            } else {
+                inst.name.clone()
+            };
+            let Some(eni) = self.add_eni(
+                eni_id,
+                label,
+                subnet,
+                ip,
+                public_ip,
+                sgs,
+                Owner::Instance(inst.id.clone()),
+                &at,
+            ) else {
+                continue;
+            };
             if !self.register(&inst.id, Node::Instance(eni), &at) {
                 continue;
             }
@@ -1702,13 +2210,27 @@ impl Builder {
                 self.err(
                     "notebook-no-subnet",
                     format!("{at}/subnet"),
-                    format!("notebook `{}` disables direct internet access but has no subnet", n.name),
+                    format!(
+                        "notebook `{}` disables direct internet access but has no subnet",
+                        n.name
+                    ),
                     "DirectInternetAccess can be Disabled only when SubnetId is set (SM-4)",
                 );
             }
             let subnets: Vec<String> = n.subnet.iter().cloned().collect();
-            let kind = SmKind::Notebook { direct_internet_access: n.direct_internet_access, root_access: n.root_access };
-            self.sm_resource(format!("sagemaker:notebook/{}", n.name), &n.name, kind, &subnets, &n.security_groups, n.private_ip.as_deref(), &at);
+            let kind = SmKind::Notebook {
+                direct_internet_access: n.direct_internet_access,
+                root_access: n.root_access,
+            };
+            self.sm_resource(
+                format!("sagemaker:notebook/{}", n.name),
+                &n.name,
+                kind,
+                &subnets,
+                &n.security_groups,
+                n.private_ip.as_deref(),
+                &at,
+            );
         }
         for (i, j) in sm.training_jobs.iter().enumerate() {
             let at = format!("sagemaker/training_jobs/{i}");
@@ -1716,20 +2238,59 @@ impl Builder {
                 "training" => false,
                 "processing" => true,
                 other => {
-                    self.err("training-kind-invalid", format!("{at}/kind"), format!("job kind `{other}` is not valid"), "use `training` or `processing`");
+                    self.err(
+                        "training-kind-invalid",
+                        format!("{at}/kind"),
+                        format!("job kind `{other}` is not valid"),
+                        "use `training` or `processing`",
+                    );
                     continue;
                 }
             };
-            let kind = SmKind::TrainingJob { processing, network_isolation: j.network_isolation, inter_container_encryption: j.inter_container_encryption };
-            let (subnets, sgs) = j.vpc_config.as_ref().map(|c| (c.subnets.clone(), c.security_groups.clone())).unwrap_or_default();
-            let prefix = if processing { "processing-job" } else { "training-job" };
-            self.sm_resource(format!("sagemaker:{prefix}/{}", j.name), &j.name, kind, &subnets, &sgs, j.private_ip.as_deref(), &at);
+            let kind = SmKind::TrainingJob {
+                processing,
+                network_isolation: j.network_isolation,
+                inter_container_encryption: j.inter_container_encryption,
+            };
+            let (subnets, sgs) = j
+                .vpc_config
+                .as_ref()
+                .map(|c| (c.subnets.clone(), c.security_groups.clone()))
+                .unwrap_or_default();
+            let prefix = if processing {
+                "processing-job"
+            } else {
+                "training-job"
+            };
+            self.sm_resource(
+                format!("sagemaker:{prefix}/{}", j.name),
+                &j.name,
+                kind,
+                &subnets,
+                &sgs,
+                j.private_ip.as_deref(),
+                &at,
+            );
         }
         for (i, e) in sm.endpoints.iter().enumerate() {
             let at = format!("sagemaker/endpoints/{i}");
-            let kind = SmKind::Endpoint { network_isolation: e.network_isolation };
-            let (subnets, sgs) = e.vpc_config.as_ref().map(|c| (c.subnets.clone(), c.security_groups.clone())).unwrap_or_default();
-            self.sm_resource(format!("sagemaker:endpoint/{}", e.name), &e.name, kind, &subnets, &sgs, e.private_ip.as_deref(), &at);
+            let kind = SmKind::Endpoint {
+                network_isolation: e.network_isolation,
+            };
+            let (subnets, sgs) = e
+                .vpc_config
+                .as_ref()
+                .map(|c| (c.subnets.clone(), c.security_groups.clone()))
+                .unwrap_or_default();
+            self.sm_resource(
+                format!("sagemaker:endpoint/{}", e.name),
+                &e.name,
+                kind,
+                &subnets,
+                &sgs,
+                e.private_ip.as_deref(),
+                &at,
+            );
         }
         for (i, d) in sm.domains.iter().enumerate() {
             let at = format!("sagemaker/domains/{i}");
@@ -1737,18 +2298,43 @@ impl Builder {
                 "VpcOnly" => true,
                 "PublicInternetOnly" => false,
                 other => {
-                    self.err("domain-access-invalid", format!("{at}/network_access"), format!("network access type `{other}` is not valid"), "use `PublicInternetOnly` or `VpcOnly`");
+                    self.err(
+                        "domain-access-invalid",
+                        format!("{at}/network_access"),
+                        format!("network access type `{other}` is not valid"),
+                        "use `PublicInternetOnly` or `VpcOnly`",
+                    );
                     continue;
                 }
             };
             self.resolve_vpc(&d.vpc, &format!("{at}/vpc"));
             let kind = SmKind::Domain { vpc_only };
-            self.sm_resource(format!("sagemaker:domain/{}", d.name), &d.name, kind, &d.subnets, &d.security_groups, d.private_ip.as_deref(), &at);
+            self.sm_resource(
+                format!("sagemaker:domain/{}", d.name),
+                &d.name,
+                kind,
+                &d.subnets,
+                &d.security_groups,
+                d.private_ip.as_deref(),
+                &at,
+            );
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one call site per SageMaker resource kind; a struct would only rename the arguments")]
-    fn sm_resource(&mut self, reference: String, name: &str, kind: SmKind, subnets: &[String], sgs: &[String], private_ip: Option<&str>, at: &str) {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per SageMaker resource kind; a struct would only rename the arguments"
+    )]
+    fn sm_resource(
+        &mut self,
+        reference: String,
+        name: &str,
+        kind: SmKind,
+        subnets: &[String],
+        sgs: &[String],
+        private_ip: Option<&str>,
+        at: &str,
+    ) {
         let ix = SmIx::new(self.net.sagemaker.len());
         if !self.register(&reference, Node::SageMaker(ix), at) {
             return;
@@ -1764,13 +2350,34 @@ impl Builder {
                 let groups = self.resolve_sgs(sgs, sub, &format!("{at}/security_groups"));
                 if let Some(ip) = self.allocate_ip(sub, private_ip, &format!("{at}/private_ip")) {
                     let label = name.to_owned();
-                    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-                    let kind_tag = reference.split_once(':').and_then(|(_, r)| r.split_once('/')).map(|(k, _)| k).unwrap_or("sm");
-                    eni = self.add_eni(format!("eni-sm-{kind_tag}-{safe}"), label, sub, ip, None, groups, Owner::SageMaker(ix), at);
+                    let safe: String = name
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                        .collect();
+                    let kind_tag = reference
+                        .split_once(':')
+                        .and_then(|(_, r)| r.split_once('/'))
+                        .map(|(k, _)| k)
+                        .unwrap_or("sm");
+                    eni = self.add_eni(
+                        format!("eni-sm-{kind_tag}-{safe}"),
+                        label,
+                        sub,
+                        ip,
+                        None,
+                        groups,
+                        Owner::SageMaker(ix),
+                        at,
+                    );
                 }
             }
         }
-        self.net.sagemaker.push(SmResource { reference, name: name.to_owned(), kind, eni });
+        self.net.sagemaker.push(SmResource {
+            reference,
+            name: name.to_owned(),
+            kind,
+            eni,
+        });
     }
 
     fn externals(&mut self, doc: &NetworkDoc) {
@@ -1780,24 +2387,42 @@ impl Builder {
                 "internet" => true,
                 "corporate" => false,
                 other => {
-                    self.err("external-kind-invalid", format!("{at}/kind"), format!("external kind `{other}` is not valid"), "use `internet` or `corporate`");
+                    self.err(
+                        "external-kind-invalid",
+                        format!("{at}/kind"),
+                        format!("external kind `{other}` is not valid"),
+                        "use `internet` or `corporate`",
+                    );
                     continue;
                 }
             };
-            let Some(cidr) = parse_cidr(&e.cidr, &format!("{at}/cidr"), &mut self.diags) else { continue };
+            let Some(cidr) = parse_cidr(&e.cidr, &format!("{at}/cidr"), &mut self.diags) else {
+                continue;
+            };
             let ix = ExtIx::new(self.net.externals.len());
             if !self.register(&e.id, Node::External(ix), &at) {
                 continue;
             }
-            let name = if e.name.is_empty() { e.id.clone() } else { e.name.clone() };
-            self.net.externals.push(External { id: e.id.clone(), name, internet, cidr });
+            let name = if e.name.is_empty() {
+                e.id.clone()
+            } else {
+                e.name.clone()
+            };
+            self.net.externals.push(External {
+                id: e.id.clone(),
+                name,
+                internet,
+                cidr,
+            });
         }
     }
 
     fn security_group_rules(&mut self, doc: &NetworkDoc) {
         for (i, g) in doc.security_groups.iter().enumerate() {
             let at = format!("security_groups/{i}");
-            let Some(Node::Sg(ix)) = self.net.ids.get(&g.id).copied() else { continue };
+            let Some(Node::Sg(ix)) = self.net.ids.get(&g.id).copied() else {
+                continue;
+            };
             let inbound = self.sg_rules(&g.inbound, &format!("{at}/inbound"));
             let outbound = self.sg_rules(&g.outbound, &format!("{at}/outbound"));
             for (dir, n) in [("inbound", inbound.len()), ("outbound", outbound.len())] {
@@ -1821,12 +2446,23 @@ impl Builder {
         let mut out = Vec::new();
         for (k, r) in rules.iter().enumerate() {
             let rat = format!("{at}/{k}");
-            let Some(traffic) = parse_traffic(&r.protocol, r.ports.as_deref(), r.icmp_type, r.icmp_code, &rat, &mut self.diags) else { continue };
+            let Some(traffic) = parse_traffic(
+                &r.protocol,
+                r.ports.as_deref(),
+                r.icmp_type,
+                r.icmp_code,
+                &rat,
+                &mut self.diags,
+            ) else {
+                continue;
+            };
             let peer = match (&r.cidr, &r.prefix_list, &r.sg) {
-                (Some(c), None, None) => match parse_cidr(c, &format!("{rat}/cidr"), &mut self.diags) {
-                    Some(net) => Peer::Cidr(net),
-                    None => continue,
-                },
+                (Some(c), None, None) => {
+                    match parse_cidr(c, &format!("{rat}/cidr"), &mut self.diags) {
+                        Some(net) => Peer::Cidr(net),
+                        None => continue,
+                    }
+                }
                 (None, Some(p), None) => match self.resolve_pl(p, &format!("{rat}/prefix_list")) {
                     Some(pl) => Peer::PrefixList(pl),
                     None => continue,
@@ -1837,7 +2473,11 @@ impl Builder {
                     match self.net.ids.get(sg_id) {
                         Some(Node::Sg(g)) => Peer::Sg(*g),
                         _ => {
-                            let help = did_you_mean(sg_id, self.known(|n| matches!(n, Node::Sg(_))), "security groups");
+                            let help = did_you_mean(
+                                sg_id,
+                                self.known(|n| matches!(n, Node::Sg(_))),
+                                "security groups",
+                            );
                             self.err(
                                 "unknown-security-group",
                                 format!("{rat}/sg"),
@@ -1858,7 +2498,12 @@ impl Builder {
                     continue;
                 }
             };
-            out.push(SgRule { position: k, traffic, peer, description: r.description.clone() });
+            out.push(SgRule {
+                position: k,
+                traffic,
+                peer,
+                description: r.description.clone(),
+            });
         }
         out
     }

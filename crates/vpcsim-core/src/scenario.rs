@@ -477,7 +477,10 @@ pub struct SageMakerDoc {
 impl SageMakerDoc {
     /// Whether there is no SageMaker resource.
     pub fn is_empty(&self) -> bool {
-        self.notebook_instances.is_empty() && self.training_jobs.is_empty() && self.endpoints.is_empty() && self.domains.is_empty()
+        self.notebook_instances.is_empty()
+            && self.training_jobs.is_empty()
+            && self.endpoints.is_empty()
+            && self.domains.is_empty()
     }
 }
 
@@ -688,7 +691,10 @@ pub fn parse(text: &str) -> Result<Scenario, crate::diag::Diagnostic> {
         crate::diag::Diagnostic::error(
             "scenario-shape",
             json_pointer(&path),
-            format!("the scenario does not match format v{FORMAT_VERSION}: {}", e.inner()),
+            format!(
+                "the scenario does not match format v{FORMAT_VERSION}: {}",
+                e.inner()
+            ),
             "see docs/scenario-format.md for the fields each resource takes",
         )
     })

@@ -209,6 +209,9 @@ pub struct Hop {
     pub node: String,
     /// Human label (`web app (10.0.1.10)`).
     pub label: String,
+    /// The drawable resource this hop belongs to: the instance, SageMaker resource,
+    /// gateway or endpoint owning an interface, else the node itself.
+    pub resource: String,
     /// Checks, in order.
     pub checks: Vec<Check>,
 }
@@ -284,7 +287,11 @@ pub struct Leg {
 impl Leg {
     /// The deciding check of a drop (the last denying check).
     pub fn deciding_check(&self) -> Option<&Check> {
-        self.hops.iter().flat_map(|h| h.checks.iter()).rev().find(|c| c.verdict == Verdict::Deny)
+        self.hops
+            .iter()
+            .flat_map(|h| h.checks.iter())
+            .rev()
+            .find(|c| c.verdict == Verdict::Deny)
     }
 }
 
@@ -326,19 +333,38 @@ fn write_leg(f: &mut fmt::Formatter<'_>, leg: &Leg) -> fmt::Result {
     for hop in &leg.hops {
         writeln!(f, "  at {} [{}]", hop.label, hop.node)?;
         for c in &hop.checks {
-            let mark = if c.verdict == Verdict::Allow { "✓" } else { "✗" };
+            let mark = if c.verdict == Verdict::Allow {
+                "✓"
+            } else {
+                "✗"
+            };
             let dir = c.direction.map(|d| format!(" {d}")).unwrap_or_default();
             let rule = c.rule.as_deref().unwrap_or("no rule matched");
-            writeln!(f, "    {mark} {} {}{dir}: {rule} ({})", c.kind.as_str(), c.component, c.spec)?;
+            writeln!(
+                f,
+                "    {mark} {} {}{dir}: {rule} ({})",
+                c.kind.as_str(),
+                c.component,
+                c.spec
+            )?;
             writeln!(f, "        {}", c.explanation)?;
         }
     }
     match (&leg.outcome, &leg.dropped_at, &leg.missing) {
         (Outcome::Dropped, Some(d), _) => {
             let dir = d.direction.map(|x| format!(" {x}")).unwrap_or_default();
-            writeln!(f, "  => DROPPED at {} {}{dir} [{}]: {}", d.kind.as_str(), d.component, d.reason.code(), d.explanation)
+            writeln!(
+                f,
+                "  => DROPPED at {} {}{dir} [{}]: {}",
+                d.kind.as_str(),
+                d.component,
+                d.reason.code(),
+                d.explanation
+            )
         }
-        (Outcome::InsufficientInfo, _, Some(m)) => writeln!(f, "  => INSUFFICIENT INFORMATION: {m}"),
+        (Outcome::InsufficientInfo, _, Some(m)) => {
+            writeln!(f, "  => INSUFFICIENT INFORMATION: {m}")
+        }
         (o, _, _) => writeln!(f, "  => {}", o.as_str().to_uppercase()),
     }
 }
@@ -363,6 +389,10 @@ impl fmt::Display for Trace {
             }
             None => writeln!(f, "response: none (the request did not get through)")?,
         }
-        writeln!(f, "reachable: {}", if self.reachable { "yes" } else { "no" })
+        writeln!(
+            f,
+            "reachable: {}",
+            if self.reachable { "yes" } else { "no" }
+        )
     }
 }

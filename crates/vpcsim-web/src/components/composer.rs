@@ -1,0 +1,83 @@
+//! The packet composer: from, to, protocol, port, presets and Send (Enter sends too).
+
+use crate::components::app::{AppContext, Derived};
+use crate::state::{Action, Preset};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// The packet form.
+#[component]
+pub fn Composer() -> Html {
+    let state = use_context::<AppContext>();
+    let derived = use_context::<Derived>();
+    let (Some(state), Some(derived)) = (state, derived) else {
+        return html! {};
+    };
+    let select = |make: fn(String) -> Action| {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target_dyn_into::<HtmlSelectElement>() {
+                state.dispatch(make(el.value()));
+            }
+        })
+    };
+    let on_port = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
+                state.dispatch(Action::SetPort(el.value()));
+            }
+        })
+    };
+    let on_submit = {
+        let state = state.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            state.dispatch(Action::Send);
+        })
+    };
+    let options = |current: &str| {
+        derived
+            .endpoints
+            .iter()
+            .map(|(value, label)| html! { <option value={value.clone()} selected={value == current}>{ label }</option> })
+            .collect::<Html>()
+    };
+    let d = &state.draft;
+    let needs_port = matches!(d.protocol.as_str(), "tcp" | "udp");
+    html! {
+        <section class="panel composer" aria-labelledby="composer-title">
+            <h2 id="composer-title">{"Send a packet"}</h2>
+            <form onsubmit={on_submit}>
+                <div class="field">
+                    <label for="probe-from">{"From"}</label>
+                    <select id="probe-from" onchange={select(Action::SetFrom)}>{ options(&d.from) }</select>
+                </div>
+                <div class="field">
+                    <label for="probe-to">{"To"}</label>
+                    <select id="probe-to" onchange={select(Action::SetTo)}>{ options(&d.to) }</select>
+                </div>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="probe-protocol">{"Protocol"}</label>
+                        <select id="probe-protocol" onchange={select(Action::SetProtocol)}>
+                            { for ["tcp", "udp", "icmp"].iter().map(|p| html! { <option value={*p} selected={d.protocol == *p}>{ p.to_uppercase() }</option> }) }
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="probe-port">{"Port"}</label>
+                        <input id="probe-port" type="number" min="0" max="65535" inputmode="numeric" value={d.port.clone()} disabled={!needs_port} oninput={on_port} />
+                    </div>
+                </div>
+                <div class="presets" role="group" aria-label="Presets">
+                    { for Preset::ALL.iter().map(|p| {
+                        let state = state.clone();
+                        let p = *p;
+                        html! { <button type="button" class="chip" onclick={Callback::from(move |_| state.dispatch(Action::Preset(p)))}>{ p.label() }</button> }
+                    }) }
+                </div>
+                <button id="send" type="submit" class="primary">{"Send packet"}</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,7 @@
+//! The vpcsim playground (Yew). State lives in one reducer ([`state`]); what is drawn
+//! and animated is derived from it ([`layout`]); components only render and dispatch.
+//! Packets are evaluated by `vpcsim-core`, never here.
+
+pub mod components;
+pub mod layout;
+pub mod state;
