@@ -53,14 +53,9 @@ pub struct Loaded {
 /// Loads one file; panics with the located error (this is a test helper).
 pub fn load(path: &Path) -> Loaded {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let scenario =
-        ffi::load_scenario(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+    let scenario = ffi::load_scenario(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
     let (network, diagnostics) = Network::build(&scenario);
-    Loaded {
-        scenario,
-        network,
-        diagnostics,
-    }
+    Loaded { scenario, network, diagnostics }
 }
 
 /// Renders every probe's trace of a scenario, for snapshots.

@@ -85,8 +85,7 @@ fn fail(message: String) -> ExitCode {
 }
 
 fn read_scenario(path: &Path) -> Result<Scenario, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     if meta.len() > ffi::MAX_INPUT_BYTES as u64 {
         return Err(format!(
             "{}: the file is {} bytes, more than the {} bytes vpcsim reads",
@@ -95,13 +94,9 @@ fn read_scenario(path: &Path) -> Result<Scenario, String> {
             ffi::MAX_INPUT_BYTES
         ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     ffi::load_scenario(&text).map_err(|errors| {
-        let first = errors
-            .first()
-            .map(|d| format!("{} at {}: {} ({})", d.code, d.at, d.message, d.help))
-            .unwrap_or_default();
+        let first = errors.first().map(|d| format!("{} at {}: {} ({})", d.code, d.at, d.message, d.help)).unwrap_or_default();
         format!("{}: {first}", path.display())
     })
 }
@@ -117,44 +112,16 @@ fn colour(text: &str, code: &str, on: bool) -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Trace {
-            input,
-            from,
-            to,
-            protocol,
-            port,
-            src_port,
-            icmp_type,
-            icmp_code,
-            format,
-        } => {
+        Command::Trace { input, from, to, protocol, port, src_port, icmp_type, icmp_code, format } => {
             let scenario = match read_scenario(&input) {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
             let (net, diags) = Network::build(&scenario);
-            let probe = ProbeDoc {
-                from,
-                to,
-                protocol,
-                port,
-                src_port,
-                icmp_type,
-                icmp_code,
-                ..ProbeDoc::default()
-            };
+            let probe = ProbeDoc { from, to, protocol, port, src_port, icmp_type, icmp_code, ..ProbeDoc::default() };
             let trace = match vpcsim_core::eval::trace_at(&net, &probe, "--") {
                 Ok(t) => t,
-                Err(d) => {
-                    return fail(format!(
-                        "{}: {} at {}: {} ({})",
-                        input.display(),
-                        d.code,
-                        d.at,
-                        d.message,
-                        d.help
-                    ))
-                }
+                Err(d) => return fail(format!("{}: {} at {}: {} ({})", input.display(), d.code, d.at, d.message, d.help)),
             };
             match format {
                 Format::Json => match serde_json::to_string_pretty(&trace) {
@@ -163,10 +130,7 @@ fn main() -> ExitCode {
                 },
                 Format::Text => {
                     let tty = std::io::stdout().is_terminal();
-                    for d in diags
-                        .iter()
-                        .filter(|d| d.severity >= vpcsim_core::Severity::Warning)
-                    {
+                    for d in diags.iter().filter(|d| d.severity >= vpcsim_core::Severity::Warning) {
                         eprintln!("{d}");
                     }
                     for line in trace.to_string().lines() {
@@ -192,10 +156,7 @@ fn main() -> ExitCode {
             };
             let (_, diags) = Network::build(&scenario);
             match format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&diags).unwrap_or_default()
-                ),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&diags).unwrap_or_default()),
                 Format::Text => {
                     if diags.is_empty() {
                         println!("no problems found");
@@ -223,10 +184,7 @@ fn main() -> ExitCode {
                         format!(
                             "request {}, response {}",
                             t.request.outcome,
-                            t.response
-                                .as_ref()
-                                .map(|x| x.outcome.as_str())
-                                .unwrap_or("none")
+                            t.response.as_ref().map(|x| x.outcome.as_str()).unwrap_or("none")
                         )
                     })
                     .unwrap_or_else(|| "error".into());
@@ -234,12 +192,7 @@ fn main() -> ExitCode {
                 if !ok {
                     bad += 1;
                 }
-                println!(
-                    "{} probe {} {}: {verdict}",
-                    if ok { "ok  " } else { "FAIL" },
-                    r.index,
-                    r.name
-                );
+                println!("{} probe {} {}: {verdict}", if ok { "ok  " } else { "FAIL" }, r.index, r.name);
                 for m in &r.mismatches {
                     println!("       {m}");
                 }

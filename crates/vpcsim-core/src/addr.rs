@@ -84,10 +84,7 @@ impl PortRange {
 
     /// One port.
     pub fn single(port: u16) -> PortRange {
-        PortRange {
-            from: port,
-            to: port,
-        }
+        PortRange { from: port, to: port }
     }
 
     /// First port.
@@ -116,11 +113,7 @@ impl PortRange {
         if text.eq_ignore_ascii_case("all") || text == "-1" {
             return Ok(PortRange::ALL);
         }
-        let parse_port = |s: &str| {
-            s.trim()
-                .parse::<u16>()
-                .map_err(|_| format!("`{}` is not a port number (0-65535)", s.trim()))
-        };
+        let parse_port = |s: &str| s.trim().parse::<u16>().map_err(|_| format!("`{}` is not a port number (0-65535)", s.trim()));
         match text.split_once('-') {
             None => parse_port(text).map(PortRange::single),
             Some((a, b)) => {
@@ -155,10 +148,7 @@ pub struct IcmpMatch {
 
 impl IcmpMatch {
     /// Every type and code.
-    pub const ANY: IcmpMatch = IcmpMatch {
-        icmp_type: None,
-        code: None,
-    };
+    pub const ANY: IcmpMatch = IcmpMatch { icmp_type: None, code: None };
 
     fn matches(self, icmp_type: u8, code: u8) -> bool {
         self.icmp_type.is_none_or(|t| t == icmp_type) && self.code.is_none_or(|c| c == code)
@@ -309,22 +299,10 @@ impl L4 {
     /// The header of the response: ports swapped; an echo request becomes an echo reply.
     pub fn response(&self) -> L4 {
         match *self {
-            L4::Tcp { src_port, dst_port } => L4::Tcp {
-                src_port: dst_port,
-                dst_port: src_port,
-            },
-            L4::Udp { src_port, dst_port } => L4::Udp {
-                src_port: dst_port,
-                dst_port: src_port,
-            },
+            L4::Tcp { src_port, dst_port } => L4::Tcp { src_port: dst_port, dst_port: src_port },
+            L4::Udp { src_port, dst_port } => L4::Udp { src_port: dst_port, dst_port: src_port },
             L4::Icmp { icmp_type: 8, code } => L4::Icmp { icmp_type: 0, code },
-            L4::Icmpv6 {
-                icmp_type: 128,
-                code,
-            } => L4::Icmpv6 {
-                icmp_type: 129,
-                code,
-            },
+            L4::Icmpv6 { icmp_type: 128, code } => L4::Icmpv6 { icmp_type: 129, code },
             other => other,
         }
     }
@@ -332,9 +310,7 @@ impl L4 {
     /// Source and destination ports for TCP/UDP.
     pub fn ports(&self) -> Option<(u16, u16)> {
         match *self {
-            L4::Tcp { src_port, dst_port } | L4::Udp { src_port, dst_port } => {
-                Some((src_port, dst_port))
-            }
+            L4::Tcp { src_port, dst_port } | L4::Udp { src_port, dst_port } => Some((src_port, dst_port)),
             _ => None,
         }
     }
@@ -366,24 +342,14 @@ pub struct Flow {
 impl Flow {
     /// The response packet: addresses swapped, ports swapped (NACL-6).
     pub fn response(&self) -> Flow {
-        Flow {
-            src: self.dst,
-            dst: self.src,
-            l4: self.l4.response(),
-        }
+        Flow { src: self.dst, dst: self.src, l4: self.l4.response() }
     }
 }
 
 impl fmt::Display for Flow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.l4.ports() {
-            Some((sp, dp)) => write!(
-                f,
-                "{}:{sp} > {}:{dp} {}",
-                self.src,
-                self.dst,
-                protocol_name(self.l4.protocol())
-            ),
+            Some((sp, dp)) => write!(f, "{}:{sp} > {}:{dp} {}", self.src, self.dst, protocol_name(self.l4.protocol())),
             None => write!(f, "{} > {} {}", self.src, self.dst, self.l4),
         }
     }
@@ -396,10 +362,7 @@ mod tests {
     #[test]
     fn port_range_parsing_rejects_reversed_ranges() {
         assert_eq!(PortRange::parse("443"), Ok(PortRange::single(443)));
-        assert_eq!(
-            PortRange::parse("1024-65535").map(|r| (r.from(), r.to())),
-            Ok((1024, 65535))
-        );
+        assert_eq!(PortRange::parse("1024-65535").map(|r| (r.from(), r.to())), Ok((1024, 65535)));
         assert!(PortRange::parse("80-70").unwrap_or(PortRange::ALL).is_all());
         assert!(PortRange::parse("80-70").is_err_and(|e| e.contains("reversed")));
         assert!(PortRange::parse("70000").is_err());
@@ -408,55 +371,19 @@ mod tests {
     #[test]
     fn sg15_other_protocols_match_every_port() {
         // SG-15: a protocol number other than tcp/udp/icmp/icmpv6 ignores the port range.
-        let esp = Traffic::from_parts(
-            Protocol::Number(proto::ESP),
-            Some(PortRange::single(1)),
-            IcmpMatch::ANY,
-        );
+        let esp = Traffic::from_parts(Protocol::Number(proto::ESP), Some(PortRange::single(1)), IcmpMatch::ANY);
         assert!(esp.matches(&L4::Other(proto::ESP)));
         assert!(!esp.matches(&L4::Other(47)));
-        let tcp = Traffic::from_parts(
-            Protocol::Number(proto::TCP),
-            Some(PortRange::single(443)),
-            IcmpMatch::ANY,
-        );
-        assert!(tcp.matches(&L4::Tcp {
-            src_port: 40000,
-            dst_port: 443
-        }));
-        assert!(!tcp.matches(&L4::Tcp {
-            src_port: 443,
-            dst_port: 40000
-        }));
-        assert!(!tcp.matches(&L4::Udp {
-            src_port: 40000,
-            dst_port: 443
-        }));
+        let tcp = Traffic::from_parts(Protocol::Number(proto::TCP), Some(PortRange::single(443)), IcmpMatch::ANY);
+        assert!(tcp.matches(&L4::Tcp { src_port: 40000, dst_port: 443 }));
+        assert!(!tcp.matches(&L4::Tcp { src_port: 443, dst_port: 40000 }));
+        assert!(!tcp.matches(&L4::Udp { src_port: 40000, dst_port: 443 }));
     }
 
     #[test]
     fn responses_swap_ports_and_answer_echo() {
-        let l4 = L4::Tcp {
-            src_port: 40000,
-            dst_port: 443,
-        };
-        assert_eq!(
-            l4.response(),
-            L4::Tcp {
-                src_port: 443,
-                dst_port: 40000
-            }
-        );
-        assert_eq!(
-            L4::Icmp {
-                icmp_type: 8,
-                code: 0
-            }
-            .response(),
-            L4::Icmp {
-                icmp_type: 0,
-                code: 0
-            }
-        );
+        let l4 = L4::Tcp { src_port: 40000, dst_port: 443 };
+        assert_eq!(l4.response(), L4::Tcp { src_port: 443, dst_port: 40000 });
+        assert_eq!(L4::Icmp { icmp_type: 8, code: 0 }.response(), L4::Icmp { icmp_type: 0, code: 0 });
     }
 }

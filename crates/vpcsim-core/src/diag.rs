@@ -48,61 +48,24 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error.
-    pub fn error(
-        code: &'static str,
-        at: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            help: help.into(),
-            at: at.into(),
-        }
+    pub fn error(code: &'static str, at: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Diagnostic { code, severity: Severity::Error, message: message.into(), help: help.into(), at: at.into() }
     }
 
     /// A warning.
-    pub fn warning(
-        code: &'static str,
-        at: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            code,
-            severity: Severity::Warning,
-            message: message.into(),
-            help: help.into(),
-            at: at.into(),
-        }
+    pub fn warning(code: &'static str, at: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Diagnostic { code, severity: Severity::Warning, message: message.into(), help: help.into(), at: at.into() }
     }
 
     /// An informational note.
-    pub fn info(
-        code: &'static str,
-        at: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            code,
-            severity: Severity::Info,
-            message: message.into(),
-            help: help.into(),
-            at: at.into(),
-        }
+    pub fn info(code: &'static str, at: impl Into<String>, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Diagnostic { code, severity: Severity::Info, message: message.into(), help: help.into(), at: at.into() }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}[{}] at {}: {}",
-            self.severity, self.code, self.at, self.message
-        )?;
+        write!(f, "{}[{}] at {}: {}", self.severity, self.code, self.at, self.message)?;
         if !self.help.is_empty() {
             write!(f, " (help: {})", self.help)?;
         }
@@ -117,50 +80,25 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
 
 /// Up to three known names closest to `wanted`, for "did you mean" help.
 pub fn suggestions<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut scored: Vec<(usize, &str)> = known
-        .into_iter()
-        .map(|k| (levenshtein(wanted, k), k))
-        .filter(|(d, k)| *d <= (k.len().max(wanted.len()) / 3).max(2))
-        .collect();
+    let mut scored: Vec<(usize, &str)> =
+        known.into_iter().map(|k| (levenshtein(wanted, k), k)).filter(|(d, k)| *d <= (k.len().max(wanted.len()) / 3).max(2)).collect();
     scored.sort();
     let best = scored.first().map(|(d, _)| *d).unwrap_or(0);
-    scored
-        .into_iter()
-        .filter(|(d, _)| *d == best)
-        .take(3)
-        .map(|(_, k)| k)
-        .collect()
+    scored.into_iter().filter(|(d, _)| *d == best).take(3).map(|(_, k)| k).collect()
 }
 
 /// "did you mean `a`, `b`?" or a list of what exists.
-pub fn did_you_mean<'a>(
-    wanted: &str,
-    known: impl IntoIterator<Item = &'a str> + Clone,
-    what: &str,
-) -> String {
+pub fn did_you_mean<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> String {
     let close = suggestions(wanted, known.clone());
     if close.is_empty() {
         let all: Vec<&str> = known.into_iter().take(8).collect();
         if all.is_empty() {
             format!("no {what} is defined yet; define it first")
         } else {
-            format!(
-                "known {what}: {}",
-                all.iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!("known {what}: {}", all.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
         }
     } else {
-        format!(
-            "did you mean {}?",
-            close
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("did you mean {}?", close.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
     }
 }
 
@@ -181,14 +119,11 @@ fn levenshtein(a: &str, b: &str) -> usize {
             *x = j;
         }
     }
-    let get =
-        |d: &Vec<usize>, i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
+    let get = |d: &Vec<usize>, i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
     for (i, ca) in a.iter().enumerate() {
         for (j, cb) in b.iter().enumerate() {
             let (i1, j1) = (i + 1, j + 1);
-            let mut best = (get(&d, i, j) + usize::from(ca != cb))
-                .min(get(&d, i, j1) + 1)
-                .min(get(&d, i1, j) + 1);
+            let mut best = (get(&d, i, j) + usize::from(ca != cb)).min(get(&d, i, j1) + 1).min(get(&d, i1, j) + 1);
             if i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca) {
                 best = best.min(get(&d, i - 1, j - 1) + 1);
             }
@@ -206,11 +141,7 @@ mod tests {
 
     #[test]
     fn suggests_close_ids() {
-        assert_eq!(
-            suggestions("sg-wbe", ["sg-web", "sg-endpoint", "sg-db"]),
-            vec!["sg-web"]
-        );
-        assert!(did_you_mean("sg-zzzzzzzzzz", ["sg-web"], "security groups")
-            .contains("known security groups"));
+        assert_eq!(suggestions("sg-wbe", ["sg-web", "sg-endpoint", "sg-db"]), vec!["sg-web"]);
+        assert!(did_you_mean("sg-zzzzzzzzzz", ["sg-web"], "security groups").contains("known security groups"));
     }
 }

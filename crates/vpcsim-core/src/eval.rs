@@ -13,15 +13,13 @@
 use crate::addr::{proto, protocol_name, Flow, Protocol, L4};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::model::Service;
+use crate::model::{EigwIx, TgwIx};
 use crate::model::{
-    Eni, EniIx, Nacl, NatIx, Network, Node, Owner, Peer, RouteDest, RtbIx, SgRule, SmKind,
-    SubnetIx, Target, VpcIx, VpceIx, VpceKind,
+    Eni, EniIx, Nacl, NatIx, Network, Node, Owner, Peer, RouteDest, RtbIx, SgRule, SmKind, SubnetIx, Target, VpcIx, VpceIx, VpceKind,
 };
 use crate::policy::{self, RequestContext};
-use crate::scenario::ProbeDoc;
-use crate::trace::{
-    Check, CheckKind, Direction, DropInfo, DropReason, FlowInfo, Hop, Leg, Outcome, Trace, Verdict,
-};
+use crate::scenario::{ApiCallDoc, ProbeDoc};
+use crate::trace::{Check, CheckKind, Direction, DropInfo, DropReason, FlowInfo, Hop, Leg, Outcome, Trace, Verdict};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The source port a probe uses unless it names one: 49152 lies in the ephemeral ranges
@@ -31,6 +29,9 @@ pub const DEFAULT_SRC_PORT: u16 = 49152;
 
 /// Address the `internet` reference uses: 198.51.100.10 (RFC 5737 documentation range).
 pub const INTERNET_HOST: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 10);
+
+/// IPv6 address the `internet` reference uses (2001:db8::/32 is the documentation range).
+pub const INTERNET_HOST_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 0x10);
 
 /// How many forwarding steps a leg may take before it is called a loop.
 const MAX_FORWARDS: u8 = 8;
@@ -70,10 +71,7 @@ pub enum Endpoint {
 pub fn resolve(net: &Network, reference: &str, at: &str) -> Result<Endpoint, Diagnostic> {
     let r = reference.trim();
     if r == "internet" {
-        return Ok(Endpoint::Internet {
-            ip: IpAddr::V4(INTERNET_HOST),
-            name: "internet".into(),
-        });
+        return Ok(Endpoint::Internet { ip: IpAddr::V4(INTERNET_HOST), name: "internet".into() });
     }
     if let Some(name) = r.strip_prefix("service:") {
         return Service::parse(name).map(Endpoint::Service).ok_or_else(|| {
@@ -153,38 +151,24 @@ fn node_kind(node: Node) -> &'static str {
 
 fn unknown(net: &Network, r: &str, at: &str) -> Diagnostic {
     let ids = crate::model::ids_by_kind(net);
-    let candidates: Vec<&str> = [
-        "instance",
-        "network-interface",
-        "sagemaker",
-        "external",
-        "nat-gateway",
-        "vpc-endpoint",
-    ]
-    .iter()
-    .filter_map(|k| ids.get(k))
-    .flatten()
-    .map(String::as_str)
-    .collect();
+    let candidates: Vec<&str> = ["instance", "network-interface", "sagemaker", "external", "nat-gateway", "vpc-endpoint"]
+        .iter()
+        .filter_map(|k| ids.get(k))
+        .flatten()
+        .map(String::as_str)
+        .collect();
     Diagnostic::error(
         "unknown-reference",
         at,
         format!("`{r}` names nothing in this network"),
-        format!(
-            "{} (or an IP address, `internet`, `service:s3`)",
-            did_you_mean(r, candidates.iter().copied(), "endpoints")
-        ),
+        format!("{} (or an IP address, `internet`, `service:s3`)", did_you_mean(r, candidates.iter().copied(), "endpoints")),
     )
 }
 
 fn first_host(net: ipnet::IpNet) -> IpAddr {
     match net {
-        ipnet::IpNet::V4(n) if n.prefix_len() < 31 => {
-            IpAddr::V4(Ipv4Addr::from(u32::from(n.network()).saturating_add(1)))
-        }
-        ipnet::IpNet::V6(n) if n.prefix_len() < 127 => {
-            IpAddr::V6(Ipv6Addr::from(u128::from(n.network()).saturating_add(1)))
-        }
+        ipnet::IpNet::V4(n) if n.prefix_len() < 31 => IpAddr::V4(Ipv4Addr::from(u32::from(n.network()).saturating_add(1))),
+        ipnet::IpNet::V6(n) if n.prefix_len() < 127 => IpAddr::V6(Ipv6Addr::from(u128::from(n.network()).saturating_add(1))),
         other => other.addr(),
     }
 }
@@ -207,22 +191,13 @@ fn resolve_ip(net: &Network, ip: IpAddr) -> Endpoint {
     for (_, ext) in net.externals() {
         if ext.cidr.contains(&ip) {
             return if ext.internet {
-                Endpoint::Internet {
-                    ip,
-                    name: ext.name.clone(),
-                }
+                Endpoint::Internet { ip, name: ext.name.clone() }
             } else {
-                Endpoint::Corporate {
-                    ip,
-                    name: ext.name.clone(),
-                }
+                Endpoint::Corporate { ip, name: ext.name.clone() }
             };
         }
     }
-    Endpoint::Internet {
-        ip,
-        name: format!("internet host {ip}"),
-    }
+    Endpoint::Internet { ip, name: format!("internet host {ip}") }
 }
 
 fn parse_l4(probe: &ProbeDoc, at: &str) -> Result<L4, Diagnostic> {
@@ -251,14 +226,8 @@ fn parse_l4(probe: &ProbeDoc, at: &str) -> Result<L4, Diagnostic> {
                 L4::Tcp { src_port, dst_port }
             }
         }
-        Protocol::Number(proto::ICMP) => L4::Icmp {
-            icmp_type: probe.icmp_type.unwrap_or(8),
-            code: probe.icmp_code.unwrap_or(0),
-        },
-        Protocol::Number(proto::ICMPV6) => L4::Icmpv6 {
-            icmp_type: probe.icmp_type.unwrap_or(128),
-            code: probe.icmp_code.unwrap_or(0),
-        },
+        Protocol::Number(proto::ICMP) => L4::Icmp { icmp_type: probe.icmp_type.unwrap_or(8), code: probe.icmp_code.unwrap_or(0) },
+        Protocol::Number(proto::ICMPV6) => L4::Icmpv6 { icmp_type: probe.icmp_type.unwrap_or(128), code: probe.icmp_code.unwrap_or(0) },
         Protocol::Number(other) => L4::Other(other),
     })
 }
@@ -274,8 +243,22 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
     let src = resolve(net, &probe.from, &format!("{at}/from"))?;
     let dst = resolve(net, &probe.to, &format!("{at}/to"))?;
     let l4 = parse_l4(probe, at)?;
-    let src_ip = endpoint_ip(net, &src, None);
-    let dst_ip = endpoint_ip(net, &dst, Some(&src));
+    let v6 = match probe.ip_version {
+        None | Some(4) => false,
+        Some(6) => true,
+        Some(other) => {
+            return Err(Diagnostic::error(
+                "ip-version-invalid",
+                format!("{at}/ip_version"),
+                format!("IP version `{other}` is not valid"),
+                "use 4 or 6",
+            ));
+        }
+    };
+    let src_ip = endpoint_ip(net, &src, None, v6)
+        .map_err(|m| Diagnostic::error("probe-no-ipv6", format!("{at}/from"), m, "give the resource an `ipv6` address, or send IPv4"))?;
+    let dst_ip = endpoint_ip(net, &dst, Some(&src), v6)
+        .map_err(|m| Diagnostic::error("probe-no-ipv6", format!("{at}/to"), m, "give the resource an `ipv6` address, or send IPv4"))?;
     if src_ip.is_ipv4() != dst_ip.is_ipv4() {
         return Err(Diagnostic::error(
             "probe-address-family",
@@ -284,38 +267,23 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
             "send IPv4 to IPv4 or IPv6 to IPv6 (RT-3)",
         ));
     }
-    if matches!(src, Endpoint::Service(_)) {
-        return Err(Diagnostic::error(
-            "probe-service-source",
-            format!("{at}/from"),
-            "AWS services do not initiate connections into your VPC",
-            "send from your resource to the service; the response is traced automatically (EP-7)",
-        ));
-    }
-    let flow = Flow {
-        src: src_ip,
-        dst: dst_ip,
-        l4,
-    };
-    let w = Walker::new(net, false, None);
+    let flow = Flow { src: src_ip, dst: dst_ip, l4 };
+    let w = Walker::new(net, false, Carry { api: probe.api.clone(), ..Carry::default() });
     let request = w.start(&src, &dst, flow);
     let response = if request.leg.outcome.passed() {
-        let back = Walker::new(net, true, request.nat);
+        let back = Walker::new(net, true, request.carry.clone());
         let rflow = request.final_flow.response();
         Some(back.respond(&request.arrival, &src, rflow).leg)
     } else {
         None
     };
-    let reachable =
-        request.leg.outcome.passed() && response.as_ref().is_some_and(|r| r.outcome.passed());
+    let reachable = request.leg.outcome.passed() && response.as_ref().is_some_and(|r| r.outcome.passed());
     let (src_port, dst_port) = match flow.l4.ports() {
         Some((s, d)) => (Some(s), Some(d)),
         None => (None, None),
     };
     let (icmp_type, icmp_code) = match flow.l4 {
-        L4::Icmp { icmp_type, code } | L4::Icmpv6 { icmp_type, code } => {
-            (Some(icmp_type), Some(code))
-        }
+        L4::Icmp { icmp_type, code } | L4::Icmpv6 { icmp_type, code } => (Some(icmp_type), Some(code)),
         _ => (None, None),
     };
     Ok(Trace {
@@ -336,15 +304,33 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
 
 /// The address a packet carries for an endpoint. For an interface addressed from outside
 /// its VPC the public address is used when there is one (RT-8).
-fn endpoint_ip(net: &Network, ep: &Endpoint, from: Option<&Endpoint>) -> IpAddr {
+fn endpoint_ip(net: &Network, ep: &Endpoint, from: Option<&Endpoint>, v6: bool) -> Result<IpAddr, String> {
+    if v6 {
+        return match ep {
+            Endpoint::Eni { ip, .. } if ip.is_ipv6() => Ok(*ip),
+            Endpoint::Eni { eni, .. } => net
+                .eni(*eni)
+                .and_then(|e| e.ipv6)
+                .ok_or_else(|| format!("`{}` has no IPv6 address", net.eni(*eni).map(|e| e.label.as_str()).unwrap_or("?"))),
+            Endpoint::Internet { ip, .. } if ip.is_ipv6() => Ok(*ip),
+            Endpoint::Internet { .. } => Ok(IpAddr::V6(INTERNET_HOST_V6)),
+            Endpoint::Corporate { ip, .. } => Ok(*ip),
+            Endpoint::Service(s) => Err(format!("vpcsim models {} over IPv4 only", s.title())),
+            Endpoint::SageMakerManaged(_) => Err("the SageMaker-managed network is modelled over IPv4 only".into()),
+        };
+    }
+    Ok(endpoint_ip_v4(net, ep, from))
+}
+
+fn endpoint_ip_v4(net: &Network, ep: &Endpoint, from: Option<&Endpoint>) -> IpAddr {
     match ep {
         Endpoint::Eni { eni, ip } => {
             let Some(e) = net.eni(*eni) else { return *ip };
             let outside = match from {
                 Some(Endpoint::Internet { .. }) => true,
-                Some(Endpoint::Eni { eni: src, .. }) => net
-                    .eni(*src)
-                    .is_some_and(|s| s.vpc != e.vpc && net.active_peering(s.vpc, e.vpc).is_none()),
+                Some(Endpoint::Eni { eni: src, .. }) => {
+                    net.eni(*src).is_some_and(|s| s.vpc != e.vpc && net.active_peering(s.vpc, e.vpc).is_none())
+                }
                 _ => false,
             };
             if outside && *ip == e.private_ip {
@@ -377,19 +363,11 @@ fn interface_endpoint_ip(net: &Network, eni: EniIx, service: Service) -> Option<
         if v.vpc != src.vpc || v.service != service {
             continue;
         }
-        if let VpceKind::Interface {
-            enis,
-            private_dns: true,
-        } = &v.kind
-        {
+        if let VpceKind::Interface { enis, private_dns: true } = &v.kind {
             candidates.extend(enis.iter().filter_map(|e| net.eni(*e)));
         }
     }
-    candidates
-        .iter()
-        .find(|e| e.subnet == src.subnet)
-        .or(candidates.first())
-        .map(|e| e.private_ip)
+    candidates.iter().find(|e| e.subnet == src.subnet).or(candidates.first()).map(|e| e.private_ip)
 }
 
 /// How the request reached its destination, so the response can go back the same way.
@@ -413,7 +391,21 @@ struct LegResult {
     leg: Leg,
     final_flow: Flow,
     arrival: Arrival,
+    carry: Carry,
+}
+
+/// What the request leg hands to the response leg.
+#[derive(Clone, Debug, Default)]
+struct Carry {
+    /// NAT translation of the request: the gateway and the original source address.
     nat: Option<(NatIx, IpAddr)>,
+    /// The connection went through a NAT gateway, interface endpoint, egress-only
+    /// internet gateway or transit gateway, which security groups always track (SG-7).
+    auto_tracked: bool,
+    /// The request left through this egress-only internet gateway.
+    eigw: Option<EigwIx>,
+    /// The API call the request carries (endpoint policies).
+    api: Option<ApiCallDoc>,
 }
 
 enum End {
@@ -428,8 +420,7 @@ struct Walker<'a> {
     response: bool,
     hops: Vec<Hop>,
     forwards: u8,
-    /// NAT translation of the request: the gateway and the original source address.
-    nat: Option<(NatIx, IpAddr)>,
+    carry: Carry,
     arrival: Arrival,
     flow: Flow,
 }
@@ -443,33 +434,20 @@ fn check(
     explanation: String,
     spec: &'static str,
 ) -> Check {
-    Check {
-        kind,
-        component: component.to_owned(),
-        direction,
-        verdict,
-        rule,
-        rule_path: None,
-        explanation,
-        spec,
-    }
+    Check { kind, component: component.to_owned(), direction, verdict, rule, rule_path: None, explanation, spec }
 }
 
 impl<'a> Walker<'a> {
-    fn new(net: &'a Network, response: bool, nat: Option<(NatIx, IpAddr)>) -> Self {
+    fn new(net: &'a Network, response: bool, carry: Carry) -> Self {
         let zero = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
         Walker {
             net,
             response,
             hops: Vec::new(),
             forwards: 0,
-            nat,
+            carry,
             arrival: Arrival::None,
-            flow: Flow {
-                src: zero,
-                dst: zero,
-                l4: L4::Other(0),
-            },
+            flow: Flow { src: zero, dst: zero, l4: L4::Other(0) },
         }
     }
 
@@ -481,26 +459,16 @@ impl<'a> Walker<'a> {
             End::Missing(m) => (Outcome::InsufficientInfo, None, Some(m)),
         };
         LegResult {
-            leg: Leg {
-                outcome,
-                hops: self.hops,
-                dropped_at,
-                missing,
-            },
+            leg: Leg { outcome, hops: self.hops, dropped_at, missing },
             final_flow: self.flow,
             arrival: self.arrival,
-            nat: self.nat,
+            carry: self.carry,
         }
     }
 
     fn hop(&mut self, node: &str, label: String) {
         let resource = self.net.resource_of(node);
-        self.hops.push(Hop {
-            node: node.to_owned(),
-            label,
-            resource,
-            checks: Vec::new(),
-        });
+        self.hops.push(Hop { node: node.to_owned(), label, resource, checks: Vec::new() });
     }
 
     fn push(&mut self, c: Check) {
@@ -513,10 +481,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Records a denying check and returns the drop.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "mirrors the fields of Check and DropInfo one to one"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "mirrors the fields of Check and DropInfo one to one")]
     fn deny(
         &mut self,
         kind: CheckKind,
@@ -527,23 +492,8 @@ impl<'a> Walker<'a> {
         explanation: String,
         spec: &'static str,
     ) -> End {
-        self.push(check(
-            kind,
-            component,
-            direction,
-            Verdict::Deny,
-            rule.clone(),
-            explanation.clone(),
-            spec,
-        ));
-        End::Drop(DropInfo {
-            kind,
-            component: component.to_owned(),
-            direction,
-            rule,
-            reason,
-            explanation,
-        })
+        self.push(check(kind, component, direction, Verdict::Deny, rule.clone(), explanation.clone(), spec));
+        End::Drop(DropInfo { kind, component: component.to_owned(), direction, rule, reason, explanation })
     }
 
     fn eni_label(&self, eni: &Eni) -> String {
@@ -563,8 +513,18 @@ impl<'a> Walker<'a> {
                 End::Missing(format!("traffic from on-premises network `{name}` arrives over a Site-to-Site VPN or Direct Connect, which vpcsim does not model yet"))
             }
             Endpoint::SageMakerManaged(s) => self.send_from_sagemaker_managed(*s, dst),
-            Endpoint::Service(_) => {
-                End::Missing("AWS services do not initiate connections into a VPC (EP-7)".into())
+            Endpoint::Service(s) => {
+                let id = format!("service:{}", s.short_name());
+                self.hop(&id, s.title().to_owned());
+                self.deny(
+                    CheckKind::VpcEndpoint,
+                    &id,
+                    Some(Direction::Outbound),
+                    None,
+                    DropReason::ServiceCannotInitiate,
+                    format!("{} cannot initiate requests to resources in your VPC; an endpoint only returns responses to traffic your resources initiated", s.title()),
+                    "EP-7",
+                )
             }
         };
         self.finish_leg(end)
@@ -583,9 +543,7 @@ impl<'a> Walker<'a> {
             Arrival::Eni(eni) => self.send_from_eni(*eni, flow, Some(original_src)),
             Arrival::Internet => {
                 let label = match Service::by_address(flow.src) {
-                    Some(s) if s.front_door() == flow.src || s.has_gateway_endpoint() => {
-                        s.title().to_owned()
-                    }
+                    Some(s) if s.front_door() == flow.src || s.has_gateway_endpoint() => s.title().to_owned(),
                     _ => format!("internet host {}", flow.src),
                 };
                 self.hop("internet", label);
@@ -594,12 +552,28 @@ impl<'a> Walker<'a> {
             Arrival::GatewayEndpoint(v) => self.in_via_gateway_endpoint(*v, flow),
             Arrival::Exempt => {
                 self.hop("aws", "Amazon-provided service".into());
-                self.push(check(CheckKind::Address, "exempt", None, Verdict::Allow, Some("EX-1".into()), "responses from Amazon DNS, instance metadata and Time Sync are not filtered by security groups or network ACLs".into(), "EX-1"));
+                self.push(check(
+                    CheckKind::Address,
+                    "exempt",
+                    None,
+                    Verdict::Allow,
+                    Some("EX-1".into()),
+                    "responses from Amazon DNS, instance metadata and Time Sync are not filtered by security groups or network ACLs".into(),
+                    "EX-1",
+                ));
                 End::Delivered
             }
             Arrival::SageMakerManaged => {
                 self.hop("sagemaker-managed", "SageMaker-managed network".into());
-                self.push(check(CheckKind::Sagemaker, "sagemaker", None, Verdict::Allow, None, "the response returns through the SageMaker-managed network interface, outside your VPC's controls".into(), "SM-3"));
+                self.push(check(
+                    CheckKind::Sagemaker,
+                    "sagemaker",
+                    None,
+                    Verdict::Allow,
+                    None,
+                    "the response returns through the SageMaker-managed network interface, outside your VPC's controls".into(),
+                    "SM-3",
+                ));
                 End::Delivered
             }
             Arrival::None => End::Missing("the request did not arrive".into()),
@@ -622,6 +596,9 @@ impl<'a> Walker<'a> {
             if let Some(end) = self.sagemaker_source(eni, flow, dst) {
                 return end;
             }
+            if let Some(end) = self.port_25(eni, flow) {
+                return end;
+            }
         }
         if let Err(end) = self.sg(eni, Direction::Outbound, flow) {
             return end;
@@ -633,27 +610,13 @@ impl<'a> Walker<'a> {
     fn exempt(&mut self, eni: &Eni, flow: Flow) -> Option<End> {
         let vpc = self.net.vpc(eni.vpc)?;
         let what = match flow.dst {
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 254) => {
-                "the instance metadata service"
-            }
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 253) => {
-                "the Amazon DNS server (Route 53 Resolver)"
-            }
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 123) => {
-                "the Amazon Time Sync Service"
-            }
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253) => {
-                "the Amazon DNS server (Route 53 Resolver)"
-            }
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) => {
-                "the instance metadata service"
-            }
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123) => {
-                "the Amazon Time Sync Service"
-            }
-            ip if Some(ip) == vpc.dns_address() => {
-                "the Amazon DNS server at the VPC base address plus two"
-            }
+            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 254) => "the instance metadata service",
+            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 253) => "the Amazon DNS server (Route 53 Resolver)",
+            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 123) => "the Amazon Time Sync Service",
+            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253) => "the Amazon DNS server (Route 53 Resolver)",
+            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) => "the instance metadata service",
+            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123) => "the Amazon Time Sync Service",
+            ip if Some(ip) == vpc.dns_address() => "the Amazon DNS server at the VPC base address plus two",
             _ => return None,
         };
         self.push(check(
@@ -669,6 +632,24 @@ impl<'a> Walker<'a> {
         Some(End::Delivered)
     }
 
+    /// SG-20: EC2 restricts outbound traffic on port 25 to public addresses by default.
+    fn port_25(&mut self, eni: &Eni, flow: Flow) -> Option<End> {
+        let Owner::Instance(id) = &eni.owner else { return None };
+        if !matches!(flow.l4, L4::Tcp { dst_port: 25, .. }) || !is_public(self.net, flow.dst) {
+            return None;
+        }
+        let id = id.clone();
+        Some(self.deny(
+            CheckKind::Address,
+            &id,
+            Some(Direction::Outbound),
+            Some("port 25 restriction".into()),
+            DropReason::Port25Restricted,
+            "EC2 restricts outbound traffic on port 25 to public addresses by default, separately from security groups; AWS removes the limit on request".into(),
+            "SG-20",
+        ))
+    }
+
     /// SageMaker networking modes at the source: network isolation (SM-8) and direct
     /// internet access (SM-3, SM-13).
     fn sagemaker_source(&mut self, eni: &Eni, flow: Flow, dst: Option<&Endpoint>) -> Option<End> {
@@ -676,15 +657,8 @@ impl<'a> Walker<'a> {
             return None;
         };
         let res = self.net.sagemaker_resource(s)?;
-        let isolated = matches!(
-            res.kind,
-            SmKind::TrainingJob {
-                network_isolation: true,
-                ..
-            } | SmKind::Endpoint {
-                network_isolation: true
-            }
-        );
+        let isolated =
+            matches!(res.kind, SmKind::TrainingJob { network_isolation: true, .. } | SmKind::Endpoint { network_isolation: true });
         if isolated {
             return Some(self.deny(
                 CheckKind::Sagemaker,
@@ -696,15 +670,10 @@ impl<'a> Walker<'a> {
                 "SM-8",
             ));
         }
-        let direct = matches!(
-            res.kind,
-            SmKind::Notebook {
-                direct_internet_access: true,
-                ..
-            } | SmKind::Domain { vpc_only: false }
-        );
+        let direct = matches!(res.kind, SmKind::Notebook { direct_internet_access: true, .. } | SmKind::Domain { vpc_only: false });
         let vpc = self.net.vpc(eni.vpc)?;
-        let to_interface_endpoint = matches!(dst, Some(Endpoint::Eni { eni: d, .. }) if self.net.eni(*d).is_some_and(|x| matches!(x.owner, Owner::Vpce(_))));
+        let to_interface_endpoint =
+            matches!(dst, Some(Endpoint::Eni { eni: d, .. }) if self.net.eni(*d).is_some_and(|x| matches!(x.owner, Owner::Vpce(_))));
         if direct && !vpc.contains(flow.dst) && !to_interface_endpoint {
             let (setting, spec) = match res.kind {
                 SmKind::Domain { .. } => ("AppNetworkAccessType PublicInternetOnly", "SM-13"),
@@ -732,19 +701,8 @@ impl<'a> Walker<'a> {
         let Some(res) = self.net.sagemaker_resource(s) else {
             return End::Missing("the SageMaker resource is missing".into());
         };
-        self.hop(
-            &res.reference,
-            format!("{} (SageMaker-managed VPC)", res.name),
-        );
-        if matches!(
-            res.kind,
-            SmKind::TrainingJob {
-                network_isolation: true,
-                ..
-            } | SmKind::Endpoint {
-                network_isolation: true
-            }
-        ) {
+        self.hop(&res.reference, format!("{} (SageMaker-managed VPC)", res.name));
+        if matches!(res.kind, SmKind::TrainingJob { network_isolation: true, .. } | SmKind::Endpoint { network_isolation: true }) {
             return self.deny(
                 CheckKind::Sagemaker,
                 &res.reference,
@@ -761,16 +719,17 @@ impl<'a> Walker<'a> {
             Some(Direction::Outbound),
             Verdict::Allow,
             Some("no VpcConfig".into()),
-            format!("`{}` has no VpcConfig: it runs in a SageMaker-managed VPC and reaches AWS services and the internet directly", res.name),
+            format!(
+                "`{}` has no VpcConfig: it runs in a SageMaker-managed VPC and reaches AWS services and the internet directly",
+                res.name
+            ),
             "SM-1",
         ));
         self.arrival = Arrival::SageMakerManaged;
         match dst {
             Endpoint::Service(_) => End::Delivered,
             Endpoint::Internet { .. } => End::Exits,
-            _ => End::Missing(
-                "traffic from the SageMaker-managed VPC into your VPC is not modelled".into(),
-            ),
+            _ => End::Missing("traffic from the SageMaker-managed VPC into your VPC is not modelled".into()),
         }
     }
 
@@ -782,22 +741,36 @@ impl<'a> Walker<'a> {
         if eni.sgs.is_empty() {
             return Ok(());
         }
-        let ids: Vec<&str> = eni
-            .sgs
-            .iter()
-            .filter_map(|g| net.sg(*g))
-            .map(|g| g.id.as_str())
-            .collect();
+        let ids: Vec<&str> = eni.sgs.iter().filter_map(|g| net.sg(*g)).map(|g| g.id.as_str()).collect();
         let component = ids.join("+");
         if self.response {
+            if let Some((sg_id, text)) = self.untracked_by(eni, dir, flow) {
+                self.push(check(
+                    CheckKind::SecurityGroup,
+                    &sg_id,
+                    Some(dir),
+                    Verdict::Allow,
+                    Some(text.clone()),
+                    format!("this flow is not tracked: the request was allowed by a rule for all addresses and {dir} rule `{text}` allows every port to all addresses, so the rule, not connection tracking, lets the response through"),
+                    "SG-5",
+                ));
+                return Ok(());
+            }
+            let (why, spec) = if self.carry.auto_tracked {
+                ("connections through a NAT gateway, interface endpoint, egress-only internet gateway or transit gateway are always tracked; ", "SG-7")
+            } else {
+                ("", "SG-1")
+            };
             self.push(check(
                 CheckKind::SecurityGroup,
                 &component,
                 Some(dir),
                 Verdict::Allow,
                 Some("connection tracking".into()),
-                format!("security groups are stateful: the response of a tracked connection is allowed {dir} whatever the {dir} rules say"),
-                "SG-1",
+                format!(
+                    "security groups are stateful: {why}the response of a tracked connection is allowed {dir} whatever the {dir} rules say"
+                ),
+                spec,
             ));
             return Ok(());
         }
@@ -811,10 +784,7 @@ impl<'a> Walker<'a> {
                 Direction::Inbound => &sg.inbound,
                 Direction::Outbound => &sg.outbound,
             };
-            if let Some(rule) = rules
-                .iter()
-                .find(|r| r.traffic.matches(&flow.l4) && self.peer_matches(r, peer, sg.vpc))
-            {
+            if let Some(rule) = rules.iter().find(|r| r.traffic.matches(&flow.l4) && self.peer_matches(r, peer, sg.vpc)) {
                 let text = rule_text(net, rule, dir);
                 let mut c = check(
                     CheckKind::SecurityGroup,
@@ -823,11 +793,7 @@ impl<'a> Walker<'a> {
                     Verdict::Allow,
                     Some(text.clone()),
                     format!("{} rule of `{}` allows it: {text}", dir, sg.id),
-                    if matches!(rule.peer, Peer::Sg(_)) {
-                        "SG-16"
-                    } else {
-                        "SG-10"
-                    },
+                    if matches!(rule.peer, Peer::Sg(_)) { "SG-16" } else { "SG-10" },
                 );
                 c.rule_path = Some(format!("{}/{}/{}", sg.id, dir, rule.position));
                 self.push(c);
@@ -835,11 +801,7 @@ impl<'a> Walker<'a> {
             }
         }
         let peer_text = self.describe_peer(peer, eni.vpc);
-        let prep = if dir == Direction::Inbound {
-            "from"
-        } else {
-            "to"
-        };
+        let prep = if dir == Direction::Inbound { "from" } else { "to" };
         Err(self.deny(
             CheckKind::SecurityGroup,
             &component,
@@ -851,13 +813,57 @@ impl<'a> Walker<'a> {
         ))
     }
 
+    /// SG-5/SG-6: a TCP or UDP flow allowed by a rule for all addresses, with a rule in
+    /// the other direction allowing every port to all addresses, is not tracked (unless
+    /// automatically tracked, SG-7; ICMP is always tracked). Returns the group and the
+    /// rule that lets the response through.
+    fn untracked_by(&self, eni: &Eni, dir: Direction, response: Flow) -> Option<(String, String)> {
+        if self.carry.auto_tracked || !matches!(response.l4, L4::Tcp { .. } | L4::Udp { .. }) {
+            return None;
+        }
+        let request = response.response();
+        let any = |c: &ipnet::IpNet| c.prefix_len() == 0;
+        let (req_dir, req_peer) = match dir {
+            Direction::Outbound => (Direction::Inbound, request.src),
+            Direction::Inbound => (Direction::Outbound, request.dst),
+        };
+        let rules_of = |g: &crate::model::Sg, d: Direction| match d {
+            Direction::Inbound => g.inbound.clone(),
+            Direction::Outbound => g.outbound.clone(),
+        };
+        let groups: Vec<&crate::model::Sg> = eni.sgs.iter().filter_map(|g| self.net.sg(*g)).collect();
+        let request_open = groups.iter().any(|g| {
+            rules_of(g, req_dir)
+                .iter()
+                .any(|r| matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(&req_peer)) && r.traffic.matches(&request.l4))
+        });
+        if !request_open {
+            return None;
+        }
+        let resp_peer = match dir {
+            Direction::Outbound => response.dst,
+            Direction::Inbound => response.src,
+        };
+        groups.iter().find_map(|g| {
+            rules_of(g, dir)
+                .iter()
+                .find(|r| {
+                    let all_ports = match r.traffic {
+                        crate::addr::Traffic::All => true,
+                        crate::addr::Traffic::Tcp(p) => p.is_all() && matches!(response.l4, L4::Tcp { .. }),
+                        crate::addr::Traffic::Udp(p) => p.is_all() && matches!(response.l4, L4::Udp { .. }),
+                        _ => false,
+                    };
+                    all_ports && matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(&resp_peer))
+                })
+                .map(|r| (g.id.clone(), rule_text(self.net, r, dir)))
+        })
+    }
+
     fn peer_matches(&self, rule: &SgRule, ip: IpAddr, rule_vpc: VpcIx) -> bool {
         match &rule.peer {
             Peer::Cidr(net) => net.contains(&ip),
-            Peer::PrefixList(pl) => self
-                .net
-                .prefix_list(*pl)
-                .is_some_and(|p| p.cidrs.iter().any(|c| c.contains(&ip))),
+            Peer::PrefixList(pl) => self.net.prefix_list(*pl).is_some_and(|p| p.cidrs.iter().any(|c| c.contains(&ip))),
             Peer::Sg(g) => self.net.sg_has_member(*g, ip, rule_vpc),
             Peer::Stale(_) => false,
         }
@@ -865,20 +871,10 @@ impl<'a> Walker<'a> {
 
     /// "sg-web" when the address belongs to an interface with security groups, else the address.
     fn describe_peer(&self, ip: IpAddr, vpc: VpcIx) -> String {
-        let eni = self.net.eni_by_private_ip(vpc, ip).or_else(|| {
-            self.net
-                .enis()
-                .find(|(_, e)| e.private_ip == ip)
-                .map(|(i, _)| i)
-        });
+        let eni = self.net.eni_by_private_ip(vpc, ip).or_else(|| self.net.enis().find(|(_, e)| e.private_ip == ip).map(|(i, _)| i));
         match eni.and_then(|e| self.net.eni(e)) {
             Some(e) if !e.sgs.is_empty() => {
-                let ids: Vec<&str> = e
-                    .sgs
-                    .iter()
-                    .filter_map(|g| self.net.sg(*g))
-                    .map(|g| g.id.as_str())
-                    .collect();
+                let ids: Vec<&str> = e.sgs.iter().filter_map(|g| self.net.sg(*g)).map(|g| g.id.as_str()).collect();
                 format!("{} ({ip})", ids.join("+"))
             }
             _ => ip.to_string(),
@@ -905,11 +901,7 @@ impl<'a> Walker<'a> {
                     "{} allow {} {} {}",
                     entry.number,
                     entry.traffic,
-                    if dir == Direction::Inbound {
-                        "from"
-                    } else {
-                        "to"
-                    },
+                    if dir == Direction::Inbound { "from" } else { "to" },
                     entry.cidr
                 );
                 let mut c = check(
@@ -921,11 +913,7 @@ impl<'a> Walker<'a> {
                     format!(
                         "{dir} rule {text} of `{}` matches first{}",
                         acl.id,
-                        if self.response {
-                            " (NACLs are stateless: the response is checked like any packet)"
-                        } else {
-                            ""
-                        }
+                        if self.response { " (NACLs are stateless: the response is checked like any packet)" } else { "" }
                     ),
                     spec,
                 );
@@ -938,27 +926,15 @@ impl<'a> Walker<'a> {
                     "{} deny {} {} {}",
                     entry.number,
                     entry.traffic,
-                    if dir == Direction::Inbound {
-                        "from"
-                    } else {
-                        "to"
-                    },
+                    if dir == Direction::Inbound { "from" } else { "to" },
                     entry.cidr
                 );
                 let explanation = format!(
                     "{dir} rule {text} of `{}` matches first and denies {} {} {peer}{}",
                     acl.id,
                     flow.l4,
-                    if dir == Direction::Inbound {
-                        "from"
-                    } else {
-                        "to"
-                    },
-                    if self.response {
-                        "; NACLs are stateless, so the response needs its own allow rule"
-                    } else {
-                        ""
-                    }
+                    if dir == Direction::Inbound { "from" } else { "to" },
+                    if self.response { "; NACLs are stateless, so the response needs its own allow rule" } else { "" }
                 );
                 let end = self.deny(
                     CheckKind::NetworkAcl,
@@ -979,11 +955,7 @@ impl<'a> Walker<'a> {
                     "no {dir} rule of `{}` matches {} {} {peer}, so the final `*` rule denies it{}",
                     acl.id,
                     flow.l4,
-                    if dir == Direction::Inbound {
-                        "from"
-                    } else {
-                        "to"
-                    },
+                    if dir == Direction::Inbound { "from" } else { "to" },
                     if self.response {
                         "; NACLs are stateless, so the response (to an ephemeral port) needs its own allow rule"
                     } else {
@@ -1006,12 +978,7 @@ impl<'a> Walker<'a> {
     /// NACLs on leaving `from` and entering `to`, skipped within one subnet (NACL-7).
     fn cross(&mut self, from: SubnetIx, to: SubnetIx, flow: Flow) -> Result<(), End> {
         if from == to {
-            let id = self
-                .net
-                .subnet(from)
-                .and_then(|s| self.net.nacl(s.nacl))
-                .map(|a| a.id.clone())
-                .unwrap_or_default();
+            let id = self.net.subnet(from).and_then(|s| self.net.nacl(s.nacl)).map(|a| a.id.clone()).unwrap_or_default();
             self.push(check(
                 CheckKind::NetworkAcl,
                 &id,
@@ -1030,11 +997,7 @@ impl<'a> Walker<'a> {
 
     fn subnet_hop(&mut self, subnet: SubnetIx) {
         if let Some(s) = self.net.subnet(subnet) {
-            let label = if s.name.is_empty() {
-                format!("subnet {}", s.cidr)
-            } else {
-                format!("subnet {} ({})", s.name, s.cidr)
-            };
+            let label = if s.name.is_empty() { format!("subnet {}", s.cidr) } else { format!("subnet {} ({})", s.name, s.cidr) };
             self.hop(&s.id, label);
         }
     }
@@ -1054,8 +1017,7 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::RoutingLoop,
-                "the packet was forwarded more times than vpcsim follows: the routes form a loop"
-                    .into(),
+                "the packet was forwarded more times than vpcsim follows: the routes form a loop".into(),
                 "RT-3",
             );
         }
@@ -1070,19 +1032,13 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::NoRoute,
-                format!(
-                    "route table `{}` has no route to {}: no destination contains it",
-                    table.id, flow.dst
-                ),
+                format!("route table `{}` has no route to {}: no destination contains it", table.id, flow.dst),
                 "RT-3",
             );
         };
         let dest_text = match &route.dest {
             RouteDest::Cidr(c) => c.to_string(),
-            RouteDest::PrefixList(p) => net
-                .prefix_list(*p)
-                .map(|x| x.id.clone())
-                .unwrap_or_default(),
+            RouteDest::PrefixList(p) => net.prefix_list(*p).map(|x| x.id.clone()).unwrap_or_default(),
         };
         let rule = format!("{dest_text} -> {}", route.target_id);
         if let Target::Blackhole(id) = &route.target {
@@ -1103,10 +1059,7 @@ impl<'a> Walker<'a> {
             None,
             Verdict::Allow,
             Some(rule),
-            format!(
-                "longest prefix match in `{}`: {dest_text} (/{prefix}) sends it to {}",
-                table.id, route.target_id
-            ),
+            format!("longest prefix match in `{}`: {dest_text} (/{prefix}) sends it to {}", table.id, route.target_id),
             "RT-3",
         );
         c.rule_path = Some(format!("{}/routes/{k}", table.id));
@@ -1119,25 +1072,12 @@ impl<'a> Walker<'a> {
             Target::Vpce(v) => self.via_gateway_endpoint(v, subnet, flow),
             Target::Eni(e) => {
                 let id = net.eni(e).map(|x| x.id.clone()).unwrap_or_default();
-                End::Missing(format!("the route sends the packet to network interface `{id}` (an appliance); forwarding by appliances is not modelled"))
+                End::Missing(format!(
+                    "the route sends the packet to network interface `{id}` (an appliance); forwarding by appliances is not modelled"
+                ))
             }
-            Target::Tgw(id) => End::Missing(format!("the route sends the packet to transit gateway `{id}`; transit gateway routing is not modelled yet")),
-            Target::Eigw(id) => {
-                if flow.dst.is_ipv4() {
-                    return self.deny(CheckKind::InternetGateway, &id, None, None, DropReason::AddressFamily, "an egress-only internet gateway carries IPv6 only".into(), "RT-12");
-                }
-                if let Err(e) = self.nacl(subnet, Direction::Outbound, flow) {
-                    return e;
-                }
-                self.hop(&id, format!("egress-only internet gateway {id}"));
-                if self.response {
-                    self.push(check(CheckKind::InternetGateway, &id, None, Verdict::Allow, None, "the egress-only internet gateway passes the response of an outbound connection".into(), "RT-12"));
-                } else {
-                    self.push(check(CheckKind::InternetGateway, &id, None, Verdict::Allow, None, "outbound IPv6 leaves through the egress-only internet gateway".into(), "RT-12"));
-                }
-                self.arrival = Arrival::Internet;
-                End::Exits
-            }
+            Target::Tgw(t) => self.via_tgw(t, subnet, flow),
+            Target::Eigw(g) => self.out_via_eigw(g, subnet, flow),
             Target::Blackhole(_) => End::Missing("blackhole".into()),
         }
     }
@@ -1175,7 +1115,7 @@ impl<'a> Walker<'a> {
         match &eni.owner {
             Owner::Nat(n) => {
                 let nat_id = net.nat(*n).map(|x| x.id.clone()).unwrap_or_default();
-                return match self.nat {
+                return match self.carry.nat {
                     Some((nat, original)) if self.response && nat == *n => {
                         self.push(check(
                             CheckKind::NatGateway,
@@ -1186,10 +1126,7 @@ impl<'a> Walker<'a> {
                             format!("the NAT gateway is stateful: it translates the response back to {original}"),
                             "RT-10",
                         ));
-                        let back = Flow {
-                            dst: original,
-                            ..flow
-                        };
+                        let back = Flow { dst: original, ..flow };
                         self.flow = back;
                         let subnet = eni.subnet;
                         self.route_from(subnet, back, eni_ix)
@@ -1215,12 +1152,7 @@ impl<'a> Walker<'a> {
                     if let Some(res) = net.sagemaker_resource(*s) {
                         if matches!(
                             res.kind,
-                            SmKind::TrainingJob {
-                                network_isolation: true,
-                                ..
-                            } | SmKind::Endpoint {
-                                network_isolation: true
-                            }
+                            SmKind::TrainingJob { network_isolation: true, .. } | SmKind::Endpoint { network_isolation: true }
                         ) {
                             let reference = res.reference.clone();
                             let name = res.name.clone();
@@ -1261,11 +1193,7 @@ impl<'a> Walker<'a> {
                 Some(Direction::Inbound),
                 None,
                 DropReason::EndpointTcpOnly,
-                format!(
-                    "interface endpoint `{}` accepts TCP only; {} is dropped",
-                    vpce.id,
-                    protocol_name(flow.l4.protocol())
-                ),
+                format!("interface endpoint `{}` accepts TCP only; {} is dropped", vpce.id, protocol_name(flow.l4.protocol())),
                 "EP-7",
             );
         }
@@ -1279,20 +1207,14 @@ impl<'a> Walker<'a> {
             None,
             Verdict::Allow,
             None,
-            format!(
-                "interface endpoint `{}` carries the request privately to {} (AWS PrivateLink)",
-                vpce.id,
-                vpce.service.title()
-            ),
+            format!("interface endpoint `{}` carries the request privately to {} (AWS PrivateLink)", vpce.id, vpce.service.title()),
             "EP-7",
         ));
         if let Err(e) = self.policy(v, flow) {
             return e;
         }
-        self.hop(
-            &format!("service:{}", vpce.service.short_name()),
-            vpce.service.title().to_owned(),
-        );
+        self.carry.auto_tracked = true;
+        self.hop(&format!("service:{}", vpce.service.short_name()), vpce.service.title().to_owned());
         self.flow = flow;
         self.arrival = eni_ix.map(Arrival::Eni).unwrap_or(Arrival::None);
         End::Delivered
@@ -1316,7 +1238,14 @@ impl<'a> Walker<'a> {
             return Ok(());
         };
         let vpc_id = net.vpc(vpce.vpc).map(|x| x.id.clone()).unwrap_or_default();
-        let ctx = RequestContext::for_service(vpce.service, &vpce.id, &vpc_id, flow.src);
+        let mut ctx = RequestContext::for_service(vpce.service, &vpce.id, &vpc_id, flow.src);
+        if let Some(api) = &self.carry.api {
+            ctx.action = api.action.clone();
+            ctx.resource = api.resource.clone().unwrap_or_else(|| "*".into());
+            if let Some(p) = &api.principal {
+                ctx.principal = p.clone();
+            }
+        }
         let decision = policy::evaluate(doc, &ctx);
         if decision.allowed {
             self.push(check(
@@ -1337,22 +1266,12 @@ impl<'a> Walker<'a> {
                 decision.statement,
                 DropReason::EndpointPolicyDenied,
                 decision.explanation,
-                if decision.explicit_deny {
-                    "IAM-4"
-                } else {
-                    "EP-12"
-                },
+                if decision.explicit_deny { "IAM-4" } else { "EP-12" },
             ))
         }
     }
 
-    fn out_via_igw(
-        &mut self,
-        g: crate::model::IgwIx,
-        subnet: SubnetIx,
-        flow: Flow,
-        sender: EniIx,
-    ) -> End {
+    fn out_via_igw(&mut self, g: crate::model::IgwIx, subnet: SubnetIx, flow: Flow, sender: EniIx) -> End {
         let net = self.net;
         let Some(igw) = net.igw(g) else {
             return End::Missing("gateway missing".into());
@@ -1378,7 +1297,9 @@ impl<'a> Walker<'a> {
                         None,
                         None,
                         DropReason::PrivateNatToIgw,
-                        format!("traffic from private NAT gateway `{nid}` routed to an internet gateway is dropped by the internet gateway"),
+                        format!(
+                            "traffic from private NAT gateway `{nid}` routed to an internet gateway is dropped by the internet gateway"
+                        ),
                         "RT-10",
                     );
                 }
@@ -1423,17 +1344,17 @@ impl<'a> Walker<'a> {
         self.arrival = Arrival::Internet;
         // Public AWS service front doors are reached over the internet.
         if let Some(service) = Service::by_address(out.dst) {
-            self.hop(
-                &format!("service:{}", service.short_name()),
-                format!("{} (public endpoint)", service.title()),
-            );
+            self.hop(&format!("service:{}", service.short_name()), format!("{} (public endpoint)", service.title()));
             self.push(check(
                 CheckKind::Address,
                 &format!("service:{}", service.short_name()),
                 None,
                 Verdict::Allow,
                 None,
-                format!("the request reaches the public endpoint of {} over the internet; aws:SourceIp is its public address", service.title()),
+                format!(
+                    "the request reaches the public endpoint of {} over the internet; aws:SourceIp is its public address",
+                    service.title()
+                ),
                 "IAM-1",
             ));
             return End::Delivered;
@@ -1453,7 +1374,10 @@ impl<'a> Walker<'a> {
         let Some(eni_ix) = net.eni_by_public_ip(flow.dst) else {
             let vpc_private = net.enis().find(|(_, e)| e.private_ip == flow.dst);
             let explanation = match vpc_private {
-                Some((_, e)) => format!("{} is the private address of `{}`, which has no public IPv4: the internet cannot address it", flow.dst, e.label),
+                Some((_, e)) => format!(
+                    "{} is the private address of `{}`, which has no public IPv4: the internet cannot address it",
+                    flow.dst, e.label
+                ),
                 None => format!("no resource of this network holds the public address {}", flow.dst),
             };
             return self.deny(
@@ -1472,6 +1396,40 @@ impl<'a> Walker<'a> {
         let Some(vpc) = net.vpc(eni.vpc) else {
             return End::Missing("vpc missing".into());
         };
+        if flow.dst.is_ipv6() {
+            if let Some(g) = vpc.eigw {
+                let gid = self.net.eigw(g).map(|x| x.id.clone()).unwrap_or_default();
+                if self.response && self.carry.eigw == Some(g) {
+                    self.hop(&gid, format!("egress-only internet gateway {gid}"));
+                    self.push(check(
+                        CheckKind::InternetGateway,
+                        &gid,
+                        Some(Direction::Inbound),
+                        Verdict::Allow,
+                        None,
+                        "the egress-only internet gateway is stateful: it lets in the response of an outbound connection".into(),
+                        "RT-12",
+                    ));
+                    self.subnet_hop(eni.subnet);
+                    if let Err(e) = self.nacl(eni.subnet, Direction::Inbound, flow) {
+                        return e;
+                    }
+                    return self.arrive(eni_ix, flow);
+                }
+                if vpc.igw.is_none() {
+                    self.hop(&gid, format!("egress-only internet gateway {gid}"));
+                    return self.deny(
+                        CheckKind::InternetGateway,
+                        &gid,
+                        Some(Direction::Inbound),
+                        None,
+                        DropReason::UnsolicitedInbound,
+                        "an egress-only internet gateway prevents the internet from initiating IPv6 connections to your instances".into(),
+                        "RT-12",
+                    );
+                }
+            }
+        }
         let Some(g) = vpc.igw else {
             return self.deny(
                 CheckKind::InternetGateway,
@@ -1485,20 +1443,14 @@ impl<'a> Walker<'a> {
         };
         let igw_id = net.igw(g).map(|x| x.id.clone()).unwrap_or_default();
         self.hop(&igw_id, format!("internet gateway {igw_id}"));
-        let inside = Flow {
-            dst: eni.private_ip,
-            ..flow
-        };
+        let inside = Flow { dst: eni.private_ip, ..flow };
         self.push(check(
             CheckKind::InternetGateway,
             &igw_id,
             Some(Direction::Inbound),
             Verdict::Allow,
             Some(format!("{} -> {}", flow.dst, eni.private_ip)),
-            format!(
-                "the internet gateway translates the public address {} to the private address {}",
-                flow.dst, eni.private_ip
-            ),
+            format!("the internet gateway translates the public address {} to the private address {}", flow.dst, eni.private_ip),
             "RT-8",
         ));
         self.subnet_hop(eni.subnet);
@@ -1527,17 +1479,11 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::AddressFamily,
-                format!(
-                    "NAT gateways support TCP, UDP and ICMP only, not {}",
-                    protocol_name(flow.l4.protocol())
-                ),
+                format!("NAT gateways support TCP, UDP and ICMP only, not {}", protocol_name(flow.l4.protocol())),
                 "RT-10",
             );
         }
-        let translated = Flow {
-            src: nat_eni.private_ip,
-            ..flow
-        };
+        let translated = Flow { src: nat_eni.private_ip, ..flow };
         self.push(check(
             CheckKind::NatGateway,
             &nat.id,
@@ -1551,11 +1497,113 @@ impl<'a> Walker<'a> {
             ),
             "RT-10",
         ));
-        self.nat = Some((n, flow.src));
+        self.carry.nat = Some((n, flow.src));
+        self.carry.auto_tracked = true;
         self.flow = translated;
         let nat_subnet = nat.subnet;
         let nat_eni_ix = nat.eni;
         self.route_from(nat_subnet, translated, nat_eni_ix)
+    }
+
+    fn out_via_eigw(&mut self, g: EigwIx, subnet: SubnetIx, flow: Flow) -> End {
+        let id = self.net.eigw(g).map(|x| x.id.clone()).unwrap_or_default();
+        if flow.dst.is_ipv4() {
+            return self.deny(
+                CheckKind::InternetGateway,
+                &id,
+                None,
+                None,
+                DropReason::AddressFamily,
+                "an egress-only internet gateway carries IPv6 only".into(),
+                "RT-12",
+            );
+        }
+        if let Err(e) = self.nacl(subnet, Direction::Outbound, flow) {
+            return e;
+        }
+        self.hop(&id, format!("egress-only internet gateway {id}"));
+        self.push(check(
+            CheckKind::InternetGateway,
+            &id,
+            Some(Direction::Outbound),
+            Verdict::Allow,
+            None,
+            "outbound IPv6 leaves through the egress-only internet gateway, which tracks the connection".into(),
+            "RT-12",
+        ));
+        self.carry.eigw = Some(g);
+        self.carry.auto_tracked = true;
+        self.arrival = Arrival::Internet;
+        self.hop("internet", format!("internet host {}", flow.dst));
+        End::Exits
+    }
+
+    /// A transit gateway: one route table, longest prefix match, static routes winning
+    /// over propagated ones on the same destination.
+    fn via_tgw(&mut self, t: TgwIx, from: SubnetIx, flow: Flow) -> End {
+        let net = self.net;
+        let Some(tgw) = net.tgw(t) else { return End::Missing("transit gateway missing".into()) };
+        if let Err(e) = self.nacl(from, Direction::Outbound, flow) {
+            return e;
+        }
+        self.hop(&tgw.id, format!("transit gateway {}", tgw.id));
+        let best = tgw.routes.iter().filter(|r| r.dest.contains(&flow.dst)).max_by_key(|r| (r.dest.prefix_len(), !r.propagated));
+        let Some(route) = best else {
+            return self.deny(
+                CheckKind::TransitGateway,
+                &tgw.id,
+                None,
+                None,
+                DropReason::NoRoute,
+                format!("the transit gateway route table of `{}` has no route to {}", tgw.id, flow.dst),
+                "RT-9",
+            );
+        };
+        let Some(att) = route.attachment.and_then(|a| tgw.attachments.get(a)) else {
+            return self.deny(
+                CheckKind::TransitGateway,
+                &tgw.id,
+                None,
+                Some(format!("{} -> blackhole", route.dest)),
+                DropReason::BlackholeRoute,
+                format!("the transit gateway route for {} is a blackhole", route.dest),
+                "RT-9",
+            );
+        };
+        let Some(dst_vpc) = net.vpc(att.vpc) else { return End::Missing("attachment VPC missing".into()) };
+        self.push(check(
+            CheckKind::TransitGateway,
+            &tgw.id,
+            None,
+            Verdict::Allow,
+            Some(format!("{} -> {}", route.dest, att.id)),
+            format!(
+                "the transit gateway's {} route {} sends it through attachment `{}` to VPC `{}`",
+                if route.propagated { "propagated" } else { "static" },
+                route.dest,
+                att.id,
+                dst_vpc.id
+            ),
+            "RT-9",
+        ));
+        self.carry.auto_tracked = true;
+        let Some(eni) = net.eni_by_private_ip(att.vpc, flow.dst) else {
+            return self.deny(
+                CheckKind::Address,
+                &dst_vpc.id,
+                None,
+                None,
+                DropReason::NoSuchAddress,
+                format!("no network interface in `{}` holds {}", dst_vpc.id, flow.dst),
+                "RT-2",
+            );
+        };
+        let Some(to) = net.eni(eni).map(|e| e.subnet) else { return End::Missing("interface missing".into()) };
+        self.subnet_hop(to);
+        if let Err(e) = self.nacl(to, Direction::Inbound, flow) {
+            return e;
+        }
+        self.arrive(eni, flow)
     }
 
     fn via_peering(&mut self, p: crate::model::PcxIx, from: SubnetIx, flow: Flow) -> End {
@@ -1577,10 +1625,7 @@ impl<'a> Walker<'a> {
                 None,
                 Some(pcx.status.clone()),
                 DropReason::PeeringNotActive,
-                format!(
-                    "peering connection `{}` is `{}`, not active: no traffic flows",
-                    pcx.id, pcx.status
-                ),
+                format!("peering connection `{}` is `{}`, not active: no traffic flows", pcx.id, pcx.status),
                 "RT-13",
             );
         }
@@ -1605,7 +1650,10 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::PeeringNoEdgeToEdge,
-                format!("{} is not in peer VPC `{}`: peering is not transitive and a peer cannot use the other VPC's gateways or endpoints", flow.dst, peer_vpc.id),
+                format!(
+                    "{} is not in peer VPC `{}`: peering is not transitive and a peer cannot use the other VPC's gateways or endpoints",
+                    flow.dst, peer_vpc.id
+                ),
                 "RT-13",
             );
         }
@@ -1615,10 +1663,7 @@ impl<'a> Walker<'a> {
             None,
             Verdict::Allow,
             None,
-            format!(
-                "the active peering connection carries it to VPC `{}`",
-                peer_vpc.id
-            ),
+            format!("the active peering connection carries it to VPC `{}`", peer_vpc.id),
             "RT-13",
         ));
         let Some(eni) = net.eni_by_private_ip(peer, flow.dst) else {
@@ -1628,10 +1673,7 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::NoSuchAddress,
-                format!(
-                    "no network interface in `{}` holds {}",
-                    peer_vpc.id, flow.dst
-                ),
+                format!("no network interface in `{}` holds {}", peer_vpc.id, flow.dst),
                 "RT-2",
             );
         };
@@ -1653,14 +1695,7 @@ impl<'a> Walker<'a> {
         if let Err(e) = self.nacl(from, Direction::Outbound, flow) {
             return e;
         }
-        self.hop(
-            &vpce.id,
-            format!(
-                "gateway endpoint {} ({})",
-                vpce.id,
-                vpce.service.short_name()
-            ),
-        );
+        self.hop(&vpce.id, format!("gateway endpoint {} ({})", vpce.id, vpce.service.short_name()));
         if flow.l4.protocol() != proto::TCP {
             return self.deny(
                 CheckKind::VpcEndpoint,
@@ -1668,12 +1703,7 @@ impl<'a> Walker<'a> {
                 None,
                 None,
                 DropReason::EndpointWrongService,
-                format!(
-                    "{} carries HTTPS requests to {}; {} is not one",
-                    vpce.id,
-                    vpce.service.title(),
-                    protocol_name(flow.l4.protocol())
-                ),
+                format!("{} carries HTTPS requests to {}; {} is not one", vpce.id, vpce.service.title(), protocol_name(flow.l4.protocol())),
                 "EP-1",
             );
         }
@@ -1683,16 +1713,17 @@ impl<'a> Walker<'a> {
             None,
             Verdict::Allow,
             None,
-            format!("the prefix-list route sends it through gateway endpoint `{}` to {} without an internet or NAT gateway", vpce.id, vpce.service.title()),
+            format!(
+                "the prefix-list route sends it through gateway endpoint `{}` to {} without an internet or NAT gateway",
+                vpce.id,
+                vpce.service.title()
+            ),
             "EP-2",
         ));
         if let Err(e) = self.policy(v, flow) {
             return e;
         }
-        self.hop(
-            &format!("service:{}", vpce.service.short_name()),
-            vpce.service.title().to_owned(),
-        );
+        self.hop(&format!("service:{}", vpce.service.short_name()), vpce.service.title().to_owned());
         self.flow = flow;
         self.arrival = Arrival::GatewayEndpoint(v);
         End::Delivered
@@ -1704,10 +1735,7 @@ impl<'a> Walker<'a> {
         let Some(vpce) = net.vpce(v) else {
             return End::Missing("endpoint missing".into());
         };
-        self.hop(
-            &format!("service:{}", vpce.service.short_name()),
-            vpce.service.title().to_owned(),
-        );
+        self.hop(&format!("service:{}", vpce.service.short_name()), vpce.service.title().to_owned());
         self.hop(&vpce.id, format!("gateway endpoint {}", vpce.id));
         self.push(check(
             CheckKind::VpcEndpoint,
@@ -1741,17 +1769,10 @@ impl<'a> Walker<'a> {
 }
 
 fn rule_text(net: &Network, rule: &SgRule, dir: Direction) -> String {
-    let prep = if dir == Direction::Inbound {
-        "from"
-    } else {
-        "to"
-    };
+    let prep = if dir == Direction::Inbound { "from" } else { "to" };
     let peer = match &rule.peer {
         Peer::Cidr(c) => c.to_string(),
-        Peer::PrefixList(p) => net
-            .prefix_list(*p)
-            .map(|x| x.id.clone())
-            .unwrap_or_default(),
+        Peer::PrefixList(p) => net.prefix_list(*p).map(|x| x.id.clone()).unwrap_or_default(),
         Peer::Sg(g) => net.sg(*g).map(|x| x.id.clone()).unwrap_or_default(),
         Peer::Stale(id) => format!("{id} (stale)"),
     };
@@ -1760,47 +1781,52 @@ fn rule_text(net: &Network, rule: &SgRule, dir: Direction) -> String {
 
 /// First matching entry of a NACL direction for a packet: entries are sorted by number,
 /// and IPv4 entries never match IPv6 packets (NACL-10).
-fn first_match(
-    acl: &Nacl,
-    dir: Direction,
-    l4: L4,
-    peer: IpAddr,
-) -> Option<&crate::model::NaclEntry> {
+fn first_match(acl: &Nacl, dir: Direction, l4: L4, peer: IpAddr) -> Option<&crate::model::NaclEntry> {
     let entries = match dir {
         Direction::Inbound => &acl.inbound,
         Direction::Outbound => &acl.outbound,
     };
-    entries
-        .iter()
-        .find(|e| e.cidr.contains(&peer) && e.traffic.matches(&l4))
+    entries.iter().find(|e| e.cidr.contains(&peer) && e.traffic.matches(&l4))
 }
 
 /// Longest prefix match (RT-3); on a tie a CIDR route beats a prefix-list route (RT-5).
 fn lookup(net: &Network, table: RtbIx, dst: IpAddr) -> Option<(usize, &crate::model::Route, u8)> {
     let t = net.rtb(table)?;
-    let mut best: Option<(usize, &crate::model::Route, u8, bool)> = None;
+    let mut best: Option<(usize, &crate::model::Route, u8, u8)> = None;
     for (k, r) in t.routes.iter().enumerate() {
-        let (len, is_cidr) = match &r.dest {
-            RouteDest::Cidr(c) if c.contains(&dst) => (c.prefix_len(), true),
+        // Rank on equal prefix length: static CIDR route (2) over prefix-list route (1) over
+        // propagated route (0): RT-4 and RT-5.
+        let (len, rank) = match &r.dest {
+            RouteDest::Cidr(c) if c.contains(&dst) => (c.prefix_len(), if r.propagated { 0 } else { 2 }),
             RouteDest::Cidr(_) => continue,
-            RouteDest::PrefixList(p) => match net.prefix_list(*p).and_then(|pl| {
-                pl.cidrs
-                    .iter()
-                    .filter(|c| c.contains(&dst))
-                    .map(|c| c.prefix_len())
-                    .max()
-            }) {
-                Some(len) => (len, false),
-                None => continue,
-            },
+            RouteDest::PrefixList(p) => {
+                match net.prefix_list(*p).and_then(|pl| pl.cidrs.iter().filter(|c| c.contains(&dst)).map(|c| c.prefix_len()).max()) {
+                    Some(len) => (len, 1),
+                    None => continue,
+                }
+            }
         };
         let better = match best {
             None => true,
-            Some((_, _, blen, bcidr)) => len > blen || (len == blen && is_cidr && !bcidr),
+            Some((_, _, blen, brank)) => len > blen || (len == blen && rank > brank),
         };
         if better {
-            best = Some((k, r, len, is_cidr));
+            best = Some((k, r, len, rank));
         }
     }
     best.map(|(k, r, len, _)| (k, r, len))
+}
+
+/// Whether an address is public: outside every modelled VPC and outside the private
+/// ranges of RFC 1918 and RFC 6598 (SG-20).
+fn is_public(net: &Network, ip: IpAddr) -> bool {
+    if net.vpcs.iter().any(|v| v.contains(ip)) {
+        return false;
+    }
+    match ip {
+        IpAddr::V4(a) => {
+            !(a.is_private() || a.is_loopback() || a.is_link_local() || (a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64))
+        }
+        IpAddr::V6(a) => !(a.is_loopback() || (a.segments()[0] & 0xfe00) == 0xfc00),
+    }
 }

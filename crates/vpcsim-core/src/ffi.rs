@@ -77,11 +77,7 @@ pub fn load_scenario(text: &str) -> Result<Scenario, Vec<Diagnostic>> {
         return Err(vec![Diagnostic::error(
             "input-too-large",
             "/",
-            format!(
-                "the scenario is {} bytes, more than the {} bytes vpcsim accepts",
-                text.len(),
-                MAX_INPUT_BYTES
-            ),
+            format!("the scenario is {} bytes, more than the {} bytes vpcsim accepts", text.len(), MAX_INPUT_BYTES),
             "split the network, or import only the VPCs you want to trace",
         )]);
     }
@@ -121,10 +117,7 @@ pub fn trace_scenario(scenario: &Scenario, probe: &ProbeDoc) -> Answer<TraceValu
     match eval::trace(&net, probe) {
         Ok(trace) => {
             let text = trace.to_string();
-            Answer::Success {
-                value: TraceValue { trace, text },
-                warnings: diags,
-            }
+            Answer::Success { value: TraceValue { trace, text }, warnings: diags }
         }
         Err(e) => {
             let mut errors = vec![e];
@@ -140,14 +133,9 @@ pub fn check_json(scenario_text: &str) -> Answer<CheckValue> {
         Ok(s) => {
             let (_, diagnostics) = Network::build(&s);
             if has_errors(&diagnostics) {
-                Answer::Failure {
-                    errors: diagnostics,
-                }
+                Answer::Failure { errors: diagnostics }
             } else {
-                Answer::Success {
-                    value: CheckValue { diagnostics },
-                    warnings: vec![],
-                }
+                Answer::Success { value: CheckValue { diagnostics }, warnings: vec![] }
             }
         }
         Err(errors) => Answer::Failure { errors },
@@ -160,31 +148,13 @@ pub fn run_probes(scenario: &Scenario, net: &Network) -> Vec<ProbeResult> {
         .probes
         .iter()
         .enumerate()
-        .map(
-            |(index, probe)| match eval::trace_at(net, probe, &format!("probes/{index}")) {
-                Ok(trace) => {
-                    let mismatches = probe
-                        .expect
-                        .as_ref()
-                        .map(|e| verify(&trace, e))
-                        .unwrap_or_default();
-                    ProbeResult {
-                        index,
-                        name: probe.name.clone(),
-                        trace: Some(trace),
-                        error: None,
-                        mismatches,
-                    }
-                }
-                Err(e) => ProbeResult {
-                    index,
-                    name: probe.name.clone(),
-                    trace: None,
-                    error: Some(e),
-                    mismatches: vec![],
-                },
-            },
-        )
+        .map(|(index, probe)| match eval::trace_at(net, probe, &format!("probes/{index}")) {
+            Ok(trace) => {
+                let mismatches = probe.expect.as_ref().map(|e| verify(&trace, e)).unwrap_or_default();
+                ProbeResult { index, name: probe.name.clone(), trace: Some(trace), error: None, mismatches }
+            }
+            Err(e) => ProbeResult { index, name: probe.name.clone(), trace: None, error: Some(e), mismatches: vec![] },
+        })
         .collect()
 }
 
@@ -193,25 +163,14 @@ pub fn verify(trace: &Trace, expect: &ExpectDoc) -> Vec<String> {
     let mut out = Vec::new();
     let got = trace.request.outcome.as_str();
     if got != expect.request {
-        out.push(format!(
-            "request: expected `{}`, got `{got}`",
-            expect.request
-        ));
+        out.push(format!("request: expected `{}`, got `{got}`", expect.request));
     }
     let got_resp = trace.response.as_ref().map(|r| r.outcome.as_str());
     if got_resp != expect.response.as_deref() {
-        out.push(format!(
-            "response: expected `{}`, got `{}`",
-            expect.response.as_deref().unwrap_or("none"),
-            got_resp.unwrap_or("none")
-        ));
+        out.push(format!("response: expected `{}`, got `{}`", expect.response.as_deref().unwrap_or("none"), got_resp.unwrap_or("none")));
     }
     // The deciding drop: of the request if it dropped, else of the response.
-    let drop = trace
-        .request
-        .dropped_at
-        .as_ref()
-        .or_else(|| trace.response.as_ref().and_then(|r| r.dropped_at.as_ref()));
+    let drop = trace.request.dropped_at.as_ref().or_else(|| trace.response.as_ref().and_then(|r| r.dropped_at.as_ref()));
     if let Some(component) = &expect.component {
         let got = drop.map(|d| d.component.as_str()).unwrap_or("none");
         if got != component {
@@ -219,9 +178,7 @@ pub fn verify(trace: &Trace, expect: &ExpectDoc) -> Vec<String> {
         }
     }
     if let Some(rule) = &expect.rule {
-        let got = drop
-            .map(|d| d.rule.clone().unwrap_or_else(|| "no rule matched".into()))
-            .unwrap_or_else(|| "none".into());
+        let got = drop.map(|d| d.rule.clone().unwrap_or_else(|| "no rule matched".into())).unwrap_or_else(|| "none".into());
         if &got != rule {
             out.push(format!("rule: expected `{rule}`, got `{got}`"));
         }
@@ -259,38 +216,25 @@ mod tests {
 
     #[test]
     fn trace_json_is_a_tagged_success() {
-        let answer: Value = serde_json::from_str(
-            &trace_json(&scenario(), r#"{"from":"i-web","to":"i-ep","port":443}"#).to_json(),
-        )
-        .unwrap_or_default();
+        let answer: Value =
+            serde_json::from_str(&trace_json(&scenario(), r#"{"from":"i-web","to":"i-ep","port":443}"#).to_json()).unwrap_or_default();
         assert_eq!(answer["type"], "success");
         assert_eq!(answer["trace"]["request"]["outcome"], "delivered");
         assert_eq!(answer["trace"]["reachable"], true);
-        let answer: Value = serde_json::from_str(
-            &trace_json(&scenario(), r#"{"from":"i-web","to":"i-ep","port":22}"#).to_json(),
-        )
-        .unwrap_or_default();
-        assert_eq!(
-            answer["trace"]["request"]["dropped_at"]["reason"],
-            "sg-no-matching-rule"
-        );
+        let answer: Value =
+            serde_json::from_str(&trace_json(&scenario(), r#"{"from":"i-web","to":"i-ep","port":22}"#).to_json()).unwrap_or_default();
+        assert_eq!(answer["trace"]["request"]["dropped_at"]["reason"], "sg-no-matching-rule");
     }
 
     #[test]
     fn trace_json_failures_are_located() {
-        let answer: Value = serde_json::from_str(
-            &trace_json(&scenario(), r#"{"from":"i-wbe","to":"i-ep","port":443}"#).to_json(),
-        )
-        .unwrap_or_default();
+        let answer: Value =
+            serde_json::from_str(&trace_json(&scenario(), r#"{"from":"i-wbe","to":"i-ep","port":443}"#).to_json()).unwrap_or_default();
         assert_eq!(answer["type"], "failure");
         assert_eq!(answer["errors"][0]["code"], "unknown-reference");
         assert_eq!(answer["errors"][0]["at"], "probe/from");
-        assert!(answer["errors"][0]["help"]
-            .as_str()
-            .unwrap_or("")
-            .contains("i-web"));
-        let answer: Value = serde_json::from_str(&trace_json("{\"vpcsim\": 1, ", "{}").to_json())
-            .unwrap_or_default();
+        assert!(answer["errors"][0]["help"].as_str().unwrap_or("").contains("i-web"));
+        let answer: Value = serde_json::from_str(&trace_json("{\"vpcsim\": 1, ", "{}").to_json()).unwrap_or_default();
         assert_eq!(answer["errors"][0]["code"], "json-syntax");
     }
 }

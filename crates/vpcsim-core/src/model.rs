@@ -57,8 +57,12 @@ index_type!(
     PlIx,
     /// Index of an external host or network.
     ExtIx,
-    /// Index of a SageMaker resource.
+        /// Index of a SageMaker resource.
     SmIx,
+    /// Index of an egress-only internet gateway.
+    EigwIx,
+    /// Index of a transit gateway.
+    TgwIx,
 );
 
 /// A VPC.
@@ -78,6 +82,8 @@ pub struct Vpc {
     pub main_rtb: RtbIx,
     /// The attached internet gateway.
     pub igw: Option<IgwIx>,
+    /// The attached egress-only internet gateway.
+    pub eigw: Option<EigwIx>,
 }
 
 impl Vpc {
@@ -124,8 +130,8 @@ pub enum Target {
     Local,
     /// An internet gateway.
     Igw(IgwIx),
-    /// An egress-only internet gateway (IPv6, RT-12), by id.
-    Eigw(String),
+    /// An egress-only internet gateway (IPv6, RT-12).
+    Eigw(EigwIx),
     /// A NAT gateway.
     Nat(NatIx),
     /// A peering connection.
@@ -134,8 +140,8 @@ pub enum Target {
     Vpce(VpceIx),
     /// A network interface (an appliance).
     Eni(EniIx),
-    /// A transit gateway, by id (not modelled beyond the attachment).
-    Tgw(String),
+    /// A transit gateway.
+    Tgw(TgwIx),
     /// The target does not exist: the route is a blackhole (RT-6).
     Blackhole(String),
 }
@@ -158,6 +164,8 @@ pub struct Route {
     pub target: Target,
     /// The target as written (`local`, `igw-1`).
     pub target_id: String,
+    /// Propagated rather than static (RT-4).
+    pub propagated: bool,
 }
 
 /// A route table.
@@ -274,6 +282,8 @@ pub struct Eni {
     pub private_ip: IpAddr,
     /// Public IPv4 or Elastic IP.
     pub public_ip: Option<IpAddr>,
+    /// IPv6 address (public by nature).
+    pub ipv6: Option<IpAddr>,
     /// Security groups (none for NAT gateway interfaces, RT-10).
     pub sgs: Vec<SgIx>,
     /// Owner.
@@ -321,11 +331,15 @@ pub enum Service {
     EcrApi,
     /// ECR Docker registry.
     EcrDkr,
+    /// SageMaker notebook instances' web interface (`aws.sagemaker.REGION.notebook`, SM-5).
+    SageMakerNotebook,
+    /// SageMaker Studio's web interface (`aws.sagemaker.REGION.studio`, SM-15).
+    SageMakerStudio,
 }
 
 impl Service {
     /// Every service vpcsim knows.
-    pub const ALL: [Service; 8] = [
+    pub const ALL: [Service; 10] = [
         Service::S3,
         Service::DynamoDb,
         Service::SageMakerApi,
@@ -334,6 +348,8 @@ impl Service {
         Service::Logs,
         Service::EcrApi,
         Service::EcrDkr,
+        Service::SageMakerNotebook,
+        Service::SageMakerStudio,
     ];
 
     /// Short name used in references (`service:s3`) and in endpoint service names.
@@ -347,6 +363,8 @@ impl Service {
             Service::Logs => "logs",
             Service::EcrApi => "ecr.api",
             Service::EcrDkr => "ecr.dkr",
+            Service::SageMakerNotebook => "sagemaker.notebook",
+            Service::SageMakerStudio => "sagemaker.studio",
         }
     }
 
@@ -361,15 +379,22 @@ impl Service {
             Service::Logs => "CloudWatch Logs",
             Service::EcrApi => "ECR API",
             Service::EcrDkr => "ECR registry",
+            Service::SageMakerNotebook => "SageMaker notebook UI",
+            Service::SageMakerStudio => "SageMaker Studio UI",
         }
     }
 
     /// Parses `s3`, `sagemaker.runtime` or `com.amazonaws.REGION.sagemaker.runtime`.
     pub fn parse(name: &str) -> Option<Service> {
-        let short = name
-            .strip_prefix("com.amazonaws.")
-            .and_then(|rest| rest.split_once('.').map(|(_, svc)| svc))
-            .unwrap_or(name);
+        // `aws.sagemaker.REGION.notebook` and `...studio` (SM-5, SM-15).
+        if let Some(rest) = name.strip_prefix("aws.sagemaker.") {
+            return match rest.rsplit('.').next() {
+                Some("notebook") => Some(Service::SageMakerNotebook),
+                Some("studio") => Some(Service::SageMakerStudio),
+                _ => None,
+            };
+        }
+        let short = name.strip_prefix("com.amazonaws.").and_then(|rest| rest.split_once('.').map(|(_, svc)| svc)).unwrap_or(name);
         Service::ALL.into_iter().find(|s| s.short_name() == short)
     }
 
@@ -390,6 +415,8 @@ impl Service {
             Service::Logs => ([54, 239, 30, 0], 24),
             Service::EcrApi => ([54, 239, 31, 0], 24),
             Service::EcrDkr => ([54, 239, 32, 0], 24),
+            Service::SageMakerNotebook => ([54, 239, 33, 0], 24),
+            Service::SageMakerStudio => ([54, 239, 34, 0], 24),
         };
         Ipv4Net::new(Ipv4Addr::from(a), b).unwrap_or_default()
     }
@@ -403,9 +430,7 @@ impl Service {
     /// The service whose public block holds `ip`.
     pub fn by_address(ip: IpAddr) -> Option<Service> {
         match ip {
-            IpAddr::V4(v4) => Service::ALL
-                .into_iter()
-                .find(|s| s.public_block().contains(&v4)),
+            IpAddr::V4(v4) => Service::ALL.into_iter().find(|s| s.public_block().contains(&v4)),
             IpAddr::V6(_) => None,
         }
     }
@@ -576,9 +601,53 @@ pub enum Node {
     /// SageMaker resource.
     SageMaker(SmIx),
     /// Egress-only internet gateway.
-    Eigw,
+    Eigw(EigwIx),
     /// Transit gateway.
-    Tgw,
+    Tgw(TgwIx),
+    /// Transit gateway attachment.
+    TgwAttachment(TgwIx),
+}
+
+/// An egress-only internet gateway.
+#[derive(Clone, Debug)]
+pub struct Eigw {
+    /// Id.
+    pub id: String,
+    /// The attached VPC.
+    pub vpc: Option<VpcIx>,
+}
+
+/// A VPC attachment of a transit gateway.
+#[derive(Clone, Debug)]
+pub struct TgwAttachment {
+    /// Id.
+    pub id: String,
+    /// The VPC.
+    pub vpc: VpcIx,
+    /// Subnets holding its interfaces.
+    pub subnets: Vec<SubnetIx>,
+}
+
+/// A transit gateway route.
+#[derive(Clone, Debug)]
+pub struct TgwRoute {
+    /// Destination.
+    pub dest: IpNet,
+    /// Attachment index, or `None` for a blackhole.
+    pub attachment: Option<usize>,
+    /// Propagated from an attachment rather than static.
+    pub propagated: bool,
+}
+
+/// A transit gateway with one route table (default association and propagation).
+#[derive(Clone, Debug)]
+pub struct Tgw {
+    /// Id.
+    pub id: String,
+    /// VPC attachments.
+    pub attachments: Vec<TgwAttachment>,
+    /// Its route table: static and propagated routes.
+    pub routes: Vec<TgwRoute>,
 }
 
 /// The validated network.
@@ -597,6 +666,8 @@ pub struct Network {
     pub(crate) prefix_lists: Vec<PrefixList>,
     pub(crate) externals: Vec<External>,
     pub(crate) sagemaker: Vec<SmResource>,
+    pub(crate) eigws: Vec<Eigw>,
+    pub(crate) tgws: Vec<Tgw>,
     pub(crate) ids: HashMap<String, Node>,
     /// Private addresses → interface, per VPC.
     pub(crate) by_private_ip: HashMap<(VpcIx, IpAddr), EniIx>,
@@ -629,7 +700,9 @@ impl Network {
         peering: PcxIx => peerings: Peering,
         prefix_list: PlIx => prefix_lists: PrefixList,
         external: ExtIx => externals: External,
-        sagemaker_resource: SmIx => sagemaker: SmResource,
+                sagemaker_resource: SmIx => sagemaker: SmResource,
+        eigw: EigwIx => eigws: Eigw,
+        tgw: TgwIx => tgws: Tgw,
     );
 
     /// Looks a resource up by id.
@@ -639,26 +712,17 @@ impl Network {
 
     /// All network interfaces.
     pub fn enis(&self) -> impl Iterator<Item = (EniIx, &Eni)> {
-        self.enis
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (EniIx::new(i), e))
+        self.enis.iter().enumerate().map(|(i, e)| (EniIx::new(i), e))
     }
 
     /// All SageMaker resources.
     pub fn sagemaker_resources(&self) -> impl Iterator<Item = (SmIx, &SmResource)> {
-        self.sagemaker
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (SmIx::new(i), e))
+        self.sagemaker.iter().enumerate().map(|(i, e)| (SmIx::new(i), e))
     }
 
     /// All external hosts.
     pub fn externals(&self) -> impl Iterator<Item = (ExtIx, &External)> {
-        self.externals
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (ExtIx::new(i), e))
+        self.externals.iter().enumerate().map(|(i, e)| (ExtIx::new(i), e))
     }
 
     /// Number of interfaces.
@@ -688,10 +752,7 @@ impl Network {
 
     /// An active peering connection between two VPCs.
     pub fn active_peering(&self, a: VpcIx, b: VpcIx) -> Option<PcxIx> {
-        self.peerings
-            .iter()
-            .position(|p| p.is_active() && p.other_end(a) == Some(b))
-            .map(PcxIx::new)
+        self.peerings.iter().position(|p| p.is_active() && p.other_end(a) == Some(b)).map(PcxIx::new)
     }
 
     /// The drawable resource owning a node: for an interface, its instance, NAT gateway,
@@ -700,18 +761,9 @@ impl Network {
         match self.node(id) {
             Some(Node::Eni(e)) => match self.eni(e).map(|x| &x.owner) {
                 Some(Owner::Instance(i)) => i.clone(),
-                Some(Owner::Nat(n)) => self
-                    .nat(*n)
-                    .map(|x| x.id.clone())
-                    .unwrap_or_else(|| id.to_owned()),
-                Some(Owner::Vpce(v)) => self
-                    .vpce(*v)
-                    .map(|x| x.id.clone())
-                    .unwrap_or_else(|| id.to_owned()),
-                Some(Owner::SageMaker(s)) => self
-                    .sagemaker_resource(*s)
-                    .map(|x| x.reference.clone())
-                    .unwrap_or_else(|| id.to_owned()),
+                Some(Owner::Nat(n)) => self.nat(*n).map(|x| x.id.clone()).unwrap_or_else(|| id.to_owned()),
+                Some(Owner::Vpce(v)) => self.vpce(*v).map(|x| x.id.clone()).unwrap_or_else(|| id.to_owned()),
+                Some(Owner::SageMaker(s)) => self.sagemaker_resource(*s).map(|x| x.reference.clone()).unwrap_or_else(|| id.to_owned()),
                 None => id.to_owned(),
             },
             _ => id.to_owned(),
@@ -734,7 +786,8 @@ impl Network {
             Node::Pl(i) => self.prefix_list(i).map(|x| x.id.as_str()),
             Node::External(i) => self.external(i).map(|x| x.id.as_str()),
             Node::SageMaker(i) => self.sagemaker_resource(i).map(|x| x.reference.as_str()),
-            Node::Eigw | Node::Tgw => None,
+            Node::Eigw(i) => self.eigw(i).map(|x| x.id.as_str()),
+            Node::Tgw(i) | Node::TgwAttachment(i) => self.tgw(i).map(|x| x.id.as_str()),
         };
         id.unwrap_or("?")
     }
@@ -845,19 +898,13 @@ pub(crate) fn parse_traffic(
                 diags.push(Diagnostic::error(
                     "icmp-invalid",
                     format!("{at}/{name}"),
-                    format!(
-                        "ICMP {} `{v}` is out of range",
-                        name.trim_start_matches("icmp_")
-                    ),
+                    format!("ICMP {} `{v}` is out of range", name.trim_start_matches("icmp_")),
                     "use 0-255, or -1 for all",
                 ));
             }),
         }
     };
-    let icmp = IcmpMatch {
-        icmp_type: icmp_field(icmp_type, "icmp_type").ok()?,
-        code: icmp_field(icmp_code, "icmp_code").ok()?,
-    };
+    let icmp = IcmpMatch { icmp_type: icmp_field(icmp_type, "icmp_type").ok()?, code: icmp_field(icmp_code, "icmp_code").ok()? };
     Some(Traffic::from_parts(proto, port_range, icmp))
 }
 
@@ -871,50 +918,25 @@ struct Builder {
 }
 
 impl Builder {
-    fn err(
-        &mut self,
-        code: &'static str,
-        at: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
+    fn err(&mut self, code: &'static str, at: impl Into<String>, message: impl Into<String>, help: impl Into<String>) {
         self.diags.push(Diagnostic::error(code, at, message, help));
     }
 
     fn register(&mut self, id: &str, node: Node, at: &str) -> bool {
         if id.trim().is_empty() {
-            self.err(
-                "id-empty",
-                format!("{at}/id"),
-                "the resource has an empty id",
-                "give every resource a unique id",
-            );
+            self.err("id-empty", format!("{at}/id"), "the resource has an empty id", "give every resource a unique id");
             return false;
         }
         if self.net.ids.contains_key(id) {
-            self.err(
-                "id-duplicate",
-                format!("{at}/id"),
-                format!("id `{id}` is used twice"),
-                "give every resource a unique id",
-            );
+            self.err("id-duplicate", format!("{at}/id"), format!("id `{id}` is used twice"), "give every resource a unique id");
             return false;
         }
         self.net.ids.insert(id.to_owned(), node);
         true
     }
 
-    fn known<'a>(
-        &'a self,
-        pred: impl Fn(&Node) -> bool + 'a,
-    ) -> impl Iterator<Item = &'a str> + Clone + 'a {
-        let mut ids: Vec<&str> = self
-            .net
-            .ids
-            .iter()
-            .filter(|(_, n)| pred(n))
-            .map(|(k, _)| k.as_str())
-            .collect();
+    fn known<'a>(&'a self, pred: impl Fn(&Node) -> bool + 'a) -> impl Iterator<Item = &'a str> + Clone + 'a {
+        let mut ids: Vec<&str> = self.net.ids.iter().filter(|(_, n)| pred(n)).map(|(k, _)| k.as_str()).collect();
         ids.sort_unstable();
         ids.into_iter()
     }
@@ -924,12 +946,7 @@ impl Builder {
             Some(Node::Vpc(v)) => Some(*v),
             _ => {
                 let help = did_you_mean(id, self.known(|n| matches!(n, Node::Vpc(_))), "VPCs");
-                self.err(
-                    "unknown-vpc",
-                    at,
-                    format!("VPC `{id}` does not exist"),
-                    help,
-                );
+                self.err("unknown-vpc", at, format!("VPC `{id}` does not exist"), help);
                 None
             }
         }
@@ -939,14 +956,8 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Subnet(s)) => Some(*s),
             _ => {
-                let help =
-                    did_you_mean(id, self.known(|n| matches!(n, Node::Subnet(_))), "subnets");
-                self.err(
-                    "unknown-subnet",
-                    at,
-                    format!("subnet `{id}` does not exist"),
-                    help,
-                );
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Subnet(_))), "subnets");
+                self.err("unknown-subnet", at, format!("subnet `{id}` does not exist"), help);
                 None
             }
         }
@@ -956,17 +967,8 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Sg(s)) => Some(*s),
             _ => {
-                let help = did_you_mean(
-                    id,
-                    self.known(|n| matches!(n, Node::Sg(_))),
-                    "security groups",
-                );
-                self.err(
-                    "unknown-security-group",
-                    at,
-                    format!("security group `{id}` does not exist"),
-                    help,
-                );
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Sg(_))), "security groups");
+                self.err("unknown-security-group", at, format!("security group `{id}` does not exist"), help);
                 None
             }
         }
@@ -976,17 +978,8 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Rtb(s)) => Some(*s),
             _ => {
-                let help = did_you_mean(
-                    id,
-                    self.known(|n| matches!(n, Node::Rtb(_))),
-                    "route tables",
-                );
-                self.err(
-                    "unknown-route-table",
-                    at,
-                    format!("route table `{id}` does not exist"),
-                    help,
-                );
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Rtb(_))), "route tables");
+                self.err("unknown-route-table", at, format!("route table `{id}` does not exist"), help);
                 None
             }
         }
@@ -996,14 +989,8 @@ impl Builder {
         match self.net.ids.get(id) {
             Some(Node::Pl(s)) => Some(*s),
             _ => {
-                let help =
-                    did_you_mean(id, self.known(|n| matches!(n, Node::Pl(_))), "prefix lists");
-                self.err(
-                    "unknown-prefix-list",
-                    at,
-                    format!("prefix list `{id}` does not exist"),
-                    help,
-                );
+                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Pl(_))), "prefix lists");
+                self.err("unknown-prefix-list", at, format!("prefix list `{id}` does not exist"), help);
                 None
             }
         }
@@ -1017,7 +1004,9 @@ impl Builder {
         self.security_groups_pass1(doc);
         self.nacls(doc);
         self.igws(doc);
+        self.eigws(doc);
         self.peerings(doc);
+        self.tgws(doc);
         // Route tables resolve targets, so gateways, endpoints and NAT interfaces come first.
         self.nats(doc);
         self.vpce_declare(doc);
@@ -1059,16 +1048,8 @@ impl Builder {
                     cidrs.push(net);
                 }
             }
-            let service = pl
-                .name
-                .strip_prefix("com.amazonaws.")
-                .and_then(|_| Service::parse(&pl.name));
-            self.net.prefix_lists.push(PrefixList {
-                id: pl.id.clone(),
-                name: pl.name.clone(),
-                cidrs,
-                service,
-            });
+            let service = pl.name.strip_prefix("com.amazonaws.").and_then(|_| Service::parse(&pl.name));
+            self.net.prefix_lists.push(PrefixList { id: pl.id.clone(), name: pl.name.clone(), cidrs, service });
         }
     }
 
@@ -1122,6 +1103,7 @@ impl Builder {
                 default_nacl: NaclIx(u32::MAX),
                 main_rtb: RtbIx(u32::MAX),
                 igw: None,
+                eigw: None,
             });
         }
     }
@@ -1152,10 +1134,7 @@ impl Builder {
                 self.err(
                     "subnet-outside-vpc",
                     format!("{at}/cidr"),
-                    format!(
-                        "subnet `{}` block `{cidr}` is not inside VPC `{}`",
-                        s.id, s.vpc
-                    ),
+                    format!("subnet `{}` block `{cidr}` is not inside VPC `{}`", s.id, s.vpc),
                     format!("choose a block inside {}", blocks.join(" or ")),
                 );
                 continue;
@@ -1168,21 +1147,13 @@ impl Builder {
                     "an IPv4 subnet is between /16 and /28",
                 ));
             }
-            if let Some(other) = self
-                .net
-                .subnets
-                .iter()
-                .find(|o| o.vpc == vpc && (o.cidr.contains(&cidr) || cidr.contains(&o.cidr)))
-            {
+            if let Some(other) = self.net.subnets.iter().find(|o| o.vpc == vpc && (o.cidr.contains(&cidr) || cidr.contains(&o.cidr))) {
                 let other_id = other.id.clone();
                 let other_cidr = other.cidr;
                 self.err(
                     "subnet-overlap",
                     format!("{at}/cidr"),
-                    format!(
-                        "subnet `{}` block `{cidr}` overlaps subnet `{other_id}` (`{other_cidr}`)",
-                        s.id
-                    ),
+                    format!("subnet `{}` block `{cidr}` overlaps subnet `{other_id}` (`{other_cidr}`)", s.id),
                     "subnets of one VPC must not overlap; pick a free block",
                 );
                 continue;
@@ -1221,57 +1192,31 @@ impl Builder {
             if !self.register(&g.id, Node::Sg(ix), &at) {
                 continue;
             }
-            self.net.sgs.push(Sg {
-                id: g.id.clone(),
-                name: g.name.clone(),
-                vpc,
-                implicit: false,
-                inbound: vec![],
-                outbound: vec![],
-            });
+            self.net.sgs.push(Sg { id: g.id.clone(), name: g.name.clone(), vpc, implicit: false, inbound: vec![], outbound: vec![] });
         }
     }
 
     /// The VPC's default security group: the one named `default`, else an implicit one
     /// with SG-13's rules.
     fn default_sg(&mut self, vpc: VpcIx) -> Option<SgIx> {
-        if let Some(pos) = self
-            .net
-            .sgs
-            .iter()
-            .position(|g| g.vpc == vpc && g.name == "default")
-        {
+        if let Some(pos) = self.net.sgs.iter().position(|g| g.vpc == vpc && g.name == "default") {
             return Some(SgIx::new(pos));
         }
         let v = self.net.vpcs.get(vpc.get())?;
         let id = format!("sg-default-{}", v.id);
         let has_v6 = !v.cidrs_v6.is_empty();
         let ix = SgIx::new(self.net.sgs.len());
-        let mut outbound = vec![SgRule {
-            position: 0,
-            traffic: Traffic::All,
-            peer: Peer::Cidr(any_v4()),
-            description: "SG-13 default".into(),
-        }];
+        let mut outbound =
+            vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Cidr(any_v4()), description: "SG-13 default".into() }];
         if has_v6 {
-            outbound.push(SgRule {
-                position: 1,
-                traffic: Traffic::All,
-                peer: Peer::Cidr(any_v6()),
-                description: "SG-13 default".into(),
-            });
+            outbound.push(SgRule { position: 1, traffic: Traffic::All, peer: Peer::Cidr(any_v6()), description: "SG-13 default".into() });
         }
         self.net.sgs.push(Sg {
             id: id.clone(),
             name: "default".into(),
             vpc,
             implicit: true,
-            inbound: vec![SgRule {
-                position: 0,
-                traffic: Traffic::All,
-                peer: Peer::Sg(ix),
-                description: "SG-13 default".into(),
-            }],
+            inbound: vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Sg(ix), description: "SG-13 default".into() }],
             outbound,
         });
         self.net.ids.insert(id, Node::Sg(ix));
@@ -1292,12 +1237,7 @@ impl Builder {
             let inbound = self.nacl_entries(&a.inbound, &format!("{at}/inbound"));
             let outbound = self.nacl_entries(&a.outbound, &format!("{at}/outbound"));
             if a.default {
-                let already = self
-                    .net
-                    .nacls
-                    .iter()
-                    .find(|n| n.vpc == vpc && n.is_default)
-                    .map(|n| n.id.clone());
+                let already = self.net.nacls.iter().find(|n| n.vpc == vpc && n.is_default).map(|n| n.id.clone());
                 if let Some(first) = already {
                     self.err(
                         "nacl-default-duplicate",
@@ -1307,16 +1247,8 @@ impl Builder {
                     );
                 }
             }
-            let is_default =
-                a.default && !self.net.nacls.iter().any(|n| n.vpc == vpc && n.is_default);
-            self.net.nacls.push(Nacl {
-                id: a.id.clone(),
-                vpc,
-                is_default,
-                implicit: false,
-                inbound,
-                outbound,
-            });
+            let is_default = a.default && !self.net.nacls.iter().any(|n| n.vpc == vpc && n.is_default);
+            self.net.nacls.push(Nacl { id: a.id.clone(), vpc, is_default, implicit: false, inbound, outbound });
             for (j, s) in a.subnets.iter().enumerate() {
                 let sat = format!("{at}/subnets/{j}");
                 let Some(sub) = self.resolve_subnet(s, &sat) else {
@@ -1332,12 +1264,7 @@ impl Builder {
                     continue;
                 }
                 if let Some(prev) = assoc.get(&sub) {
-                    let prev_id = self
-                        .net
-                        .nacls
-                        .get(prev.get())
-                        .map(|n| n.id.clone())
-                        .unwrap_or_default();
+                    let prev_id = self.net.nacls.get(prev.get()).map(|n| n.id.clone()).unwrap_or_default();
                     self.err(
                         "nacl-association-duplicate",
                         sat,
@@ -1352,12 +1279,7 @@ impl Builder {
         // Default NACL per VPC (NACL-4), implicit when the document names none.
         for v in 0..self.net.vpcs.len() {
             let vpc = VpcIx::new(v);
-            let default = match self
-                .net
-                .nacls
-                .iter()
-                .position(|n| n.vpc == vpc && n.is_default)
-            {
+            let default = match self.net.nacls.iter().position(|n| n.vpc == vpc && n.is_default) {
                 Some(p) => NaclIx::new(p),
                 None => {
                     let Some(vdoc) = self.net.vpcs.get(v) else {
@@ -1365,19 +1287,9 @@ impl Builder {
                     };
                     let id = format!("acl-default-{}", vdoc.id);
                     let has_v6 = !vdoc.cidrs_v6.is_empty();
-                    let mut entries = vec![NaclEntry {
-                        number: 100,
-                        allow: true,
-                        traffic: Traffic::All,
-                        cidr: any_v4(),
-                    }];
+                    let mut entries = vec![NaclEntry { number: 100, allow: true, traffic: Traffic::All, cidr: any_v4() }];
                     if has_v6 {
-                        entries.push(NaclEntry {
-                            number: 101,
-                            allow: true,
-                            traffic: Traffic::All,
-                            cidr: any_v6(),
-                        });
+                        entries.push(NaclEntry { number: 101, allow: true, traffic: Traffic::All, cidr: any_v6() });
                     }
                     let ix = NaclIx::new(self.net.nacls.len());
                     self.net.nacls.push(Nacl {
@@ -1397,12 +1309,7 @@ impl Builder {
             }
         }
         for (i, s) in self.net.subnets.iter_mut().enumerate() {
-            let default = self
-                .net
-                .vpcs
-                .get(s.vpc.get())
-                .map(|v| v.default_nacl)
-                .unwrap_or(NaclIx(u32::MAX));
+            let default = self.net.vpcs.get(s.vpc.get()).map(|v| v.default_nacl).unwrap_or(NaclIx(u32::MAX));
             s.nacl = assoc.get(&SubnetIx::new(i)).copied().unwrap_or(default);
         }
     }
@@ -1448,14 +1355,7 @@ impl Builder {
             let Some(cidr) = parse_cidr(&e.cidr, &format!("{eat}/cidr"), &mut self.diags) else {
                 continue;
             };
-            let Some(traffic) = parse_traffic(
-                &e.protocol,
-                e.ports.as_deref(),
-                e.icmp_type,
-                e.icmp_code,
-                &eat,
-                &mut self.diags,
-            ) else {
+            let Some(traffic) = parse_traffic(&e.protocol, e.ports.as_deref(), e.icmp_type, e.icmp_code, &eat, &mut self.diags) else {
                 continue;
             };
             // NACL-9: ICMPv6 with an IPv4 block allows all types and codes.
@@ -1463,14 +1363,32 @@ impl Builder {
                 (Traffic::Icmpv6(_), IpNet::V4(_)) => Traffic::Icmpv6(IcmpMatch::ANY),
                 (t, _) => t,
             };
-            out.push(NaclEntry {
-                number,
-                allow,
-                traffic,
-                cidr,
-            });
+            out.push(NaclEntry { number, allow, traffic, cidr });
         }
         out.sort_by_key(|e| e.number);
+        // NACL-11: 20 entries per direction and address family by default (the `*` rule
+        // counts), 40 at most.
+        let families = [
+            ("IPv4", out.iter().filter(|e| e.cidr.addr().is_ipv4()).count()),
+            ("IPv6", out.iter().filter(|e| e.cidr.addr().is_ipv6()).count()),
+        ];
+        for (family, n) in families {
+            if n + 1 > 40 {
+                self.err(
+                    "nacl-rule-quota",
+                    at,
+                    format!("{n} {family} entries exceed the maximum of 40 per direction"),
+                    "a network ACL holds at most 40 entries per direction and address family, including the `*` rule (NACL-11)",
+                );
+            } else if n + 1 > 20 {
+                self.diags.push(Diagnostic::warning(
+                    "nacl-rule-quota",
+                    at,
+                    format!("{n} {family} entries exceed the default quota of 20 per direction"),
+                    "the default quota is 20 entries per direction and address family including the `*` rule; it can be raised to 40 (NACL-11)",
+                ));
+            }
+        }
         out
     }
 
@@ -1499,10 +1417,82 @@ impl Builder {
                     }
                 }
             }
-            self.net.igws.push(Igw {
-                id: g.id.clone(),
-                vpc,
-            });
+            self.net.igws.push(Igw { id: g.id.clone(), vpc });
+        }
+    }
+
+    fn eigws(&mut self, doc: &NetworkDoc) {
+        for (i, g) in doc.egress_only_internet_gateways.iter().enumerate() {
+            let at = format!("egress_only_internet_gateways/{i}");
+            let vpc = match &g.vpc {
+                Some(v) => self.resolve_vpc(v, &format!("{at}/vpc")),
+                None => None,
+            };
+            let ix = EigwIx::new(self.net.eigws.len());
+            if !self.register(&g.id, Node::Eigw(ix), &at) {
+                continue;
+            }
+            if let Some(v) = vpc.and_then(|v| self.net.vpcs.get_mut(v.get())) {
+                v.eigw = Some(ix);
+            }
+            self.net.eigws.push(Eigw { id: g.id.clone(), vpc });
+        }
+    }
+
+    fn tgws(&mut self, doc: &NetworkDoc) {
+        for (i, t) in doc.transit_gateways.iter().enumerate() {
+            let at = format!("transit_gateways/{i}");
+            let ix = TgwIx::new(self.net.tgws.len());
+            if !self.register(&t.id, Node::Tgw(ix), &at) {
+                continue;
+            }
+            let mut attachments = Vec::new();
+            let mut routes = Vec::new();
+            for (k, a) in t.attachments.iter().enumerate() {
+                let aat = format!("{at}/attachments/{k}");
+                let Some(vpc) = self.resolve_vpc(&a.vpc, &format!("{aat}/vpc")) else { continue };
+                let mut subnets = Vec::new();
+                for (j, sid) in a.subnets.iter().enumerate() {
+                    if let Some(sub) = self.resolve_subnet(sid, &format!("{aat}/subnets/{j}")) {
+                        subnets.push(sub);
+                    }
+                }
+                if !self.register(&a.id, Node::TgwAttachment(ix), &aat) {
+                    continue;
+                }
+                let n = attachments.len();
+                if a.propagate {
+                    if let Some(v) = self.net.vpcs.get(vpc.get()) {
+                        for c in &v.cidrs {
+                            routes.push(TgwRoute { dest: IpNet::V4(*c), attachment: Some(n), propagated: true });
+                        }
+                    }
+                }
+                attachments.push(TgwAttachment { id: a.id.clone(), vpc, subnets });
+            }
+            for (k, r) in t.routes.iter().enumerate() {
+                let rat = format!("{at}/routes/{k}");
+                let Some(dest) = parse_cidr(&r.destination, &format!("{rat}/destination"), &mut self.diags) else { continue };
+                let attachment = match &r.attachment {
+                    None => None,
+                    Some(id) => match attachments.iter().position(|a: &TgwAttachment| &a.id == id) {
+                        Some(p) => Some(p),
+                        None => {
+                            let known: Vec<String> = attachments.iter().map(|a: &TgwAttachment| a.id.clone()).collect();
+                            let help = did_you_mean(id, known.iter().map(String::as_str), "attachments");
+                            self.err(
+                                "unknown-tgw-attachment",
+                                format!("{rat}/attachment"),
+                                format!("attachment `{id}` is not an attachment of `{}`", t.id),
+                                help,
+                            );
+                            continue;
+                        }
+                    },
+                };
+                routes.push(TgwRoute { dest, attachment, propagated: false });
+            }
+            self.net.tgws.push(Tgw { id: t.id.clone(), attachments, routes });
         }
     }
 
@@ -1513,20 +1503,14 @@ impl Builder {
             let b = self.resolve_vpc(&p.accepter_vpc, &format!("{at}/accepter_vpc"));
             let (Some(a), Some(b)) = (a, b) else { continue };
             let overlap = match (self.net.vpcs.get(a.get()), self.net.vpcs.get(b.get())) {
-                (Some(va), Some(vb)) => va
-                    .cidrs
-                    .iter()
-                    .any(|x| vb.cidrs.iter().any(|y| x.contains(y) || y.contains(x))),
+                (Some(va), Some(vb)) => va.cidrs.iter().any(|x| vb.cidrs.iter().any(|y| x.contains(y) || y.contains(x))),
                 _ => false,
             };
             if overlap || a == b {
                 self.err(
                     "peering-overlap",
                     &at,
-                    format!(
-                        "VPCs `{}` and `{}` have overlapping CIDR blocks and cannot peer",
-                        p.requester_vpc, p.accepter_vpc
-                    ),
+                    format!("VPCs `{}` and `{}` have overlapping CIDR blocks and cannot peer", p.requester_vpc, p.accepter_vpc),
                     "VPCs with overlapping IPv4 blocks cannot be peered (RT-13)",
                 );
                 continue;
@@ -1535,12 +1519,7 @@ impl Builder {
             if !self.register(&p.id, Node::Pcx(ix), &at) {
                 continue;
             }
-            self.net.peerings.push(Peering {
-                id: p.id.clone(),
-                requester: a,
-                accepter: b,
-                status: p.status.clone(),
-            });
+            self.net.peerings.push(Peering { id: p.id.clone(), requester: a, accepter: b, status: p.status.clone() });
         }
     }
 
@@ -1550,22 +1529,14 @@ impl Builder {
         if let Some(text) = wanted {
             let ip = parse_ip(text, at, &mut self.diags)?;
             let IpAddr::V4(v4) = ip else {
-                self.err(
-                    "ip-family",
-                    at,
-                    format!("`{text}` is not an IPv4 address"),
-                    "the primary private address is IPv4",
-                );
+                self.err("ip-family", at, format!("`{text}` is not an IPv4 address"), "the primary private address is IPv4");
                 return None;
             };
             if !s.cidr.contains(&v4) {
                 self.err(
                     "ip-outside-subnet",
                     at,
-                    format!(
-                        "address `{text}` is not in subnet `{}` (`{}`)",
-                        s.id, s.cidr
-                    ),
+                    format!("address `{text}` is not in subnet `{}` (`{}`)", s.id, s.cidr),
                     format!("choose an address inside `{}`", s.cidr),
                 );
                 return None;
@@ -1597,12 +1568,7 @@ impl Builder {
         loop {
             let candidate = base.checked_add(offset)?;
             if candidate >= last {
-                self.err(
-                    "subnet-full",
-                    at,
-                    format!("subnet `{}` has no free address left", s.id),
-                    "use a larger subnet block",
-                );
+                self.err("subnet-full", at, format!("subnet `{}` has no free address left", s.id), "use a larger subnet block");
                 return None;
             }
             offset = offset.saturating_add(1);
@@ -1610,6 +1576,43 @@ impl Builder {
             if self.used_ips.insert((s.vpc, ip)) {
                 self.next_host.insert(subnet, offset);
                 return Some(ip);
+            }
+        }
+    }
+
+    fn ipv6(&mut self, subnet: SubnetIx, text: Option<&str>, at: &str) -> Option<IpAddr> {
+        let ip = parse_ip(text?, at, &mut self.diags)?;
+        let (vpc, block) = self.net.subnets.get(subnet.get()).map(|s| (s.vpc, s.cidr_v6))?;
+        match (ip, block) {
+            (IpAddr::V6(v6), Some(b)) if b.contains(&v6) => {
+                if self.used_ips.insert((vpc, ip)) {
+                    Some(ip)
+                } else {
+                    self.err("ip-duplicate", at, format!("address `{ip}` is already in use"), "each address belongs to one interface");
+                    None
+                }
+            }
+            (IpAddr::V6(_), Some(b)) => {
+                self.err(
+                    "ip-outside-subnet",
+                    at,
+                    format!("address `{ip}` is not in the subnet's IPv6 block `{b}`"),
+                    format!("choose an address inside `{b}`"),
+                );
+                None
+            }
+            (IpAddr::V6(_), None) => {
+                self.err(
+                    "subnet-without-ipv6",
+                    at,
+                    format!("address `{ip}` is IPv6 but the subnet has no IPv6 block"),
+                    "give the subnet an `ipv6_cidr` inside the VPC's IPv6 block",
+                );
+                None
+            }
+            (IpAddr::V4(_), _) => {
+                self.err("ip-family", at, format!("`{ip}` is not an IPv6 address"), "write an IPv6 address such as `2001:db8:1::10`");
+                None
             }
         }
     }
@@ -1628,10 +1631,7 @@ impl Builder {
         Some(ip)
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "an interface has this many independent fields; every caller names them all"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "an interface has this many independent fields; every caller names them all")]
     fn add_eni(
         &mut self,
         id: String,
@@ -1652,16 +1652,7 @@ impl Builder {
         if let Some(p) = public_ip {
             self.net.by_public_ip.insert(p, ix);
         }
-        self.net.enis.push(Eni {
-            id,
-            label,
-            subnet,
-            vpc,
-            private_ip,
-            public_ip,
-            sgs,
-            owner,
-        });
+        self.net.enis.push(Eni { id, label, subnet, vpc, private_ip, public_ip, ipv6: None, sgs, owner });
         Some(ix)
     }
 
@@ -1678,10 +1669,7 @@ impl Builder {
             self.diags.push(Diagnostic::warning(
                 "sg-per-eni-quota",
                 at,
-                format!(
-                    "{} security groups on one interface exceed the default quota of 5",
-                    ids.len()
-                ),
+                format!("{} security groups on one interface exceed the default quota of 5", ids.len()),
                 "AWS allows 5 per network interface by default, 16 at most (SG-11)",
             ));
         }
@@ -1740,40 +1728,21 @@ impl Builder {
             } else {
                 None
             };
-            let Some(private_ip) =
-                self.allocate_ip(subnet, n.private_ip.as_deref(), &format!("{at}/private_ip"))
-            else {
+            let Some(private_ip) = self.allocate_ip(subnet, n.private_ip.as_deref(), &format!("{at}/private_ip")) else {
                 continue;
             };
             let nat_ix = NatIx::new(self.net.nats.len());
             if !self.register(&n.id, Node::Nat(nat_ix), &at) {
                 continue;
             }
-            let label = if n.name.is_empty() {
-                n.id.clone()
-            } else {
-                n.name.clone()
-            };
+            let label = if n.name.is_empty() { n.id.clone() } else { n.name.clone() };
             // RT-10: no security group can be associated with a NAT gateway.
-            let Some(eni) = self.add_eni(
-                format!("eni-{}", n.id),
-                label,
-                subnet,
-                private_ip,
-                public_ip,
-                vec![],
-                Owner::Nat(nat_ix),
-                &at,
-            ) else {
+            let Some(eni) = self.add_eni(format!("eni-{}", n.id), label, subnet, private_ip, public_ip, vec![], Owner::Nat(nat_ix), &at)
+            else {
                 self.net.ids.remove(&n.id);
                 continue;
             };
-            self.net.nats.push(Nat {
-                id: n.id.clone(),
-                subnet,
-                eni,
-                public,
-            });
+            self.net.nats.push(Nat { id: n.id.clone(), subnet, eni, public });
         }
     }
 
@@ -1794,9 +1763,7 @@ impl Builder {
                 continue;
             };
             let kind = match e.kind.as_str() {
-                "gateway" if service.has_gateway_endpoint() => VpceKind::Gateway {
-                    route_tables: vec![],
-                },
+                "gateway" if service.has_gateway_endpoint() => VpceKind::Gateway { route_tables: vec![] },
                 "gateway" => {
                     self.err(
                         "vpce-gateway-service",
@@ -1806,10 +1773,7 @@ impl Builder {
                     );
                     continue;
                 }
-                "interface" => VpceKind::Interface {
-                    enis: vec![],
-                    private_dns: e.private_dns,
-                },
+                "interface" => VpceKind::Interface { enis: vec![], private_dns: e.private_dns },
                 other => {
                     self.err(
                         "vpce-type-invalid",
@@ -1820,17 +1784,43 @@ impl Builder {
                     continue;
                 }
             };
+            if let (VpceKind::Gateway { .. }, Some(policy)) = (&kind, &e.policy) {
+                let statements: Vec<&serde_json::Value> = match policy.get("Statement") {
+                    Some(serde_json::Value::Array(a)) => a.iter().collect(),
+                    Some(o) => vec![o],
+                    None => vec![],
+                };
+                for (k, st) in statements.iter().enumerate() {
+                    let star = match st.get("Principal") {
+                        None => true,
+                        Some(serde_json::Value::String(p)) => p == "*",
+                        Some(serde_json::Value::Object(m)) => m.values().all(|v| v.as_str() == Some("*")),
+                        Some(_) => false,
+                    };
+                    if !star {
+                        self.diags.push(Diagnostic::warning(
+                            "gateway-endpoint-principal",
+                            format!("{at}/policy/Statement/{k}/Principal"),
+                            "a gateway endpoint policy statement names a specific principal",
+                            "with gateway endpoints the Principal must be `*`; use the aws:PrincipalArn condition key to restrict principals (EP-11)",
+                        ));
+                    }
+                }
+            }
+            if e.policy.as_ref().is_some_and(|p| p.to_string().len() > 20_480) {
+                self.err(
+                    "policy-too-long",
+                    format!("{at}/policy"),
+                    "the endpoint policy is longer than 20,480 characters",
+                    "shorten the policy (EP-10)",
+                );
+            }
             let ix = VpceIx::new(self.net.vpces.len());
             if !self.register(&e.id, Node::Vpce(ix), &at) {
                 continue;
             }
-            self.net.vpces.push(Vpce {
-                id: e.id.clone(),
-                vpc,
-                service,
-                kind,
-                policy: e.policy.clone(),
-            });
+
+            self.net.vpces.push(Vpce { id: e.id.clone(), vpc, service, kind, policy: e.policy.clone() });
         }
     }
 
@@ -1852,9 +1842,7 @@ impl Builder {
                         }
                     }
                     if let Some(v) = self.net.vpces.get_mut(ix.get()) {
-                        v.kind = VpceKind::Gateway {
-                            route_tables: tables,
-                        };
+                        v.kind = VpceKind::Gateway { route_tables: tables };
                     }
                 }
                 VpceKind::Interface { private_dns, .. } => {
@@ -1864,29 +1852,12 @@ impl Builder {
                         let Some(sub) = self.resolve_subnet(s, &sat) else {
                             continue;
                         };
-                        let sgs = self.resolve_sgs(
-                            &e.security_groups,
-                            sub,
-                            &format!("{at}/security_groups"),
-                        );
+                        let sgs = self.resolve_sgs(&e.security_groups, sub, &format!("{at}/security_groups"));
                         let Some(ip) = self.allocate_ip(sub, None, &sat) else {
                             continue;
                         };
-                        let label = if e.name.is_empty() {
-                            format!("{} endpoint", vpce.service.short_name())
-                        } else {
-                            e.name.clone()
-                        };
-                        if let Some(eni) = self.add_eni(
-                            format!("eni-{}-{}", e.id, k),
-                            label,
-                            sub,
-                            ip,
-                            None,
-                            sgs,
-                            Owner::Vpce(ix),
-                            &sat,
-                        ) {
+                        let label = if e.name.is_empty() { format!("{} endpoint", vpce.service.short_name()) } else { e.name.clone() };
+                        if let Some(eni) = self.add_eni(format!("eni-{}-{}", e.id, k), label, sub, ip, None, sgs, Owner::Vpce(ix), &sat) {
                             enis.push(eni);
                         }
                     }
@@ -1921,18 +1892,14 @@ impl Builder {
             for (k, r) in t.routes.iter().enumerate() {
                 let rat = format!("{at}/routes/{k}");
                 let dest = match (&r.destination, &r.destination_prefix_list) {
-                    (Some(d), None) => {
-                        match parse_cidr(d, &format!("{rat}/destination"), &mut self.diags) {
-                            Some(net) => RouteDest::Cidr(net),
-                            None => continue,
-                        }
-                    }
-                    (None, Some(pl)) => {
-                        match self.resolve_pl(pl, &format!("{rat}/destination_prefix_list")) {
-                            Some(p) => RouteDest::PrefixList(p),
-                            None => continue,
-                        }
-                    }
+                    (Some(d), None) => match parse_cidr(d, &format!("{rat}/destination"), &mut self.diags) {
+                        Some(net) => RouteDest::Cidr(net),
+                        None => continue,
+                    },
+                    (None, Some(pl)) => match self.resolve_pl(pl, &format!("{rat}/destination_prefix_list")) {
+                        Some(p) => RouteDest::PrefixList(p),
+                        None => continue,
+                    },
                     _ => {
                         self.err(
                             "route-destination",
@@ -1944,11 +1911,7 @@ impl Builder {
                     }
                 };
                 if let RouteDest::Cidr(net) = &dest {
-                    if routes
-                        .iter()
-                        .any(|x| x.target == Target::Local && x.dest == RouteDest::Cidr(*net))
-                        && r.target != "local"
-                    {
+                    if routes.iter().any(|x| x.target == Target::Local && x.dest == RouteDest::Cidr(*net)) && r.target != "local" {
                         self.err(
                             "route-duplicate",
                             &rat,
@@ -1959,11 +1922,10 @@ impl Builder {
                     }
                 }
                 let target = self.resolve_target(&r.target, vpc, &format!("{rat}/target"));
-                routes.push(Route {
-                    dest,
-                    target,
-                    target_id: r.target.clone(),
-                });
+                if let RouteDest::Cidr(net) = &dest {
+                    self.check_route_destination(*net, &target, vpc, &rat);
+                }
+                routes.push(Route { dest, target, target_id: r.target.clone(), propagated: r.propagated });
             }
             if t.main && self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main) {
                 self.err(
@@ -1974,12 +1936,7 @@ impl Builder {
                 );
             }
             let main = t.main && !self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main);
-            self.net.rtbs.push(RouteTable {
-                id: t.id.clone(),
-                vpc,
-                main,
-                routes,
-            });
+            self.net.rtbs.push(RouteTable { id: t.id.clone(), vpc, main, routes });
             for (j, s) in t.subnets.iter().enumerate() {
                 let sat = format!("{at}/subnets/{j}");
                 let Some(sub) = self.resolve_subnet(s, &sat) else {
@@ -1995,12 +1952,7 @@ impl Builder {
                     continue;
                 }
                 if let Some(prev) = assoc.get(&sub) {
-                    let prev_id = self
-                        .net
-                        .rtbs
-                        .get(prev.get())
-                        .map(|n| n.id.clone())
-                        .unwrap_or_default();
+                    let prev_id = self.net.rtbs.get(prev.get()).map(|n| n.id.clone()).unwrap_or_default();
                     self.err(
                         "route-table-association-duplicate",
                         sat,
@@ -2023,12 +1975,7 @@ impl Builder {
                     let id = format!("rtb-main-{}", vdoc.id);
                     let ix = RtbIx::new(self.net.rtbs.len());
                     let routes = self.local_routes(vpc);
-                    self.net.rtbs.push(RouteTable {
-                        id: id.clone(),
-                        vpc,
-                        main: true,
-                        routes,
-                    });
+                    self.net.rtbs.push(RouteTable { id: id.clone(), vpc, main: true, routes });
                     self.net.ids.insert(id, Node::Rtb(ix));
                     ix
                 }
@@ -2038,13 +1985,45 @@ impl Builder {
             }
         }
         for (i, s) in self.net.subnets.iter_mut().enumerate() {
-            let main = self
-                .net
-                .vpcs
-                .get(s.vpc.get())
-                .map(|v| v.main_rtb)
-                .unwrap_or(RtbIx(u32::MAX));
+            let main = self.net.vpcs.get(s.vpc.get()).map(|v| v.main_rtb).unwrap_or(RtbIx(u32::MAX));
             s.rtb = assoc.get(&SubnetIx::new(i)).copied().unwrap_or(main);
+        }
+    }
+
+    /// EX-3 (reserved link-local ranges) and RT-2 (routes more specific than local).
+    fn check_route_destination(&mut self, net: IpNet, target: &Target, vpc: VpcIx, at: &str) {
+        let reserved = IpNet::V4(Ipv4Net::new(Ipv4Addr::new(169, 254, 168, 0), 22).unwrap_or_default());
+        if reserved.contains(&net) {
+            self.err(
+                "route-reserved-range",
+                format!("{at}/destination"),
+                format!("`{net}` lies in 169.254.168.0/22, which is reserved for the metadata service and the Amazon DNS server"),
+                "routes to 169.254.168.0/22 or any part of it cannot be added (EX-3)",
+            );
+        } else if net.contains(&reserved) && net.prefix_len() > 0 {
+            self.diags.push(Diagnostic::info(
+                "route-covers-reserved-range",
+                format!("{at}/destination"),
+                format!("`{net}` covers 169.254.168.0/22; packets for that range are still not forwarded"),
+                "EX-3: the metadata service and Amazon DNS addresses are never routed",
+            ));
+        }
+        let Some(v) = self.net.vpcs.get(vpc.get()) else { return };
+        let inside_local = match net {
+            IpNet::V4(n) => v.cidrs.iter().any(|c| c.contains(&n) && n.prefix_len() > c.prefix_len()),
+            IpNet::V6(n) => v.cidrs_v6.iter().any(|c| c.contains(&n) && n.prefix_len() > c.prefix_len()),
+        };
+        if inside_local {
+            let whole_subnet = self.net.subnets.iter().any(|s| s.vpc == vpc && IpNet::V4(s.cidr) == net);
+            let allowed_target = matches!(target, Target::Nat(_) | Target::Eni(_));
+            if !(whole_subnet && allowed_target) {
+                self.err(
+                    "route-more-specific-than-local",
+                    format!("{at}/destination"),
+                    format!("`{net}` is more specific than the VPC's local route"),
+                    "a route inside the VPC's range must match a whole subnet and target a NAT gateway or network interface (RT-2)",
+                );
+            }
         }
     }
 
@@ -2056,11 +2035,7 @@ impl Builder {
             .iter()
             .map(|c| IpNet::V4(*c))
             .chain(v.cidrs_v6.iter().map(|c| IpNet::V6(*c)))
-            .map(|net| Route {
-                dest: RouteDest::Cidr(net),
-                target: Target::Local,
-                target_id: "local".into(),
-            })
+            .map(|net| Route { dest: RouteDest::Cidr(net), target: Target::Local, target_id: "local".into(), propagated: false })
             .collect()
     }
 
@@ -2085,29 +2060,37 @@ impl Builder {
             Some(Node::Pcx(p)) => Target::Pcx(p),
             Some(Node::Vpce(v)) => Target::Vpce(v),
             Some(Node::Eni(e)) | Some(Node::Instance(e)) => Target::Eni(e),
-            _ if id.starts_with("eigw-") => Target::Eigw(id.to_owned()),
-            _ if id.starts_with("tgw-") => Target::Tgw(id.to_owned()),
+            Some(Node::Eigw(g)) => {
+                if self.net.eigws.get(g.get()).and_then(|x| x.vpc) != Some(vpc) {
+                    self.diags.push(Diagnostic::warning(
+                        "route-target-detached",
+                        at,
+                        format!("egress-only internet gateway `{id}` is not attached to this VPC; the route is a blackhole"),
+                        "attach it to the VPC (RT-6, RT-12)",
+                    ));
+                    return Target::Blackhole(id.to_owned());
+                }
+                Target::Eigw(g)
+            }
+            Some(Node::Tgw(t)) => {
+                if !self.net.tgws.get(t.get()).is_some_and(|x| x.attachments.iter().any(|a| a.vpc == vpc)) {
+                    self.diags.push(Diagnostic::warning(
+                        "route-target-detached",
+                        at,
+                        format!("transit gateway `{id}` has no attachment in this VPC; the route is a blackhole"),
+                        "attach the VPC to the transit gateway (RT-6)",
+                    ));
+                    return Target::Blackhole(id.to_owned());
+                }
+                Target::Tgw(t)
+            }
             _ => {
                 let help = did_you_mean(
                     id,
-                    self.known(|n| {
-                        matches!(
-                            n,
-                            Node::Igw(_)
-                                | Node::Nat(_)
-                                | Node::Pcx(_)
-                                | Node::Vpce(_)
-                                | Node::Eni(_)
-                        )
-                    }),
+                    self.known(|n| matches!(n, Node::Igw(_) | Node::Nat(_) | Node::Pcx(_) | Node::Vpce(_) | Node::Eni(_))),
                     "route targets",
                 );
-                self.err(
-                    "unknown-route-target",
-                    at,
-                    format!("route target `{id}` does not exist; the route is a blackhole"),
-                    help,
-                );
+                self.err("unknown-route-target", at, format!("route target `{id}` does not exist; the route is a blackhole"), help);
                 Target::Blackhole(id.to_owned())
             }
         }
@@ -2123,17 +2106,8 @@ impl Builder {
             .enumerate()
             .filter_map(|(i, v)| match &v.kind {
                 VpceKind::Gateway { route_tables } => {
-                    let pl = self
-                        .net
-                        .prefix_lists
-                        .iter()
-                        .position(|p| p.service == Some(v.service))?;
-                    Some(
-                        route_tables
-                            .iter()
-                            .map(move |t| (*t, PlIx::new(pl), VpceIx::new(i), v.id.clone()))
-                            .collect::<Vec<_>>(),
-                    )
+                    let pl = self.net.prefix_lists.iter().position(|p| p.service == Some(v.service))?;
+                    Some(route_tables.iter().map(move |t| (*t, PlIx::new(pl), VpceIx::new(i), v.id.clone())).collect::<Vec<_>>())
                 }
                 VpceKind::Interface { .. } => None,
             })
@@ -2141,16 +2115,9 @@ impl Builder {
             .collect();
         for (t, pl, v, id) in additions {
             if let Some(table) = self.net.rtbs.get_mut(t.get()) {
-                let exists = table
-                    .routes
-                    .iter()
-                    .any(|r| r.dest == RouteDest::PrefixList(pl));
+                let exists = table.routes.iter().any(|r| r.dest == RouteDest::PrefixList(pl));
                 if !exists {
-                    table.routes.push(Route {
-                        dest: RouteDest::PrefixList(pl),
-                        target: Target::Vpce(v),
-                        target_id: id,
-                    });
+                    table.routes.push(Route { dest: RouteDest::PrefixList(pl), target: Target::Vpce(v), target_id: id, propagated: false });
                 }
             }
         }
@@ -2162,40 +2129,23 @@ impl Builder {
             let Some(subnet) = self.resolve_subnet(&inst.subnet, &format!("{at}/subnet")) else {
                 continue;
             };
-            let sgs = self.resolve_sgs(
-                &inst.security_groups,
-                subnet,
-                &format!("{at}/security_groups"),
-            );
-            let Some(ip) = self.allocate_ip(
-                subnet,
-                inst.private_ip.as_deref(),
-                &format!("{at}/private_ip"),
-            ) else {
+            let sgs = self.resolve_sgs(&inst.security_groups, subnet, &format!("{at}/security_groups"));
+            let Some(ip) = self.allocate_ip(subnet, inst.private_ip.as_deref(), &format!("{at}/private_ip")) else {
                 continue;
             };
             let public_ip = self.public_ip(inst.public_ip.as_deref(), &format!("{at}/public_ip"));
-            let eni_id = inst
-                .eni
-                .clone()
-                .unwrap_or_else(|| format!("eni-{}", inst.id));
-            let label = if inst.name.is_empty() {
-                inst.id.clone()
-            } else {
-                inst.name.clone()
-            };
-            let Some(eni) = self.add_eni(
-                eni_id,
-                label,
-                subnet,
-                ip,
-                public_ip,
-                sgs,
-                Owner::Instance(inst.id.clone()),
-                &at,
-            ) else {
+            let ipv6 = self.ipv6(subnet, inst.ipv6.as_deref(), &format!("{at}/ipv6"));
+            let eni_id = inst.eni.clone().unwrap_or_else(|| format!("eni-{}", inst.id));
+            let label = if inst.name.is_empty() { inst.id.clone() } else { inst.name.clone() };
+            let Some(eni) = self.add_eni(eni_id, label, subnet, ip, public_ip, sgs, Owner::Instance(inst.id.clone()), &at) else {
                 continue;
             };
+            if let (Some(v6), Some(e)) = (ipv6, self.net.enis.get_mut(eni.get())) {
+                e.ipv6 = Some(v6);
+                let vpc = e.vpc;
+                self.net.by_private_ip.insert((vpc, v6), eni);
+                self.net.by_public_ip.insert(v6, eni);
+            }
             if !self.register(&inst.id, Node::Instance(eni), &at) {
                 continue;
             }
@@ -2210,18 +2160,12 @@ impl Builder {
                 self.err(
                     "notebook-no-subnet",
                     format!("{at}/subnet"),
-                    format!(
-                        "notebook `{}` disables direct internet access but has no subnet",
-                        n.name
-                    ),
+                    format!("notebook `{}` disables direct internet access but has no subnet", n.name),
                     "DirectInternetAccess can be Disabled only when SubnetId is set (SM-4)",
                 );
             }
             let subnets: Vec<String> = n.subnet.iter().cloned().collect();
-            let kind = SmKind::Notebook {
-                direct_internet_access: n.direct_internet_access,
-                root_access: n.root_access,
-            };
+            let kind = SmKind::Notebook { direct_internet_access: n.direct_internet_access, root_access: n.root_access };
             self.sm_resource(
                 format!("sagemaker:notebook/{}", n.name),
                 &n.name,
@@ -2252,45 +2196,16 @@ impl Builder {
                 network_isolation: j.network_isolation,
                 inter_container_encryption: j.inter_container_encryption,
             };
-            let (subnets, sgs) = j
-                .vpc_config
-                .as_ref()
-                .map(|c| (c.subnets.clone(), c.security_groups.clone()))
-                .unwrap_or_default();
-            let prefix = if processing {
-                "processing-job"
-            } else {
-                "training-job"
-            };
-            self.sm_resource(
-                format!("sagemaker:{prefix}/{}", j.name),
-                &j.name,
-                kind,
-                &subnets,
-                &sgs,
-                j.private_ip.as_deref(),
-                &at,
-            );
+            let (subnets, sgs) = j.vpc_config.as_ref().map(|c| (c.subnets.clone(), c.security_groups.clone())).unwrap_or_default();
+            let prefix = if processing { "processing-job" } else { "training-job" };
+            self.sm_resource(format!("sagemaker:{prefix}/{}", j.name), &j.name, kind, &subnets, &sgs, j.private_ip.as_deref(), &at);
         }
         for (i, e) in sm.endpoints.iter().enumerate() {
             let at = format!("sagemaker/endpoints/{i}");
-            let kind = SmKind::Endpoint {
-                network_isolation: e.network_isolation,
-            };
-            let (subnets, sgs) = e
-                .vpc_config
-                .as_ref()
-                .map(|c| (c.subnets.clone(), c.security_groups.clone()))
-                .unwrap_or_default();
-            self.sm_resource(
-                format!("sagemaker:endpoint/{}", e.name),
-                &e.name,
-                kind,
-                &subnets,
-                &sgs,
-                e.private_ip.as_deref(),
-                &at,
-            );
+            let kind = SmKind::Endpoint { network_isolation: e.network_isolation };
+            self.check_endpoint_azs(e, &at);
+            let (subnets, sgs) = e.vpc_config.as_ref().map(|c| (c.subnets.clone(), c.security_groups.clone())).unwrap_or_default();
+            self.sm_resource(format!("sagemaker:endpoint/{}", e.name), &e.name, kind, &subnets, &sgs, e.private_ip.as_deref(), &at);
         }
         for (i, d) in sm.domains.iter().enumerate() {
             let at = format!("sagemaker/domains/{i}");
@@ -2321,10 +2236,7 @@ impl Builder {
         }
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one call site per SageMaker resource kind; a struct would only rename the arguments"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "one call site per SageMaker resource kind; a struct would only rename the arguments")]
     fn sm_resource(
         &mut self,
         reference: String,
@@ -2350,34 +2262,34 @@ impl Builder {
                 let groups = self.resolve_sgs(sgs, sub, &format!("{at}/security_groups"));
                 if let Some(ip) = self.allocate_ip(sub, private_ip, &format!("{at}/private_ip")) {
                     let label = name.to_owned();
-                    let safe: String = name
-                        .chars()
-                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                        .collect();
-                    let kind_tag = reference
-                        .split_once(':')
-                        .and_then(|(_, r)| r.split_once('/'))
-                        .map(|(k, _)| k)
-                        .unwrap_or("sm");
-                    eni = self.add_eni(
-                        format!("eni-sm-{kind_tag}-{safe}"),
-                        label,
-                        sub,
-                        ip,
-                        None,
-                        groups,
-                        Owner::SageMaker(ix),
-                        at,
-                    );
+                    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+                    let kind_tag = reference.split_once(':').and_then(|(_, r)| r.split_once('/')).map(|(k, _)| k).unwrap_or("sm");
+                    eni = self.add_eni(format!("eni-sm-{kind_tag}-{safe}"), label, sub, ip, None, groups, Owner::SageMaker(ix), at);
                 }
             }
         }
-        self.net.sagemaker.push(SmResource {
-            reference,
-            name: name.to_owned(),
-            kind,
-            eni,
-        });
+        self.net.sagemaker.push(SmResource { reference, name: name.to_owned(), kind, eni });
+    }
+
+    /// SM-10: hosting needs subnets in at least two Availability Zones.
+    fn check_endpoint_azs(&mut self, e: &scenario::EndpointDoc, at: &str) {
+        let Some(cfg) = &e.vpc_config else { return };
+        let azs: HashSet<String> = cfg
+            .subnets
+            .iter()
+            .filter_map(|id| match self.net.ids.get(id) {
+                Some(Node::Subnet(s)) => self.net.subnets.get(s.get()).map(|x| x.az.clone()),
+                _ => None,
+            })
+            .collect();
+        if cfg.subnets.len() < 2 || azs.len() < 2 {
+            self.diags.push(Diagnostic::warning(
+                "endpoint-single-az",
+                format!("{at}/vpc_config/subnets"),
+                format!("the model of endpoint `{}` has subnets in fewer than two Availability Zones", e.name),
+                "SageMaker hosting needs at least two subnets in different Availability Zones, even for one instance (SM-10)",
+            ));
+        }
     }
 
     fn externals(&mut self, doc: &NetworkDoc) {
@@ -2403,17 +2315,8 @@ impl Builder {
             if !self.register(&e.id, Node::External(ix), &at) {
                 continue;
             }
-            let name = if e.name.is_empty() {
-                e.id.clone()
-            } else {
-                e.name.clone()
-            };
-            self.net.externals.push(External {
-                id: e.id.clone(),
-                name,
-                internet,
-                cidr,
-            });
+            let name = if e.name.is_empty() { e.id.clone() } else { e.name.clone() };
+            self.net.externals.push(External { id: e.id.clone(), name, internet, cidr });
         }
     }
 
@@ -2446,23 +2349,14 @@ impl Builder {
         let mut out = Vec::new();
         for (k, r) in rules.iter().enumerate() {
             let rat = format!("{at}/{k}");
-            let Some(traffic) = parse_traffic(
-                &r.protocol,
-                r.ports.as_deref(),
-                r.icmp_type,
-                r.icmp_code,
-                &rat,
-                &mut self.diags,
-            ) else {
+            let Some(traffic) = parse_traffic(&r.protocol, r.ports.as_deref(), r.icmp_type, r.icmp_code, &rat, &mut self.diags) else {
                 continue;
             };
             let peer = match (&r.cidr, &r.prefix_list, &r.sg) {
-                (Some(c), None, None) => {
-                    match parse_cidr(c, &format!("{rat}/cidr"), &mut self.diags) {
-                        Some(net) => Peer::Cidr(net),
-                        None => continue,
-                    }
-                }
+                (Some(c), None, None) => match parse_cidr(c, &format!("{rat}/cidr"), &mut self.diags) {
+                    Some(net) => Peer::Cidr(net),
+                    None => continue,
+                },
                 (None, Some(p), None) => match self.resolve_pl(p, &format!("{rat}/prefix_list")) {
                     Some(pl) => Peer::PrefixList(pl),
                     None => continue,
@@ -2473,15 +2367,13 @@ impl Builder {
                     match self.net.ids.get(sg_id) {
                         Some(Node::Sg(g)) => Peer::Sg(*g),
                         _ => {
-                            let help = did_you_mean(
-                                sg_id,
-                                self.known(|n| matches!(n, Node::Sg(_))),
-                                "security groups",
-                            );
+                            let help = did_you_mean(sg_id, self.known(|n| matches!(n, Node::Sg(_))), "security groups");
                             self.err(
                                 "unknown-security-group",
                                 format!("{rat}/sg"),
-                                format!("rule references security group `{sg_id}`, which does not exist; the rule is stale and matches nothing"),
+                                format!(
+                                    "rule references security group `{sg_id}`, which does not exist; the rule is stale and matches nothing"
+                                ),
                                 help,
                             );
                             Peer::Stale(sg_id.to_owned())
@@ -2498,12 +2390,7 @@ impl Builder {
                     continue;
                 }
             };
-            out.push(SgRule {
-                position: k,
-                traffic,
-                peer,
-                description: r.description.clone(),
-            });
+            out.push(SgRule { position: k, traffic, peer, description: r.description.clone() });
         }
         out
     }
@@ -2548,7 +2435,9 @@ pub fn ids_by_kind(net: &Network) -> BTreeMap<&'static str, Vec<String>> {
             Node::Pl(_) => "prefix-list",
             Node::External(_) => "external",
             Node::SageMaker(_) => "sagemaker",
-            Node::Eigw | Node::Tgw => "other",
+            Node::Eigw(_) => "egress-only-internet-gateway",
+            Node::Tgw(_) => "transit-gateway",
+            Node::TgwAttachment(_) => "transit-gateway-attachment",
         };
         out.entry(kind).or_default().push(id.clone());
     }

@@ -31,39 +31,25 @@ impl RequestContext {
     pub fn for_service(service: Service, vpce: &str, vpc: &str, src: IpAddr) -> RequestContext {
         let (action, resource) = match service {
             Service::S3 => ("s3:GetObject", "arn:aws:s3:::bucket/object"),
-            Service::DynamoDb => (
-                "dynamodb:GetItem",
-                "arn:aws:dynamodb:region:123456789012:table/table",
-            ),
-            Service::SageMakerRuntime => (
-                "sagemaker:InvokeEndpoint",
-                "arn:aws:sagemaker:region:123456789012:endpoint/endpoint",
-            ),
-            Service::SageMakerApi => (
-                "sagemaker:DescribeEndpoint",
-                "arn:aws:sagemaker:region:123456789012:endpoint/endpoint",
-            ),
+            Service::DynamoDb => ("dynamodb:GetItem", "arn:aws:dynamodb:region:123456789012:table/table"),
+            Service::SageMakerRuntime => ("sagemaker:InvokeEndpoint", "arn:aws:sagemaker:region:123456789012:endpoint/endpoint"),
+            Service::SageMakerApi => ("sagemaker:DescribeEndpoint", "arn:aws:sagemaker:region:123456789012:endpoint/endpoint"),
             Service::Sts => ("sts:GetCallerIdentity", "*"),
-            Service::Logs => (
-                "logs:PutLogEvents",
-                "arn:aws:logs:region:123456789012:log-group:group",
-            ),
-            Service::EcrApi | Service::EcrDkr => (
-                "ecr:BatchGetImage",
-                "arn:aws:ecr:region:123456789012:repository/repo",
-            ),
+            Service::Logs => ("logs:PutLogEvents", "arn:aws:logs:region:123456789012:log-group:group"),
+            Service::EcrApi | Service::EcrDkr => ("ecr:BatchGetImage", "arn:aws:ecr:region:123456789012:repository/repo"),
+            Service::SageMakerNotebook => {
+                ("sagemaker:CreatePresignedNotebookInstanceUrl", "arn:aws:sagemaker:region:123456789012:notebook-instance/notebook")
+            }
+            Service::SageMakerStudio => {
+                ("sagemaker:CreatePresignedDomainUrl", "arn:aws:sagemaker:region:123456789012:user-profile/domain/user")
+            }
         };
         let mut keys = BTreeMap::new();
         keys.insert("aws:sourcevpce".into(), vpce.to_owned());
         keys.insert("aws:sourcevpc".into(), vpc.to_owned());
         keys.insert("aws:vpcsourceip".into(), src.to_string());
         keys.insert("aws:principalaccount".into(), "123456789012".into());
-        RequestContext {
-            action: action.into(),
-            resource: resource.into(),
-            principal: "arn:aws:iam::123456789012:role/app".into(),
-            keys,
-        }
+        RequestContext { action: action.into(), resource: resource.into(), principal: "arn:aws:iam::123456789012:role/app".into(), keys }
     }
 }
 
@@ -83,10 +69,7 @@ pub struct Decision {
 fn as_list(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_owned))
-            .collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
         _ => vec![],
     }
 }
@@ -94,10 +77,7 @@ fn as_list(v: Option<&Value>) -> Vec<String> {
 /// `*` and `?` wildcard match, case-insensitive when `fold` (actions).
 pub fn wildcard(pattern: &str, text: &str, fold: bool) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = if fold {
-        (
-            pattern.to_lowercase().chars().collect(),
-            text.to_lowercase().chars().collect(),
-        )
+        (pattern.to_lowercase().chars().collect(), text.to_lowercase().chars().collect())
     } else {
         (pattern.chars().collect(), text.chars().collect())
     };
@@ -135,10 +115,7 @@ fn principal_matches(stmt: &Value, ctx: &RequestContext) -> bool {
             as_list(Some(v)).iter().any(|p| {
                 p == "*"
                     || wildcard(p, &ctx.principal, false)
-                    || ctx
-                        .keys
-                        .get("aws:principalaccount")
-                        .is_some_and(|a| p == a || p == &format!("arn:aws:iam::{a}:root"))
+                    || ctx.keys.get("aws:principalaccount").is_some_and(|a| p == a || p == &format!("arn:aws:iam::{a}:root"))
             })
         }),
         Some(_) => false,
@@ -155,15 +132,8 @@ fn condition_holds(op: &str, key: &str, values: &[String], ctx: &RequestContext)
         let want_null = values.iter().any(|v| v.eq_ignore_ascii_case("true"));
         return present.is_none() == want_null;
     }
-    let negated = matches!(
-        base,
-        "StringNotEquals"
-            | "StringNotLike"
-            | "StringNotEqualsIgnoreCase"
-            | "NotIpAddress"
-            | "ArnNotEquals"
-            | "ArnNotLike"
-    );
+    let negated =
+        matches!(base, "StringNotEquals" | "StringNotLike" | "StringNotEqualsIgnoreCase" | "NotIpAddress" | "ArnNotEquals" | "ArnNotLike");
     let Some(actual) = present else {
         // IAM-2: a missing key makes a positive condition false and a negated one true;
         // ...IfExists makes it true.
@@ -180,10 +150,7 @@ fn condition_holds(op: &str, key: &str, values: &[String], ctx: &RequestContext)
         "IpAddress" | "NotIpAddress" => {
             let ip = actual.parse::<IpAddr>().ok();
             let hit = any(&|v| {
-                let net = v
-                    .parse::<ipnet::IpNet>()
-                    .ok()
-                    .or_else(|| v.parse::<IpAddr>().ok().map(ipnet::IpNet::from));
+                let net = v.parse::<ipnet::IpNet>().ok().or_else(|| v.parse::<IpAddr>().ok().map(ipnet::IpNet::from));
                 matches!((net, ip), (Some(n), Some(a)) if n.contains(&a))
             });
             if base == "IpAddress" {
@@ -209,14 +176,9 @@ fn conditions_hold(stmt: &Value, ctx: &RequestContext) -> Result<(), String> {
                 other => as_list(Some(other)),
             };
             if !condition_holds(op, key, &vals, ctx) {
-                let actual = ctx
-                    .keys
-                    .get(&key.to_lowercase())
-                    .map(|a| format!("`{a}`"))
-                    .unwrap_or_else(|| "absent from the request".into());
-                return Err(format!(
-                    "{op} {key} {vals:?} does not hold ({key} is {actual})"
-                ));
+                let actual =
+                    ctx.keys.get(&key.to_lowercase()).map(|a| format!("`{a}`")).unwrap_or_else(|| "absent from the request".into());
+                return Err(format!("{op} {key} {vals:?} does not hold ({key} is {actual})"));
             }
         }
     }
@@ -243,11 +205,7 @@ pub fn evaluate(doc: &Value, ctx: &RequestContext) -> Decision {
     let mut allow: Option<String> = None;
     let mut last_failure: Option<String> = None;
     for (i, stmt) in statements.iter().enumerate() {
-        let name = stmt
-            .get("Sid")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("Statement[{i}]"));
+        let name = stmt.get("Sid").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("Statement[{i}]"));
         let effect = stmt.get("Effect").and_then(Value::as_str).unwrap_or("");
         if !principal_matches(stmt, ctx)
             || !matches_list(stmt, "Action", "NotAction", &ctx.action, true)
@@ -261,7 +219,10 @@ pub fn evaluate(doc: &Value, ctx: &RequestContext) -> Decision {
                     allowed: false,
                     explicit_deny: true,
                     statement: Some(name.clone()),
-                    explanation: format!("statement `{name}` of the endpoint policy explicitly denies {}; an explicit deny overrides any allow", ctx.action),
+                    explanation: format!(
+                        "statement `{name}` of the endpoint policy explicitly denies {}; an explicit deny overrides any allow",
+                        ctx.action
+                    ),
                 };
             }
             Ok(()) if effect == "Allow" => {
@@ -280,10 +241,7 @@ pub fn evaluate(doc: &Value, ctx: &RequestContext) -> Decision {
             allowed: true,
             explicit_deny: false,
             statement: Some(name.clone()),
-            explanation: format!(
-                "statement `{name}` of the endpoint policy allows {} with this request's context",
-                ctx.action
-            ),
+            explanation: format!("statement `{name}` of the endpoint policy allows {} with this request's context", ctx.action),
         },
         None => Decision {
             allowed: false,
@@ -291,10 +249,7 @@ pub fn evaluate(doc: &Value, ctx: &RequestContext) -> Decision {
             statement: None,
             explanation: match last_failure {
                 Some(f) => format!("the endpoint policy does not allow {}: {f}", ctx.action),
-                None => format!(
-                    "no statement of the endpoint policy allows {}, so it is implicitly denied",
-                    ctx.action
-                ),
+                None => format!("no statement of the endpoint policy allows {}, so it is implicitly denied", ctx.action),
             },
         },
     }
@@ -306,12 +261,7 @@ mod tests {
     use serde_json::json;
 
     fn ctx() -> RequestContext {
-        RequestContext::for_service(
-            Service::SageMakerRuntime,
-            "vpce-1",
-            "vpc-1",
-            "10.0.1.10".parse().unwrap_or(IpAddr::from([0, 0, 0, 0])),
-        )
+        RequestContext::for_service(Service::SageMakerRuntime, "vpce-1", "vpc-1", "10.0.1.10".parse().unwrap_or(IpAddr::from([0, 0, 0, 0])))
     }
 
     #[test]
@@ -319,11 +269,7 @@ mod tests {
         assert!(wildcard("sagemaker:*", "sagemaker:InvokeEndpoint", true));
         assert!(wildcard("s3:Get*", "s3:GetObject", true));
         assert!(!wildcard("s3:Put*", "s3:GetObject", true));
-        assert!(wildcard(
-            "arn:aws:s3:::b?cket/*",
-            "arn:aws:s3:::bucket/x",
-            false
-        ));
+        assert!(wildcard("arn:aws:s3:::b?cket/*", "arn:aws:s3:::bucket/x", false));
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub struct Scenario {
     /// Spec rule ids this scenario exercises, e.g. `["SG-1", "NACL-6"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spec: Vec<String>,
+    /// Diagnostic codes loading this network must produce (for scenarios that teach a
+    /// validation rule, such as a quota); any other error fails the corpus test.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect_diagnostics: Vec<String>,
     /// The network.
     #[serde(default)]
     pub network: NetworkDoc,
@@ -82,9 +86,15 @@ pub struct NetworkDoc {
     /// Internet gateways.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub internet_gateways: Vec<IgwDoc>,
+    /// Egress-only internet gateways (IPv6, RT-12).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub egress_only_internet_gateways: Vec<IgwDoc>,
     /// NAT gateways.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nat_gateways: Vec<NatDoc>,
+    /// Transit gateways.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transit_gateways: Vec<TgwDoc>,
     /// Gateway and interface VPC endpoints.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vpc_endpoints: Vec<VpceDoc>,
@@ -173,8 +183,12 @@ pub struct RouteDoc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_prefix_list: Option<String>,
     /// Target: `local`, or the id of an internet gateway, egress-only internet gateway,
-    /// NAT gateway, peering connection, VPC endpoint or network interface.
+    /// NAT gateway, peering connection, transit gateway, VPC endpoint or network interface.
     pub target: String,
+    /// Whether the route was propagated (from a virtual private gateway); on an identical
+    /// destination a static route wins (RT-4).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub propagated: bool,
 }
 
 /// A network ACL and the subnets explicitly associated with it.
@@ -297,6 +311,9 @@ pub struct InstanceDoc {
     /// Public IPv4 or Elastic IP (RT-8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<String>,
+    /// IPv6 address (inside the subnet's IPv6 block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<String>,
     /// Security group ids (at most 5 by default, SG-11); empty: the VPC's default group (SG-13).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub security_groups: Vec<String>,
@@ -417,6 +434,51 @@ fn is_active(s: &String) -> bool {
     s == "active"
 }
 
+/// A transit gateway with one route table: every attachment is associated with it and
+/// propagates its VPC's CIDRs into it (the default), plus static routes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TgwDoc {
+    /// Id, e.g. `tgw-core`.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// VPC attachments.
+    #[serde(default)]
+    pub attachments: Vec<TgwAttachmentDoc>,
+    /// Static routes of the transit gateway route table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<TgwRouteDoc>,
+}
+
+/// A VPC attachment of a transit gateway.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TgwAttachmentDoc {
+    /// Id, e.g. `tgw-attach-a`.
+    pub id: String,
+    /// The VPC.
+    pub vpc: String,
+    /// Subnets holding the attachment's interfaces (one per AZ).
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// Whether it propagates its VPC's CIDRs into the route table (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub propagate: bool,
+}
+
+/// A static transit gateway route.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TgwRouteDoc {
+    /// Destination CIDR.
+    pub destination: String,
+    /// Attachment id, or omitted for a blackhole route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+}
+
 /// A managed prefix list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -477,10 +539,7 @@ pub struct SageMakerDoc {
 impl SageMakerDoc {
     /// Whether there is no SageMaker resource.
     pub fn is_empty(&self) -> bool {
-        self.notebook_instances.is_empty()
-            && self.training_jobs.is_empty()
-            && self.endpoints.is_empty()
-            && self.domains.is_empty()
+        self.notebook_instances.is_empty() && self.training_jobs.is_empty() && self.endpoints.is_empty() && self.domains.is_empty()
     }
 }
 
@@ -623,9 +682,30 @@ pub struct ProbeDoc {
     /// ICMP code (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icmp_code: Option<u8>,
+    /// IP version of the packet: 4 (default) or 6 (both ends use their IPv6 addresses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_version: Option<u8>,
+    /// The AWS API call the packet carries, for endpoint policies (EP-10): defaults to a
+    /// typical call of the service (`s3:GetObject`, `sagemaker:InvokeEndpoint`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<ApiCallDoc>,
     /// The expected result, checked by the scenario tests and shown in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<ExpectDoc>,
+}
+
+/// The API call a request carries.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiCallDoc {
+    /// Action, e.g. `sagemaker:InvokeEndpoint`.
+    pub action: String,
+    /// Resource ARN; omitted: `*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Principal ARN; omitted: a role in account 123456789012.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
 }
 
 fn default_tcp() -> String {
@@ -691,10 +771,7 @@ pub fn parse(text: &str) -> Result<Scenario, crate::diag::Diagnostic> {
         crate::diag::Diagnostic::error(
             "scenario-shape",
             json_pointer(&path),
-            format!(
-                "the scenario does not match format v{FORMAT_VERSION}: {}",
-                e.inner()
-            ),
+            format!("the scenario does not match format v{FORMAT_VERSION}: {}", e.inner()),
             "see docs/scenario-format.md for the fields each resource takes",
         )
     })

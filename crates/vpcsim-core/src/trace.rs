@@ -127,6 +127,10 @@ pub enum DropReason {
     RoutingLoop,
     /// The packet family (IPv4/IPv6) does not match the target (RT-12).
     AddressFamily,
+    /// AWS services do not initiate connections into a VPC (EP-7).
+    ServiceCannotInitiate,
+    /// EC2 restricts outbound port 25 to public addresses by default (SG-20).
+    Port25Restricted,
 }
 
 impl DropReason {
@@ -152,11 +156,13 @@ impl DropReason {
             DropReason::NetworkIsolation => "network-isolation",
             DropReason::RoutingLoop => "routing-loop",
             DropReason::AddressFamily => "address-family",
+            DropReason::ServiceCannotInitiate => "service-cannot-initiate",
+            DropReason::Port25Restricted => "port-25-restricted",
         }
     }
 
     /// Every reason, for completeness tests.
-    pub const ALL: [DropReason; 19] = [
+    pub const ALL: [DropReason; 21] = [
         DropReason::SgNoMatchingRule,
         DropReason::NaclDenyRule,
         DropReason::NaclDefaultDeny,
@@ -176,6 +182,8 @@ impl DropReason {
         DropReason::NetworkIsolation,
         DropReason::RoutingLoop,
         DropReason::AddressFamily,
+        DropReason::ServiceCannotInitiate,
+        DropReason::Port25Restricted,
     ];
 }
 
@@ -287,11 +295,7 @@ pub struct Leg {
 impl Leg {
     /// The deciding check of a drop (the last denying check).
     pub fn deciding_check(&self) -> Option<&Check> {
-        self.hops
-            .iter()
-            .flat_map(|h| h.checks.iter())
-            .rev()
-            .find(|c| c.verdict == Verdict::Deny)
+        self.hops.iter().flat_map(|h| h.checks.iter()).rev().find(|c| c.verdict == Verdict::Deny)
     }
 }
 
@@ -333,34 +337,17 @@ fn write_leg(f: &mut fmt::Formatter<'_>, leg: &Leg) -> fmt::Result {
     for hop in &leg.hops {
         writeln!(f, "  at {} [{}]", hop.label, hop.node)?;
         for c in &hop.checks {
-            let mark = if c.verdict == Verdict::Allow {
-                "✓"
-            } else {
-                "✗"
-            };
+            let mark = if c.verdict == Verdict::Allow { "✓" } else { "✗" };
             let dir = c.direction.map(|d| format!(" {d}")).unwrap_or_default();
             let rule = c.rule.as_deref().unwrap_or("no rule matched");
-            writeln!(
-                f,
-                "    {mark} {} {}{dir}: {rule} ({})",
-                c.kind.as_str(),
-                c.component,
-                c.spec
-            )?;
+            writeln!(f, "    {mark} {} {}{dir}: {rule} ({})", c.kind.as_str(), c.component, c.spec)?;
             writeln!(f, "        {}", c.explanation)?;
         }
     }
     match (&leg.outcome, &leg.dropped_at, &leg.missing) {
         (Outcome::Dropped, Some(d), _) => {
             let dir = d.direction.map(|x| format!(" {x}")).unwrap_or_default();
-            writeln!(
-                f,
-                "  => DROPPED at {} {}{dir} [{}]: {}",
-                d.kind.as_str(),
-                d.component,
-                d.reason.code(),
-                d.explanation
-            )
+            writeln!(f, "  => DROPPED at {} {}{dir} [{}]: {}", d.kind.as_str(), d.component, d.reason.code(), d.explanation)
         }
         (Outcome::InsufficientInfo, _, Some(m)) => {
             writeln!(f, "  => INSUFFICIENT INFORMATION: {m}")
@@ -389,10 +376,6 @@ impl fmt::Display for Trace {
             }
             None => writeln!(f, "response: none (the request did not get through)")?,
         }
-        writeln!(
-            f,
-            "reachable: {}",
-            if self.reachable { "yes" } else { "no" }
-        )
+        writeln!(f, "reachable: {}", if self.reachable { "yes" } else { "no" })
     }
 }

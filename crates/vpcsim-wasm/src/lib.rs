@@ -17,10 +17,7 @@ fn to_js(json: String) -> JsValue {
 fn text_of(value: &JsValue) -> String {
     match value.as_string() {
         Some(s) => s,
-        None => js_sys::JSON::stringify(value)
-            .ok()
-            .and_then(|s| s.as_string())
-            .unwrap_or_default(),
+        None => js_sys::JSON::stringify(value).ok().and_then(|s| s.as_string()).unwrap_or_default(),
     }
 }
 

@@ -9,9 +9,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SCENARIO: &str = include_str!("../../../tests/scenarios/gallery/worked-example.json");
 
 fn get(v: &JsValue, path: &[&str]) -> JsValue {
-    path.iter().fold(v.clone(), |acc, key| {
-        js_sys::Reflect::get(&acc, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    })
+    path.iter().fold(v.clone(), |acc, key| js_sys::Reflect::get(&acc, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED))
 }
 
 #[wasm_bindgen_test]
@@ -21,29 +19,14 @@ fn https_is_delivered_and_ssh_dropped() {
         JsValue::from_str(r#"{"from":"i-web","to":"sagemaker:endpoint/churn-model","port":443}"#),
     );
     assert_eq!(get(&ok, &["type"]).as_string().as_deref(), Some("success"));
-    assert_eq!(
-        get(&ok, &["trace", "request", "outcome"])
-            .as_string()
-            .as_deref(),
-        Some("delivered")
-    );
+    assert_eq!(get(&ok, &["trace", "request", "outcome"]).as_string().as_deref(), Some("delivered"));
     assert_eq!(get(&ok, &["trace", "reachable"]).as_bool(), Some(true));
     let bad = vpcsim_wasm::trace(
         JsValue::from_str(SCENARIO),
         JsValue::from_str(r#"{"from":"i-web","to":"sagemaker:endpoint/churn-model","port":22}"#),
     );
-    assert_eq!(
-        get(&bad, &["trace", "request", "dropped_at", "reason"])
-            .as_string()
-            .as_deref(),
-        Some("sg-no-matching-rule")
-    );
-    assert_eq!(
-        get(&bad, &["trace", "request", "dropped_at", "component"])
-            .as_string()
-            .as_deref(),
-        Some("sg-endpoint")
-    );
+    assert_eq!(get(&bad, &["trace", "request", "dropped_at", "reason"]).as_string().as_deref(), Some("sg-no-matching-rule"));
+    assert_eq!(get(&bad, &["trace", "request", "dropped_at", "component"]).as_string().as_deref(), Some("sg-endpoint"));
 }
 
 #[wasm_bindgen_test]
@@ -52,9 +35,6 @@ fn bad_input_is_a_failure_value_not_an_exception() {
     assert_eq!(get(&bad, &["type"]).as_string().as_deref(), Some("failure"));
     assert_eq!(get(&bad, &["errors"]).is_array(), true);
     let check = vpcsim_wasm::check(JsValue::from_str(SCENARIO));
-    assert_eq!(
-        get(&check, &["type"]).as_string().as_deref(),
-        Some("success")
-    );
+    assert_eq!(get(&check, &["type"]).as_string().as_deref(), Some("success"));
     assert!(!vpcsim_wasm::version().is_empty());
 }

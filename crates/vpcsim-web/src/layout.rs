@@ -78,14 +78,7 @@ impl Scene {
         if let Some(c) = self.cards.iter().find(|c| c.id == id) {
             return Some(c.at);
         }
-        self.subnets
-            .iter()
-            .chain(self.vpcs.iter())
-            .find(|b| b.id == id)
-            .map(|b| Point {
-                x: b.x + b.w / 2.0,
-                y: b.y + b.h / 2.0,
-            })
+        self.subnets.iter().chain(self.vpcs.iter()).find(|b| b.id == id).map(|b| Point { x: b.x + b.w / 2.0, y: b.y + b.h / 2.0 })
     }
 }
 
@@ -110,11 +103,7 @@ pub fn scene(doc: &Scenario) -> Scene {
         auto_y = h.y + vh + 30.0;
         scene.vpcs.push(BoxItem {
             id: vpc.id.clone(),
-            title: if vpc.name.is_empty() {
-                vpc.id.clone()
-            } else {
-                format!("{} · {}", vpc.name, vpc.id)
-            },
+            title: if vpc.name.is_empty() { vpc.id.clone() } else { format!("{} · {}", vpc.name, vpc.id) },
             subtitle: vpc.cidr_blocks.join(", "),
             x: h.x,
             y: h.y,
@@ -138,27 +127,13 @@ pub fn scene(doc: &Scenario) -> Scene {
                 .network_acls
                 .iter()
                 .find(|a| a.subnets.contains(&s.id))
-                .or_else(|| {
-                    net.network_acls
-                        .iter()
-                        .find(|a| a.vpc == vpc.id && a.default)
-                });
+                .or_else(|| net.network_acls.iter().find(|a| a.vpc == vpc.id && a.default));
             let mut badges = Vec::new();
-            badges.push(format!(
-                "RT {}",
-                rtb.map(|t| t.id.as_str()).unwrap_or("main")
-            ));
-            badges.push(format!(
-                "NACL {}",
-                acl.map(|a| a.id.as_str()).unwrap_or("default")
-            ));
+            badges.push(format!("RT {}", rtb.map(|t| t.id.as_str()).unwrap_or("main")));
+            badges.push(format!("NACL {}", acl.map(|a| a.id.as_str()).unwrap_or("default")));
             scene.subnets.push(BoxItem {
                 id: s.id.clone(),
-                title: if s.name.is_empty() {
-                    s.id.clone()
-                } else {
-                    format!("{} · {}", s.name, s.id)
-                },
+                title: if s.name.is_empty() { s.id.clone() } else { format!("{} · {}", s.name, s.id) },
                 subtitle: s.cidr.clone(),
                 x: sh.x,
                 y: sh.y,
@@ -177,14 +152,8 @@ pub fn scene(doc: &Scenario) -> Scene {
         let n = index.entry(subnet.unwrap_or("").to_owned()).or_insert(0);
         *n += 1;
         match sub {
-            Some(b) => Point {
-                x: b.x + 90.0 + 170.0 * ((*n - 1) % 4) as f64,
-                y: b.y + 110.0,
-            },
-            None => Point {
-                x: 760.0,
-                y: 60.0 + 90.0 * *n as f64,
-            },
+            Some(b) => Point { x: b.x + 90.0 + 170.0 * ((*n - 1) % 4) as f64, y: b.y + 110.0 },
+            None => Point { x: 760.0, y: 60.0 + 90.0 * *n as f64 },
         }
     };
     let mut counts = BTreeMap::new();
@@ -194,11 +163,7 @@ pub fn scene(doc: &Scenario) -> Scene {
         cards.push(Card {
             id: i.id.clone(),
             kind: "EC2 instance",
-            name: if i.name.is_empty() {
-                i.id.clone()
-            } else {
-                i.name.clone()
-            },
+            name: if i.name.is_empty() { i.id.clone() } else { i.name.clone() },
             address: i.private_ip.clone().unwrap_or_default(),
             at,
             sgs: i.security_groups.clone(),
@@ -206,17 +171,9 @@ pub fn scene(doc: &Scenario) -> Scene {
     }
     for e in &net.sagemaker.endpoints {
         let id = format!("sagemaker:endpoint/{}", e.name);
-        let subnet = e
-            .vpc_config
-            .as_ref()
-            .and_then(|c| c.subnets.first())
-            .map(String::as_str);
+        let subnet = e.vpc_config.as_ref().and_then(|c| c.subnets.first()).map(String::as_str);
         let at = place(&id, subnet, &mut counts);
-        let sgs = e
-            .vpc_config
-            .as_ref()
-            .map(|c| c.security_groups.clone())
-            .unwrap_or_default();
+        let sgs = e.vpc_config.as_ref().map(|c| c.security_groups.clone()).unwrap_or_default();
         cards.push(Card {
             id,
             kind: "SageMaker endpoint",
@@ -239,26 +196,10 @@ pub fn scene(doc: &Scenario) -> Scene {
         });
     }
     for j in &net.sagemaker.training_jobs {
-        let id = format!(
-            "sagemaker:{}/{}",
-            if j.kind == "processing" {
-                "processing-job"
-            } else {
-                "training-job"
-            },
-            j.name
-        );
-        let subnet = j
-            .vpc_config
-            .as_ref()
-            .and_then(|c| c.subnets.first())
-            .map(String::as_str);
+        let id = format!("sagemaker:{}/{}", if j.kind == "processing" { "processing-job" } else { "training-job" }, j.name);
+        let subnet = j.vpc_config.as_ref().and_then(|c| c.subnets.first()).map(String::as_str);
         let at = place(&id, subnet, &mut counts);
-        let sgs = j
-            .vpc_config
-            .as_ref()
-            .map(|c| c.security_groups.clone())
-            .unwrap_or_default();
+        let sgs = j.vpc_config.as_ref().map(|c| c.security_groups.clone()).unwrap_or_default();
         cards.push(Card {
             id,
             kind: "SageMaker training job",
@@ -269,18 +210,8 @@ pub fn scene(doc: &Scenario) -> Scene {
         });
     }
     scene.cards = cards;
-    let right = scene
-        .vpcs
-        .iter()
-        .map(|b| b.x + b.w)
-        .chain(scene.cards.iter().map(|c| c.at.x + CARD_W / 2.0))
-        .fold(700.0_f64, f64::max);
-    let bottom = scene
-        .vpcs
-        .iter()
-        .map(|b| b.y + b.h)
-        .chain(scene.cards.iter().map(|c| c.at.y + CARD_H))
-        .fold(380.0_f64, f64::max);
+    let right = scene.vpcs.iter().map(|b| b.x + b.w).chain(scene.cards.iter().map(|c| c.at.x + CARD_W / 2.0)).fold(700.0_f64, f64::max);
+    let bottom = scene.vpcs.iter().map(|b| b.y + b.h).chain(scene.cards.iter().map(|c| c.at.y + CARD_H)).fold(380.0_f64, f64::max);
     scene.width = right + 20.0;
     scene.height = bottom + 20.0;
     scene
@@ -310,10 +241,7 @@ fn offset(from: Point, towards: Point, by: f64) -> Point {
         return from;
     }
     let k = by.min(len / 2.0) / len;
-    Point {
-        x: from.x + dx * k,
-        y: from.y + dy * k,
-    }
+    Point { x: from.x + dx * k, y: from.y + dy * k }
 }
 
 /// The frames of a trace: the packet starts at the source, pauses at every check
@@ -321,63 +249,30 @@ fn offset(from: Point, towards: Point, by: f64) -> Point {
 /// destination or where it was dropped; then the response comes back.
 pub fn frames(scene: &Scene, trace: &Trace) -> Vec<Frame> {
     let mut out = Vec::new();
-    let legs = std::iter::once(("request", &trace.request))
-        .chain(trace.response.iter().map(|r| ("response", r)));
+    let legs = std::iter::once(("request", &trace.request)).chain(trace.response.iter().map(|r| ("response", r)));
     for (leg_name, leg) in legs {
         // Drawable positions of the hops, interpolating hops that have no drawing.
-        let raw: Vec<Option<Point>> = leg
-            .hops
-            .iter()
-            .map(|h| scene.position(&h.resource))
-            .collect();
-        let known: Vec<(usize, Point)> = raw
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.map(|p| (i, p)))
-            .collect();
+        let raw: Vec<Option<Point>> = leg.hops.iter().map(|h| scene.position(&h.resource)).collect();
+        let known: Vec<(usize, Point)> = raw.iter().enumerate().filter_map(|(i, p)| p.map(|p| (i, p))).collect();
         let pos = |i: usize| -> Point {
             if let Some(Some(p)) = raw.get(i) {
                 // Subnets are boxes: use the midpoint of the neighbouring drawables instead of the box centre.
-                let is_box = leg
-                    .hops
-                    .get(i)
-                    .is_some_and(|h| scene.cards.iter().all(|c| c.id != h.resource));
+                let is_box = leg.hops.get(i).is_some_and(|h| scene.cards.iter().all(|c| c.id != h.resource));
                 if !is_box {
                     return *p;
                 }
             }
-            let before = known.iter().rev().find(|(k, _)| {
-                *k < i
-                    && leg
-                        .hops
-                        .get(*k)
-                        .is_some_and(|h| scene.cards.iter().any(|c| c.id == h.resource))
-            });
-            let after = known.iter().find(|(k, _)| {
-                *k > i
-                    && leg
-                        .hops
-                        .get(*k)
-                        .is_some_and(|h| scene.cards.iter().any(|c| c.id == h.resource))
-            });
+            let before = known
+                .iter()
+                .rev()
+                .find(|(k, _)| *k < i && leg.hops.get(*k).is_some_and(|h| scene.cards.iter().any(|c| c.id == h.resource)));
+            let after =
+                known.iter().find(|(k, _)| *k > i && leg.hops.get(*k).is_some_and(|h| scene.cards.iter().any(|c| c.id == h.resource)));
             match (before, after) {
-                (Some((_, a)), Some((_, b))) => Point {
-                    x: (a.x + b.x) / 2.0,
-                    y: (a.y + b.y) / 2.0,
-                },
-                (Some((_, a)), None) => Point {
-                    x: a.x + 160.0,
-                    y: a.y,
-                },
-                (None, Some((_, b))) => Point {
-                    x: b.x - 160.0,
-                    y: b.y,
-                },
-                (None, None) => raw
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .unwrap_or(Point { x: 40.0, y: 40.0 }),
+                (Some((_, a)), Some((_, b))) => Point { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 },
+                (Some((_, a)), None) => Point { x: a.x + 160.0, y: a.y },
+                (None, Some((_, b))) => Point { x: b.x - 160.0, y: b.y },
+                (None, None) => raw.get(i).copied().flatten().unwrap_or(Point { x: 40.0, y: 40.0 }),
             }
         };
         let n = leg.hops.len();
@@ -389,10 +284,7 @@ pub fn frames(scene: &Scene, trace: &Trace) -> Vec<Frame> {
             at: start,
             leg: leg_name,
             check: None,
-            caption: format!(
-                "{leg_name}: {}",
-                leg.hops.first().map(|h| h.label.as_str()).unwrap_or("")
-            ),
+            caption: format!("{leg_name}: {}", leg.hops.first().map(|h| h.label.as_str()).unwrap_or("")),
             short: leg_name.to_owned(),
             passed: None,
         });
@@ -400,34 +292,17 @@ pub fn frames(scene: &Scene, trace: &Trace) -> Vec<Frame> {
             let here = pos(i);
             for c in &hop.checks {
                 let at = match (c.kind, c.direction) {
-                    (CheckKind::SecurityGroup, Some(Direction::Outbound)) if i + 1 < n => {
-                        offset(here, pos(i + 1), CARD_W / 2.0 + 14.0)
-                    }
-                    (CheckKind::SecurityGroup, Some(Direction::Inbound)) if i > 0 => {
-                        offset(here, pos(i - 1), CARD_W / 2.0 + 14.0)
-                    }
+                    (CheckKind::SecurityGroup, Some(Direction::Outbound)) if i + 1 < n => offset(here, pos(i + 1), CARD_W / 2.0 + 14.0),
+                    (CheckKind::SecurityGroup, Some(Direction::Inbound)) if i > 0 => offset(here, pos(i - 1), CARD_W / 2.0 + 14.0),
                     _ => here,
                 };
-                let mark = if c.verdict == Verdict::Allow {
-                    "✓"
-                } else {
-                    "✗"
-                };
+                let mark = if c.verdict == Verdict::Allow { "✓" } else { "✗" };
                 out.push(Frame {
                     at,
                     leg: leg_name,
                     check: Some(c.clone()),
-                    caption: format!(
-                        "{mark} {} {}: {}",
-                        c.kind.as_str(),
-                        c.component,
-                        c.rule.as_deref().unwrap_or("no rule matched")
-                    ),
-                    short: format!(
-                        "{mark} {}{}",
-                        c.component,
-                        c.direction.map(|d| format!(" {d}")).unwrap_or_default()
-                    ),
+                    caption: format!("{mark} {} {}: {}", c.kind.as_str(), c.component, c.rule.as_deref().unwrap_or("no rule matched")),
+                    short: format!("{mark} {}{}", c.component, c.direction.map(|d| format!(" {d}")).unwrap_or_default()),
                     passed: None,
                 });
             }
@@ -437,29 +312,14 @@ pub fn frames(scene: &Scene, trace: &Trace) -> Vec<Frame> {
             _ => pos(n - 1),
         };
         let caption = match (&leg.outcome, &leg.dropped_at) {
-            (Outcome::Dropped, Some(d)) => format!(
-                "✗ {leg_name} dropped at {} {}: {}",
-                d.kind.as_str(),
-                d.component,
-                d.explanation
-            ),
+            (Outcome::Dropped, Some(d)) => format!("✗ {leg_name} dropped at {} {}: {}", d.kind.as_str(), d.component, d.explanation),
             (o, _) => format!("✓ {leg_name} {}", o.as_str()),
         };
         let short = match (&leg.outcome, &leg.dropped_at) {
-            (Outcome::Dropped, Some(d)) => format!(
-                "✗ dropped: {}",
-                d.rule.as_deref().unwrap_or("no rule matched")
-            ),
+            (Outcome::Dropped, Some(d)) => format!("✗ dropped: {}", d.rule.as_deref().unwrap_or("no rule matched")),
             (o, _) => format!("✓ {leg_name} {}", o.as_str()),
         };
-        out.push(Frame {
-            at: end_at,
-            leg: leg_name,
-            check: None,
-            caption,
-            short,
-            passed: Some(leg.outcome.passed()),
-        });
+        out.push(Frame { at: end_at, leg: leg_name, check: None, caption, short, passed: Some(leg.outcome.passed()) });
     }
     out
 }

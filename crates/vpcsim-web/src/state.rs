@@ -8,16 +8,12 @@ use vpcsim_core::scenario::{ProbeDoc, Scenario};
 use yew::Reducible;
 
 /// The scenario the playground opens with: the study guide's worked example.
-pub const DEFAULT_SCENARIO: &str =
-    include_str!("../../../tests/scenarios/gallery/worked-example.json");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../tests/scenarios/gallery/worked-example.json");
 
 /// The default scenario, parsed. Falls back to an empty document if the embedded file
 /// were ever invalid (a test guards against that).
 pub fn default_scenario() -> Scenario {
-    vpcsim_core::scenario::parse(DEFAULT_SCENARIO).unwrap_or_else(|_| Scenario {
-        vpcsim: 1,
-        ..Scenario::default()
-    })
+    vpcsim_core::scenario::parse(DEFAULT_SCENARIO).unwrap_or_else(|_| Scenario { vpcsim: 1, ..Scenario::default() })
 }
 
 /// The packet composer's fields, as typed.
@@ -113,23 +109,10 @@ impl AppState {
         let draft = Draft {
             from: first.from,
             to: first.to,
-            protocol: if first.protocol.is_empty() {
-                "tcp".into()
-            } else {
-                first.protocol
-            },
-            port: first
-                .port
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "443".into()),
+            protocol: if first.protocol.is_empty() { "tcp".into() } else { first.protocol },
+            port: first.port.map(|p| p.to_string()).unwrap_or_else(|| "443".into()),
         };
-        AppState {
-            scenario: Rc::new(scenario),
-            draft,
-            sent: None,
-            step: 0,
-            playing: false,
-        }
+        AppState { scenario: Rc::new(scenario), draft, sent: None, step: 0, playing: false }
     }
 }
 

@@ -35,11 +35,7 @@ fn sending_starts_the_animation_and_ticks_stop_at_the_last_frame() {
     assert_eq!(s.step, 2, "never past the last frame");
     assert!(!s.playing, "stops at the end");
     let s = reduce(s, Action::Send);
-    assert_ne!(
-        s.sent.as_ref().map(|(n, _)| *n),
-        seq,
-        "sending again restarts"
-    );
+    assert_ne!(s.sent.as_ref().map(|(n, _)| *n), seq, "sending again restarts");
     assert_eq!(s.step, 0);
 }
 
@@ -47,20 +43,14 @@ fn sending_starts_the_animation_and_ticks_stop_at_the_last_frame() {
 fn a_no_op_returns_the_same_state() {
     let s = Rc::new(AppState::default());
     let same = reduce(s.clone(), Action::Tick { frames: 5 });
-    assert!(
-        Rc::ptr_eq(&s, &same),
-        "yew 0.23 skips re-rendering for the same Rc"
-    );
+    assert!(Rc::ptr_eq(&s, &same), "yew 0.23 skips re-rendering for the same Rc");
 }
 
 #[test]
 fn presets_and_fields_edit_the_draft() {
     let s = Rc::new(AppState::default());
     let s = reduce(s, Action::Preset(Preset::Ssh));
-    assert_eq!(
-        (s.draft.protocol.as_str(), s.draft.port.as_str()),
-        ("tcp", "22")
-    );
+    assert_eq!((s.draft.protocol.as_str(), s.draft.port.as_str()), ("tcp", "22"));
     let s = reduce(s, Action::SetPort("8443".into()));
     assert_eq!(s.draft.probe().port, Some(8443));
     let s = reduce(s, Action::StepBack);
@@ -77,26 +67,13 @@ fn frames_follow_the_trace_from_source_to_drop() {
     let src = sc.position("i-web").unwrap();
     let dst = sc.position("sagemaker:endpoint/churn-model").unwrap();
     assert_eq!(f.first().unwrap().at, src, "starts at the source");
-    let request_end = f
-        .iter()
-        .find(|x| x.leg == "request" && x.passed.is_some())
-        .unwrap();
-    assert_eq!(
-        request_end.at, dst,
-        "the delivered request ends at the destination"
-    );
-    assert_eq!(
-        f.last().unwrap().at,
-        src,
-        "the response ends back at the source"
-    );
+    let request_end = f.iter().find(|x| x.leg == "request" && x.passed.is_some()).unwrap();
+    assert_eq!(request_end.at, dst, "the delivered request ends at the destination");
+    assert_eq!(f.last().unwrap().at, src, "the response ends back at the source");
     let bad = eval::trace(&net, &doc.probes[1]).unwrap();
     let f = frames(&sc, &bad);
     let last = f.last().unwrap();
     assert_eq!(last.passed, Some(false));
     assert!(last.caption.contains("sg-endpoint"));
-    assert!(
-        last.at.x < dst.x,
-        "stops at the endpoint's security group, before the endpoint"
-    );
+    assert!(last.at.x < dst.x, "stops at the endpoint's security group, before the endpoint");
 }

@@ -10,19 +10,13 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// The workspace root.
 pub fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or(manifest)
+    manifest.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or(manifest)
 }
 
 /// Runs a command, inheriting output; error if it fails.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = shown(cmd);
-    let status = cmd
-        .status()
-        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -32,19 +26,13 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 
 /// `program arg arg`, for messages.
 pub fn shown(cmd: &Command) -> String {
-    std::iter::once(cmd.get_program())
-        .chain(cmd.get_args())
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
+    std::iter::once(cmd.get_program()).chain(cmd.get_args()).map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" ")
 }
 
 /// Output of a command, or None if it cannot run or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// `node_modules/.bin` of the JS test package: wasm-opt and playwright-core live there.
@@ -55,9 +43,8 @@ pub fn node_bin() -> PathBuf {
 /// PATH with the npm binaries and cargo's bin first.
 pub fn path_env() -> String {
     let mut parts = vec![node_bin().display().to_string()];
-    if let Some(home) = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    if let Some(home) =
+        std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
     {
         parts.push(home.join("bin").display().to_string());
     }
@@ -69,16 +56,11 @@ pub fn path_env() -> String {
 
 /// wasm-bindgen's version as locked in Cargo.lock.
 pub fn locked_wasm_bindgen() -> Result<String, String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
-        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines
-                .next()
-                .and_then(|l| l.trim().strip_prefix("version = \""))
-                .map(|v| v.trim_end_matches('"'))
-            {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")).map(|v| v.trim_end_matches('"')) {
                 return Ok(v.to_owned());
             }
         }
@@ -88,19 +70,13 @@ pub fn locked_wasm_bindgen() -> Result<String, String> {
 
 fn installed_version(bin: &str, arg: &str) -> Option<String> {
     let out = output(Command::new(bin).arg(arg).env("PATH", path_env()))?;
-    out.split_whitespace()
-        .nth(1)
-        .map(|v| v.trim_start_matches('v').to_owned())
+    out.split_whitespace().nth(1).map(|v| v.trim_start_matches('v').to_owned())
 }
 
 /// The wasm32 target.
 pub fn wasm_target() -> Result<(), String> {
-    let installed =
-        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed
-        .lines()
-        .any(|l| l.trim() == "wasm32-unknown-unknown")
-    {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         println!("  wasm32-unknown-unknown: present");
         return Ok(());
     }
@@ -114,22 +90,17 @@ pub fn trunk() -> Result<(), String> {
         return Ok(());
     }
     println!("  installing trunk {TRUNK_VERSION} (about 10 minutes on 2 cores)");
-    run(Command::new("cargo").args([
-        "install",
-        "--locked",
-        "trunk",
-        "--version",
-        &format!("={TRUNK_VERSION}"),
-    ]))
+    run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", &format!("={TRUNK_VERSION}")]))
 }
 
 /// wasm-bindgen-cli equal to the locked wasm-bindgen, and Trunk.toml agreeing with it.
 pub fn wasm_bindgen_cli() -> Result<(), String> {
     let want = locked_wasm_bindgen()?;
-    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml"))
-        .map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("cannot read Trunk.toml: {e}"))?;
     if !trunk_toml.contains(&format!("wasm_bindgen = \"{want}\"")) {
-        return Err(format!("Trunk.toml [tools] wasm_bindgen must equal the wasm-bindgen in Cargo.lock ({want}), or Trunk tries to download it"));
+        return Err(format!(
+            "Trunk.toml [tools] wasm_bindgen must equal the wasm-bindgen in Cargo.lock ({want}), or Trunk tries to download it"
+        ));
     }
     if installed_version("wasm-bindgen", "--version").as_deref() == Some(want.as_str()) {
         println!("  wasm-bindgen-cli {want}: present");
@@ -139,22 +110,8 @@ pub fn wasm_bindgen_cli() -> Result<(), String> {
     let version = format!("={want}");
     // --locked fails for this version (a crate it pins is missing from the registry):
     // try it first, then fall back (toolchain.md).
-    run(Command::new("cargo").args([
-        "install",
-        "--locked",
-        "wasm-bindgen-cli",
-        "--version",
-        &version,
-    ]))
-    .or_else(|_| {
-        run(Command::new("cargo").args([
-            "install",
-            "--force",
-            "wasm-bindgen-cli",
-            "--version",
-            &version,
-        ]))
-    })
+    run(Command::new("cargo").args(["install", "--locked", "wasm-bindgen-cli", "--version", &version]))
+        .or_else(|_| run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &version])))
 }
 
 /// npm packages of tests/js (binaryen's wasm-opt, playwright-core), from the lockfile.
@@ -162,10 +119,7 @@ pub fn npm() -> Result<(), String> {
     let dir = root().join("tests/js");
     let lock = dir.join("package-lock.json");
     let stamp = dir.join("node_modules/.package-lock.json");
-    let fresh = match (
-        std::fs::metadata(&lock).and_then(|m| m.modified()),
-        std::fs::metadata(&stamp).and_then(|m| m.modified()),
-    ) {
+    let fresh = match (std::fs::metadata(&lock).and_then(|m| m.modified()), std::fs::metadata(&stamp).and_then(|m| m.modified())) {
         (Ok(l), Ok(s)) => s >= l,
         _ => false,
     };
@@ -174,19 +128,14 @@ pub fn npm() -> Result<(), String> {
         return Ok(());
     }
     if output(Command::new("npm").arg("--version")).is_none() {
-        return Err(
-            "npm is missing: install Node.js 20 and npm (apt-get install nodejs npm)".into(),
-        );
+        return Err("npm is missing: install Node.js 20 and npm (apt-get install nodejs npm)".into());
     }
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir))
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))
 }
 
 /// Debian's chromium and chromedriver, for browser tests.
 pub fn chromium() -> Result<(), String> {
-    let have =
-        Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists();
+    let have = Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists();
     if have {
         println!("  chromium and chromedriver: present");
         return Ok(());
@@ -198,22 +147,14 @@ pub fn chromium() -> Result<(), String> {
     println!("  installing chromium and chromium-driver from Debian");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ])
+        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 /// Everything the build needs (not the browser).
 pub fn build_tools() -> Result<(), String> {
     wasm_target()?;
-    run(Command::new("cargo")
-        .args(["fetch", "--locked"])
-        .current_dir(root()))?;
+    run(Command::new("cargo").args(["fetch", "--locked"]).current_dir(root()))?;
     wasm_bindgen_cli()?;
     trunk()?;
     npm()

@@ -41,41 +41,30 @@ fn handle(mut stream: TcpStream, root: &Path, prefix: &str, isolate: bool) {
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let Some(rel) = path.strip_prefix(prefix) else {
-        let _ = stream
-            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;
     };
-    let rel = if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.to_owned()
-    };
+    let rel = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_owned() };
     let rel_path = PathBuf::from(rel.trim_start_matches('/'));
-    if rel_path
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_)))
-    {
-        let _ = stream.write_all(
-            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        );
+    if rel_path.components().any(|c| !matches!(c, Component::Normal(_))) {
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;
     }
     let file = root.join(rel_path);
     match std::fs::read(&file) {
         Ok(body) => {
-            let extra = if isolate {
-                "Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\n"
-            } else {
-                ""
-            };
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n{extra}Connection: close\r\n\r\n", content_type(&file), body.len());
+            let extra =
+                if isolate { "Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\n" } else { "" };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n{extra}Connection: close\r\n\r\n",
+                content_type(&file),
+                body.len()
+            );
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(&body);
         }
         Err(_) => {
-            let _ = stream.write_all(
-                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            );
+            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         }
     }
 }
@@ -84,8 +73,7 @@ fn handle(mut stream: TcpStream, root: &Path, prefix: &str, isolate: bool) {
 /// background threads that end with the process. `isolate` adds COOP/COEP headers
 /// (finer `performance.now()` for benchmarks).
 pub fn start(root: PathBuf, prefix: &str, isolate: bool) -> Result<Server, String> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let prefix = prefix.to_owned();
     std::thread::spawn(move || {

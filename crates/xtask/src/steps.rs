@@ -33,16 +33,8 @@ impl Counts {
             self.passed += num(" passed").unwrap_or(0);
             self.failed += num(" failed").unwrap_or(0);
         }
-        for (prefix, failed) in [
-            ("# pass ", false),
-            ("# fail ", true),
-            ("ℹ pass ", false),
-            ("ℹ fail ", true),
-        ] {
-            if let Some(n) = l
-                .strip_prefix(prefix)
-                .and_then(|n| n.trim().parse::<u64>().ok())
-            {
+        for (prefix, failed) in [("# pass ", false), ("# fail ", true), ("ℹ pass ", false), ("ℹ fail ", true)] {
+            if let Some(n) = l.strip_prefix(prefix).and_then(|n| n.trim().parse::<u64>().ok()) {
                 if failed {
                     self.failed += n;
                 } else {
@@ -56,10 +48,7 @@ impl Counts {
 /// Runs a command, streaming its stdout while counting test results.
 fn run_counted(cmd: &mut Command, counts: &mut Counts) -> Result<(), String> {
     let shown = crate::install::shown(cmd);
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| format!("cannot start {shown}: {e}"))?;
     if let Some(out) = child.stdout.take() {
         let mut stdout = std::io::stdout();
         for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -81,19 +70,12 @@ struct Runner {
 }
 
 impl Runner {
-    fn step(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&mut Counts) -> Result<(), String>,
-    ) -> Result<(), String> {
+    fn step(&mut self, name: &str, f: impl FnOnce(&mut Counts) -> Result<(), String>) -> Result<(), String> {
         println!("\n==> {name}");
         let t = Instant::now();
         let r = f(&mut self.counts);
         let secs = t.elapsed().as_secs_f64();
-        println!(
-            "<== {name}: {} in {secs:.1}s",
-            if r.is_ok() { "ok" } else { "FAILED" }
-        );
+        println!("<== {name}: {} in {secs:.1}s", if r.is_ok() { "ok" } else { "FAILED" });
         self.results.push((name.to_owned(), r.is_ok(), secs));
         r.map_err(|e| format!("step `{name}` failed: {e}"))
     }
@@ -101,18 +83,11 @@ impl Runner {
     fn summary(&self) {
         println!("\nsummary");
         for (name, ok, secs) in &self.results {
-            println!(
-                "  {:<28} {:>6}  {secs:>7.1}s",
-                name,
-                if *ok { "ok" } else { "FAILED" }
-            );
+            println!("  {:<28} {:>6}  {secs:>7.1}s", name, if *ok { "ok" } else { "FAILED" });
         }
         let total: f64 = self.results.iter().map(|r| r.2).sum();
         println!("  {:<28} {:>6}  {total:>7.1}s", "total", "");
-        println!(
-            "tests: {} passed, {} failed",
-            self.counts.passed, self.counts.failed
-        );
+        println!("tests: {} passed, {} failed", self.counts.passed, self.counts.failed);
     }
 }
 
@@ -123,10 +98,7 @@ fn cargo(args: &[&str]) -> Command {
 }
 
 fn trunk_build() -> Result<(), String> {
-    run(Command::new("trunk")
-        .args(["build", "--release", "--offline"])
-        .current_dir(root())
-        .env("PATH", path_env()))
+    run(Command::new("trunk").args(["build", "--release", "--offline"]).current_dir(root()).env("PATH", path_env()))
 }
 
 /// `cargo xtask build`.
@@ -141,16 +113,7 @@ pub fn serve() -> Result<(), String> {
     trunk_build()?;
     println!("\nvpcsim is served at http://127.0.0.1:8080/  (Ctrl+C to stop; edits rebuild)\n");
     run(Command::new("trunk")
-        .args([
-            "serve",
-            "--release",
-            "--offline",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            "8080",
-            "--no-autoreload",
-        ])
+        .args(["serve", "--release", "--offline", "--address", "127.0.0.1", "--port", "8080", "--no-autoreload"])
         .current_dir(root())
         .env("PATH", path_env()))
 }
@@ -160,51 +123,33 @@ fn bundle_size() -> Result<(), String> {
     let dist = root().join("dist");
     let mut report = serde_json::Map::new();
     let mut wasm_gz = 0;
-    for entry in std::fs::read_dir(&dist)
-        .map_err(|e| format!("cannot read dist/: {e}"))?
-        .flatten()
-    {
+    for entry in std::fs::read_dir(&dist).map_err(|e| format!("cannot read dist/: {e}"))?.flatten() {
         let path = entry.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if ext != "wasm" && ext != "js" {
             continue;
         }
         let mut raw = Vec::new();
-        std::fs::File::open(&path)
-            .and_then(|mut f| f.read_to_end(&mut raw))
-            .map_err(|e| e.to_string())?;
+        std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut raw)).map_err(|e| e.to_string())?;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&raw).map_err(|e| e.to_string())?;
         let gz = enc.finish().map_err(|e| e.to_string())?.len() as u64;
         if ext == "wasm" {
             wasm_gz = gz;
         }
-        println!(
-            "  {:<48} {:>9} bytes raw {:>9} bytes gzip",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
-            raw.len(),
-            gz
-        );
+        println!("  {:<48} {:>9} bytes raw {:>9} bytes gzip", path.file_name().and_then(|n| n.to_str()).unwrap_or(""), raw.len(), gz);
         report.insert(ext.to_owned(), serde_json::json!({"file": path.file_name().and_then(|n| n.to_str()), "raw": raw.len(), "gzip": gz}));
     }
-    report.insert(
-        "budget_wasm_gzip".into(),
-        serde_json::json!(WASM_GZIP_BUDGET),
-    );
+    report.insert("budget_wasm_gzip".into(), serde_json::json!(WASM_GZIP_BUDGET));
     let target = root().join("target");
     std::fs::create_dir_all(&target).map_err(|e| e.to_string())?;
-    std::fs::write(
-        target.join("bundle-size.json"),
-        serde_json::to_string_pretty(&report).unwrap_or_default(),
-    )
-    .map_err(|e| e.to_string())?;
+    std::fs::write(target.join("bundle-size.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
+        .map_err(|e| e.to_string())?;
     if wasm_gz == 0 {
         return Err("no .wasm in dist/".into());
     }
     if wasm_gz > WASM_GZIP_BUDGET {
-        return Err(format!(
-            "the gzipped wasm is {wasm_gz} bytes, over the {WASM_GZIP_BUDGET}-byte budget"
-        ));
+        return Err(format!("the gzipped wasm is {wasm_gz} bytes, over the {WASM_GZIP_BUDGET}-byte budget"));
     }
     println!("  wasm gzip {wasm_gz} bytes, budget {WASM_GZIP_BUDGET} bytes: ok");
     Ok(())
@@ -239,46 +184,21 @@ fn e2e(counts: &mut Counts) -> Result<(), String> {
 /// `cargo xtask test`.
 pub fn test(args: &[&str]) -> Result<(), String> {
     let skip_e2e = args.contains(&"--skip-e2e");
-    let mut r = Runner {
-        results: Vec::new(),
-        counts: Counts::default(),
-    };
+    let mut r = Runner { results: Vec::new(), counts: Counts::default() };
     let res = (|| {
         r.step("install tools", |_| {
             install::build_tools()?;
             install::chromium()
         })?;
-        r.step("cargo fmt --check", |_| {
-            run(&mut cargo(&["fmt", "--all", "--check"]))
-        })?;
+        r.step("cargo fmt --check", |_| run(&mut cargo(&["fmt", "--all", "--check"])))?;
         r.step("cargo clippy -D warnings", |_| {
-            run(&mut cargo(&[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--locked",
-                "--",
-                "-D",
-                "warnings",
-            ]))
+            run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))
         })?;
-        r.step("host tests", |c| {
-            run_counted(
-                cargo(&["test", "--workspace", "--locked"]).env("INSTA_UPDATE", "no"),
-                c,
-            )
-        })?;
+        r.step("host tests", |c| run_counted(cargo(&["test", "--workspace", "--locked"]).env("INSTA_UPDATE", "no"), c))?;
         r.step("wasm tests (headless chromium)", |c| {
             run_counted(
-                cargo(&[
-                    "test",
-                    "--locked",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "-p",
-                    "vpcsim-wasm",
-                ])
-                .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+                cargo(&["test", "--locked", "--target", "wasm32-unknown-unknown", "-p", "vpcsim-wasm"])
+                    .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
                 c,
             )
         })?;

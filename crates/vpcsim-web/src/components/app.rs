@@ -28,13 +28,7 @@ pub struct Derived {
 }
 
 fn reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|m| m.matches())
+    web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 /// The playground.
@@ -47,10 +41,7 @@ pub fn App() -> Html {
     let sent = state.sent.clone();
     let trace = {
         let built = built.clone();
-        use_memo((scenario.clone(), sent), move |(_, sent)| {
-            sent.as_ref()
-                .map(|(_, probe)| vpcsim_core::eval::trace(&built.0, probe))
-        })
+        use_memo((scenario.clone(), sent), move |(_, sent)| sent.as_ref().map(|(_, probe)| vpcsim_core::eval::trace(&built.0, probe)))
     };
     let frames_rc = {
         let scene_rc = scene_rc.clone();
@@ -66,16 +57,13 @@ pub fn App() -> Html {
         let n = frames_rc.len();
         let playing = state.playing;
         let step = state.step;
-        use_effect_with(
-            (playing, step, n, state.sent.as_ref().map(|(k, _)| *k)),
-            move |_| {
-                let timer = playing.then(|| {
-                    let delay = if reduced_motion() { 0 } else { 650 };
-                    Timeout::new(delay, move || dispatch.dispatch(Action::Tick { frames: n }))
-                });
-                move || drop(timer)
-            },
-        );
+        use_effect_with((playing, step, n, state.sent.as_ref().map(|(k, _)| *k)), move |_| {
+            let timer = playing.then(|| {
+                let delay = if reduced_motion() { 0 } else { 650 };
+                Timeout::new(delay, move || dispatch.dispatch(Action::Tick { frames: n }))
+            });
+            move || drop(timer)
+        });
     }
     let derived = Derived {
         scene: Rc::new((*scene_rc).clone()),
@@ -115,48 +103,22 @@ pub fn endpoint_choices(s: &vpcsim_core::Scenario) -> Vec<(String, String)> {
     let net = &s.network;
     let mut out = Vec::new();
     for i in &net.instances {
-        out.push((
-            i.id.clone(),
-            format!(
-                "{} ({})",
-                if i.name.is_empty() { &i.id } else { &i.name },
-                i.id
-            ),
-        ));
+        out.push((i.id.clone(), format!("{} ({})", if i.name.is_empty() { &i.id } else { &i.name }, i.id)));
     }
     for e in &net.sagemaker.endpoints {
-        out.push((
-            format!("sagemaker:endpoint/{}", e.name),
-            format!("SageMaker endpoint {}", e.name),
-        ));
+        out.push((format!("sagemaker:endpoint/{}", e.name), format!("SageMaker endpoint {}", e.name)));
     }
     for n in &net.sagemaker.notebook_instances {
-        out.push((
-            format!("sagemaker:notebook/{}", n.name),
-            format!("SageMaker notebook {}", n.name),
-        ));
+        out.push((format!("sagemaker:notebook/{}", n.name), format!("SageMaker notebook {}", n.name)));
     }
     for j in &net.sagemaker.training_jobs {
-        out.push((
-            format!("sagemaker:training-job/{}", j.name),
-            format!("SageMaker training job {}", j.name),
-        ));
+        out.push((format!("sagemaker:training-job/{}", j.name), format!("SageMaker training job {}", j.name)));
     }
     for x in &net.external {
-        out.push((
-            x.id.clone(),
-            if x.name.is_empty() {
-                x.id.clone()
-            } else {
-                x.name.clone()
-            },
-        ));
+        out.push((x.id.clone(), if x.name.is_empty() { x.id.clone() } else { x.name.clone() }));
     }
     out.push(("internet".into(), "the internet (198.51.100.10)".into()));
     out.push(("service:s3".into(), "Amazon S3".into()));
-    out.push((
-        "service:sagemaker.runtime".into(),
-        "SageMaker Runtime API".into(),
-    ));
+    out.push(("service:sagemaker.runtime".into(), "SageMaker Runtime API".into()));
     out
 }

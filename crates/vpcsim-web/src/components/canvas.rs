@@ -19,9 +19,7 @@ fn trail(frames: &[crate::layout::Frame], step: usize) -> Html {
             _ => legs.push((f.leg, point)),
         }
     }
-    legs.into_iter()
-        .map(|(leg, pts)| html! { <polyline class={classes!("trail", leg)} points={pts} /> })
-        .collect()
+    legs.into_iter().map(|(leg, pts)| html! { <polyline class={classes!("trail", leg)} points={pts} /> }).collect()
 }
 
 /// The network diagram.
@@ -33,9 +31,7 @@ pub fn Canvas() -> Html {
         return html! {};
     };
     let scene = &derived.scene;
-    let frame = derived
-        .frames
-        .get(state.step.min(derived.frames.len().saturating_sub(1)));
+    let frame = derived.frames.get(state.step.min(derived.frames.len().saturating_sub(1)));
     let view_box = format!("0 0 {} {}", scene.width, scene.height);
     html! {
         <svg class="canvas" role="img" aria-label="Diagram of the VPCs, subnets and resources" viewBox={view_box} width="100%" preserveAspectRatio="xMinYMin meet">

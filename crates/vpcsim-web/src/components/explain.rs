@@ -19,48 +19,20 @@ fn verdict_text(trace: &vpcsim_core::Trace) -> (bool, String) {
                 d.explanation
             ),
         ),
-        (Outcome::InsufficientInfo, _, _) => (
-            false,
-            format!(
-                "? Insufficient information: {}",
-                r.missing.clone().unwrap_or_default()
-            ),
-        ),
+        (Outcome::InsufficientInfo, _, _) => (false, format!("? Insufficient information: {}", r.missing.clone().unwrap_or_default())),
         (_, _, Some(resp)) if resp.outcome == Outcome::Dropped => {
-            let why = resp
-                .dropped_at
-                .as_ref()
-                .map(|d| format!("{} {}: {}", d.kind.as_str(), d.component, d.explanation))
-                .unwrap_or_default();
-            (
-                false,
-                format!("✗ The request arrives but the response is dropped at {why}"),
-            )
+            let why =
+                resp.dropped_at.as_ref().map(|d| format!("{} {}: {}", d.kind.as_str(), d.component, d.explanation)).unwrap_or_default();
+            (false, format!("✗ The request arrives but the response is dropped at {why}"))
         }
         _ => {
-            let rule = r
-                .hops
-                .iter()
-                .flat_map(|h| &h.checks)
-                .rfind(|c| c.kind == vpcsim_core::trace::CheckKind::SecurityGroup);
-            let by = rule
-                .map(|c| {
-                    format!(
-                        " — allowed by {} rule {}",
-                        c.component,
-                        c.rule.clone().unwrap_or_default()
-                    )
-                })
-                .unwrap_or_default();
+            let rule = r.hops.iter().flat_map(|h| &h.checks).rfind(|c| c.kind == vpcsim_core::trace::CheckKind::SecurityGroup);
+            let by = rule.map(|c| format!(" — allowed by {} rule {}", c.component, c.rule.clone().unwrap_or_default())).unwrap_or_default();
             (
                 true,
                 format!(
                     "✓ {}{by}; the response returns",
-                    if r.outcome == Outcome::ExitsNetwork {
-                        "Leaves the network"
-                    } else {
-                        "Delivered"
-                    }
+                    if r.outcome == Outcome::ExitsNetwork { "Leaves the network" } else { "Delivered" }
                 ),
             )
         }
@@ -114,14 +86,7 @@ pub fn Explain() -> Html {
         }
         Some(Ok(trace)) => {
             let (ok, text) = verdict_text(trace);
-            let n_req = 1
-                + trace
-                    .request
-                    .hops
-                    .iter()
-                    .map(|h| h.checks.len())
-                    .sum::<usize>()
-                + 1;
+            let n_req = 1 + trace.request.hops.iter().map(|h| h.checks.len()).sum::<usize>() + 1;
             let frame = derived.frames.get(state.step);
             let on_back = {
                 let s = state.clone();
