@@ -2,6 +2,10 @@
 //! rendering results for snapshots. The reference oracle lives in [`oracle`] and shares
 //! no code with `vpcsim-core`'s evaluator.
 
+pub mod bench;
+pub mod gen;
+pub mod oracle;
+
 use std::path::{Path, PathBuf};
 use vpcsim_core::ffi;
 use vpcsim_core::{Diagnostic, Network, Scenario, Severity};
@@ -78,4 +82,10 @@ pub fn render(loaded: &Loaded) -> String {
 /// Whether the load produced errors.
 pub fn has_errors(d: &[Diagnostic]) -> bool {
     d.iter().any(|x| x.severity == Severity::Error)
+}
+
+/// A closure tracing the benchmark probe with the reference oracle, when the oracle can
+/// answer for this scenario (`None` until it exists).
+pub fn bench_oracle(_scenario: &serde_json::Value) -> Option<Box<dyn FnMut() -> bool>> {
+    None
 }

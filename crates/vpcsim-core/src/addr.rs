@@ -307,6 +307,17 @@ impl L4 {
         }
     }
 
+    /// Whether the packet asks for an answer. ICMP error and informational messages that
+    /// are not requests (destination unreachable, packet too big, time exceeded...) are
+    /// one-way: nothing answers them (NACL-14).
+    pub fn expects_response(&self) -> bool {
+        match *self {
+            L4::Icmp { icmp_type, .. } => matches!(icmp_type, 8 | 13 | 15 | 17),
+            L4::Icmpv6 { icmp_type, .. } => icmp_type == 128,
+            _ => true,
+        }
+    }
+
     /// Source and destination ports for TCP/UDP.
     pub fn ports(&self) -> Option<(u16, u16)> {
         match *self {
@@ -385,5 +396,69 @@ mod tests {
         let l4 = L4::Tcp { src_port: 40000, dst_port: 443 };
         assert_eq!(l4.response(), L4::Tcp { src_port: 443, dst_port: 40000 });
         assert_eq!(L4::Icmp { icmp_type: 8, code: 0 }.response(), L4::Icmp { icmp_type: 0, code: 0 });
+    }
+}
+
+/// A CIDR block compiled for matching: `(address & mask) == bits`, with the original
+/// block kept for display. Built once per network, so the evaluator never re-parses or
+/// recomputes masks (ipnet recomputes them on every `contains`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cidr {
+    net: ipnet::IpNet,
+    bits: u128,
+    mask: u128,
+    v6: bool,
+}
+
+impl Cidr {
+    /// Compiles a (normalised) block.
+    pub fn new(net: ipnet::IpNet) -> Cidr {
+        let net = net.trunc();
+        match net {
+            ipnet::IpNet::V4(n) => {
+                let mask = u128::from(u32::from(n.netmask()));
+                Cidr { net, bits: u128::from(u32::from(n.network())) & mask, mask, v6: false }
+            }
+            ipnet::IpNet::V6(n) => {
+                let mask = u128::from(n.netmask());
+                Cidr { net, bits: u128::from(n.network()) & mask, mask, v6: true }
+            }
+        }
+    }
+
+    /// Whether the block holds the address (IPv4 blocks never hold IPv6 addresses).
+    #[inline]
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match ip {
+            IpAddr::V4(a) => !self.v6 && (u128::from(u32::from(a)) & self.mask) == self.bits,
+            IpAddr::V6(a) => self.v6 && (u128::from(a) & self.mask) == self.bits,
+        }
+    }
+
+    /// Prefix length.
+    pub fn prefix_len(&self) -> u8 {
+        self.net.prefix_len()
+    }
+
+    /// The block.
+    pub fn net(&self) -> ipnet::IpNet {
+        self.net
+    }
+
+    /// Whether this is 0.0.0.0/0 or ::/0.
+    pub fn is_any(&self) -> bool {
+        self.net.prefix_len() == 0
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.net.fmt(f)
+    }
+}
+
+impl From<ipnet::IpNet> for Cidr {
+    fn from(net: ipnet::IpNet) -> Cidr {
+        Cidr::new(net)
     }
 }

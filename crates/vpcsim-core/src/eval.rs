@@ -45,6 +45,9 @@ pub enum Endpoint {
         eni: EniIx,
         /// The address used.
         ip: IpAddr,
+        /// The probe named this address literally: it is used as written, never swapped
+        /// for the interface's public address.
+        literal: bool,
     },
     /// A host on the internet.
     Internet {
@@ -90,18 +93,18 @@ pub fn resolve(net: &Network, reference: &str, at: &str) -> Result<Endpoint, Dia
     match net.node(r) {
         Some(Node::Eni(e)) | Some(Node::Instance(e)) => {
             let ip = net.eni(e).map(|x| x.private_ip).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-            Ok(Endpoint::Eni { eni: e, ip })
+            Ok(Endpoint::Eni { eni: e, ip, literal: false })
         }
         Some(Node::Nat(n)) => {
             let e = net.nat(n).map(|x| x.eni).ok_or_else(|| unknown(net, r, at))?;
             let ip = net.eni(e).map(|x| x.private_ip).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-            Ok(Endpoint::Eni { eni: e, ip })
+            Ok(Endpoint::Eni { eni: e, ip, literal: false })
         }
         Some(Node::Vpce(v)) => match net.vpce(v).map(|x| (&x.kind, x.service)) {
             Some((VpceKind::Interface { enis, .. }, _)) if !enis.is_empty() => {
                 let e = enis.first().copied().ok_or_else(|| unknown(net, r, at))?;
                 let ip = net.eni(e).map(|x| x.private_ip).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-                Ok(Endpoint::Eni { eni: e, ip })
+                Ok(Endpoint::Eni { eni: e, ip, literal: false })
             }
             Some((_, service)) => Ok(Endpoint::Service(service)),
             None => Err(unknown(net, r, at)),
@@ -110,7 +113,7 @@ pub fn resolve(net: &Network, reference: &str, at: &str) -> Result<Endpoint, Dia
             Some(res) => match res.eni {
                 Some(e) => {
                     let ip = net.eni(e).map(|x| x.private_ip).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-                    Ok(Endpoint::Eni { eni: e, ip })
+                    Ok(Endpoint::Eni { eni: e, ip, literal: false })
                 }
                 None => Ok(Endpoint::SageMakerManaged(s)),
             },
@@ -177,16 +180,16 @@ fn resolve_ip(net: &Network, ip: IpAddr) -> Endpoint {
     if let Some((_, e)) = net.enis().find(|(_, e)| e.private_ip == ip) {
         let ix = net.eni_by_private_ip(e.vpc, ip);
         if let Some(eni) = ix {
-            return Endpoint::Eni { eni, ip };
+            return Endpoint::Eni { eni, ip, literal: true };
         }
     }
     if let Some(eni) = net.eni_by_public_ip(ip) {
-        return Endpoint::Eni { eni, ip };
+        return Endpoint::Eni { eni, ip, literal: true };
     }
+    // An explicit address in a service's public block stays that address: routes more
+    // specific than the service prefix list must see it (EP-4).
     if let Some(service) = Service::by_address(ip) {
-        if service.front_door() == ip || matches!(service, Service::S3 | Service::DynamoDb) {
-            return Endpoint::Service(service);
-        }
+        return Endpoint::Internet { ip, name: format!("{} address {ip}", service.title()) };
     }
     for (_, ext) in net.externals() {
         if ext.cidr.contains(&ip) {
@@ -270,14 +273,15 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
     let flow = Flow { src: src_ip, dst: dst_ip, l4 };
     let w = Walker::new(net, false, Carry { api: probe.api.clone(), ..Carry::default() });
     let request = w.start(&src, &dst, flow);
-    let response = if request.leg.outcome.passed() {
+    // One-way ICMP messages (errors, NACL-14) get no response.
+    let response = if request.leg.outcome.passed() && flow.l4.expects_response() {
         let back = Walker::new(net, true, request.carry.clone());
         let rflow = request.final_flow.response();
         Some(back.respond(&request.arrival, &src, rflow).leg)
     } else {
         None
     };
-    let reachable = request.leg.outcome.passed() && response.as_ref().is_some_and(|r| r.outcome.passed());
+    let reachable = request.leg.outcome.passed() && response.as_ref().is_none_or(|r| r.outcome.passed());
     let (src_port, dst_port) = match flow.l4.ports() {
         Some((s, d)) => (Some(s), Some(d)),
         None => (None, None),
@@ -324,8 +328,11 @@ fn endpoint_ip(net: &Network, ep: &Endpoint, from: Option<&Endpoint>, v6: bool) 
 
 fn endpoint_ip_v4(net: &Network, ep: &Endpoint, from: Option<&Endpoint>) -> IpAddr {
     match ep {
-        Endpoint::Eni { eni, ip } => {
+        Endpoint::Eni { eni, ip, literal } => {
             let Some(e) = net.eni(*eni) else { return *ip };
+            if *literal {
+                return *ip;
+            }
             let outside = match from {
                 Some(Endpoint::Internet { .. }) => true,
                 Some(Endpoint::Eni { eni: src, .. }) => {
@@ -383,6 +390,8 @@ enum Arrival {
     Exempt,
     /// Through the SageMaker-managed network.
     SageMakerManaged,
+    /// Out through a virtual private gateway of this VPC, to the VPN.
+    Vpn(VpcIx, String),
     /// Nowhere (drop or missing information).
     None,
 }
@@ -397,8 +406,9 @@ struct LegResult {
 /// What the request leg hands to the response leg.
 #[derive(Clone, Debug, Default)]
 struct Carry {
-    /// NAT translation of the request: the gateway and the original source address.
-    nat: Option<(NatIx, IpAddr)>,
+    /// NAT translations of the request, in order: each gateway and the source address it
+    /// replaced (a chain of NAT gateways translates back one by one, RT-10).
+    nat: Vec<(NatIx, IpAddr)>,
     /// The connection went through a NAT gateway, interface endpoint, egress-only
     /// internet gateway or transit gateway, which security groups always track (SG-7).
     auto_tracked: bool,
@@ -423,6 +433,8 @@ struct Walker<'a> {
     carry: Carry,
     arrival: Arrival,
     flow: Flow,
+    /// The packet crossed a transit gateway on this leg (EP-6).
+    via_tgw: bool,
 }
 
 fn check(
@@ -446,6 +458,7 @@ impl<'a> Walker<'a> {
             hops: Vec::new(),
             forwards: 0,
             carry,
+            via_tgw: false,
             arrival: Arrival::None,
             flow: Flow { src: zero, dst: zero, l4: L4::Other(0) },
         }
@@ -550,6 +563,32 @@ impl<'a> Walker<'a> {
                 self.in_via_igw(flow)
             }
             Arrival::GatewayEndpoint(v) => self.in_via_gateway_endpoint(*v, flow),
+            Arrival::Vpn(vpc, vgw) => {
+                self.hop("vpn", "on-premises network".into());
+                self.hop(vgw, format!("virtual private gateway {vgw}"));
+                self.push(check(
+                    CheckKind::RouteTable,
+                    vgw,
+                    Some(Direction::Inbound),
+                    Verdict::Allow,
+                    None,
+                    "the response returns from the VPN through the virtual private gateway".into(),
+                    "RT-9",
+                ));
+                match self.net.eni_by_private_ip(*vpc, flow.dst) {
+                    Some(eni) => match self.net.eni(eni).map(|e| e.subnet) {
+                        Some(to) => {
+                            self.subnet_hop(to);
+                            match self.nacl(to, Direction::Inbound, flow) {
+                                Err(e) => e,
+                                Ok(()) => self.arrive(eni, flow),
+                            }
+                        }
+                        None => End::Missing("interface missing".into()),
+                    },
+                    None => End::Missing("the response's destination is not in the VPC".into()),
+                }
+            }
             Arrival::Exempt => {
                 self.hop("aws", "Amazon-provided service".into());
                 self.push(check(
@@ -603,7 +642,7 @@ impl<'a> Walker<'a> {
         if let Err(end) = self.sg(eni, Direction::Outbound, flow) {
             return end;
         }
-        self.route_from(eni.subnet, flow, eni_ix)
+        self.route_from(eni.subnet, flow, Some(eni_ix))
     }
 
     /// EX-1/EX-2: destinations that security groups and NACLs do not filter.
@@ -617,6 +656,16 @@ impl<'a> Walker<'a> {
             IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) => "the instance metadata service",
             IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123) => "the Amazon Time Sync Service",
             ip if Some(ip) == vpc.dns_address() => "the Amazon DNS server at the VPC base address plus two",
+            IpAddr::V4(a)
+                if self
+                    .net
+                    .subnets
+                    .iter()
+                    .any(|s| s.vpc == eni.vpc && u32::from(s.cidr.network()).checked_add(1) == Some(u32::from(a))) =>
+            {
+                "the VPC router's reserved address (the subnet base plus one), which also answers DHCP"
+            }
+            IpAddr::V4(a) if a == Ipv4Addr::BROADCAST && matches!(flow.l4, L4::Udp { dst_port: 67, .. }) => "Amazon DHCP",
             _ => return None,
         };
         self.push(check(
@@ -738,7 +787,8 @@ impl<'a> Walker<'a> {
     /// Security groups of an interface (SG-1, SG-9, SG-10, SG-16).
     fn sg(&mut self, eni: &Eni, dir: Direction, flow: Flow) -> Result<(), End> {
         let net = self.net;
-        if eni.sgs.is_empty() {
+        if matches!(eni.owner, Owner::Nat(_)) {
+            // RT-10: no security group can be associated with a NAT gateway.
             return Ok(());
         }
         let ids: Vec<&str> = eni.sgs.iter().filter_map(|g| net.sg(*g)).map(|g| g.id.as_str()).collect();
@@ -822,20 +872,22 @@ impl<'a> Walker<'a> {
             return None;
         }
         let request = response.response();
-        let any = |c: &ipnet::IpNet| c.prefix_len() == 0;
+        let any = |c: &crate::addr::Cidr| c.is_any();
         let (req_dir, req_peer) = match dir {
             Direction::Outbound => (Direction::Inbound, request.src),
             Direction::Inbound => (Direction::Outbound, request.dst),
         };
-        let rules_of = |g: &crate::model::Sg, d: Direction| match d {
-            Direction::Inbound => g.inbound.clone(),
-            Direction::Outbound => g.outbound.clone(),
-        };
+        fn rules_of(g: &crate::model::Sg, d: Direction) -> &[SgRule] {
+            match d {
+                Direction::Inbound => &g.inbound,
+                Direction::Outbound => &g.outbound,
+            }
+        }
         let groups: Vec<&crate::model::Sg> = eni.sgs.iter().filter_map(|g| self.net.sg(*g)).collect();
         let request_open = groups.iter().any(|g| {
             rules_of(g, req_dir)
                 .iter()
-                .any(|r| matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(&req_peer)) && r.traffic.matches(&request.l4))
+                .any(|r| matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(req_peer)) && r.traffic.matches(&request.l4))
         });
         if !request_open {
             return None;
@@ -854,7 +906,7 @@ impl<'a> Walker<'a> {
                         crate::addr::Traffic::Udp(p) => p.is_all() && matches!(response.l4, L4::Udp { .. }),
                         _ => false,
                     };
-                    all_ports && matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(&resp_peer))
+                    all_ports && matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(resp_peer))
                 })
                 .map(|r| (g.id.clone(), rule_text(self.net, r, dir)))
         })
@@ -862,8 +914,8 @@ impl<'a> Walker<'a> {
 
     fn peer_matches(&self, rule: &SgRule, ip: IpAddr, rule_vpc: VpcIx) -> bool {
         match &rule.peer {
-            Peer::Cidr(net) => net.contains(&ip),
-            Peer::PrefixList(pl) => self.net.prefix_list(*pl).is_some_and(|p| p.cidrs.iter().any(|c| c.contains(&ip))),
+            Peer::Cidr(net) => net.contains(ip),
+            Peer::PrefixList(pl) => self.net.prefix_list(*pl).is_some_and(|p| p.cidrs.iter().any(|c| c.contains(ip))),
             Peer::Sg(g) => self.net.sg_has_member(*g, ip, rule_vpc),
             Peer::Stale(_) => false,
         }
@@ -1004,7 +1056,7 @@ impl<'a> Walker<'a> {
 
     // ----- routing -----
 
-    fn route_from(&mut self, subnet: SubnetIx, flow: Flow, sender: EniIx) -> End {
+    fn route_from(&mut self, subnet: SubnetIx, flow: Flow, sender: Option<EniIx>) -> End {
         let net = self.net;
         self.forwards = self.forwards.saturating_add(1);
         let Some(s) = net.subnet(subnet) else {
@@ -1025,6 +1077,19 @@ impl<'a> Walker<'a> {
         let Some(table) = net.rtb(s.rtb) else {
             return End::Missing("the route table is missing".into());
         };
+        if let IpAddr::V4(a) = flow.dst {
+            if u32::from(a) & 0xffff_fc00 == u32::from(Ipv4Addr::new(169, 254, 168, 0)) {
+                return self.deny(
+                    CheckKind::RouteTable,
+                    &table.id,
+                    None,
+                    None,
+                    DropReason::NoRoute,
+                    format!("{} lies in 169.254.168.0/22, which is never forwarded, whatever the routes say", flow.dst),
+                    "EX-3",
+                );
+            }
+        }
         let Some((k, route, prefix)) = lookup(net, s.rtb, flow.dst) else {
             return self.deny(
                 CheckKind::RouteTable,
@@ -1078,6 +1143,24 @@ impl<'a> Walker<'a> {
             }
             Target::Tgw(t) => self.via_tgw(t, subnet, flow),
             Target::Eigw(g) => self.out_via_eigw(g, subnet, flow),
+            Target::Vgw(id) => {
+                if let Err(e) = self.nacl(subnet, Direction::Outbound, flow) {
+                    return e;
+                }
+                self.hop(&id, format!("virtual private gateway {id}"));
+                self.push(check(
+                    CheckKind::RouteTable,
+                    &id,
+                    Some(Direction::Outbound),
+                    Verdict::Allow,
+                    None,
+                    format!("the route sends it to virtual private gateway `{id}` and over the Site-to-Site VPN, which vpcsim does not model further"),
+                    "RT-9",
+                ));
+                self.arrival = Arrival::Vpn(s.vpc, id.clone());
+                self.hop("vpn", "on-premises network".into());
+                End::Exits
+            }
             Target::Blackhole(_) => End::Missing("blackhole".into()),
         }
     }
@@ -1085,6 +1168,16 @@ impl<'a> Walker<'a> {
     fn deliver_local(&mut self, vpc: VpcIx, from: SubnetIx, flow: Flow) -> End {
         let net = self.net;
         let Some(eni) = net.eni_by_private_ip(vpc, flow.dst) else {
+            // The packet still leaves its subnet when the address is outside it (NACL-7).
+            let inside_from = net.subnet(from).is_some_and(|x| match flow.dst {
+                IpAddr::V4(a) => x.cidr.contains(&a),
+                IpAddr::V6(a) => x.cidr_v6.is_some_and(|c| c.contains(&a)),
+            });
+            if !inside_from {
+                if let Err(e) = self.nacl(from, Direction::Outbound, flow) {
+                    return e;
+                }
+            }
             let vid = net.vpc(vpc).map(|v| v.id.clone()).unwrap_or_default();
             return self.deny(
                 CheckKind::Address,
@@ -1115,8 +1208,9 @@ impl<'a> Walker<'a> {
         match &eni.owner {
             Owner::Nat(n) => {
                 let nat_id = net.nat(*n).map(|x| x.id.clone()).unwrap_or_default();
-                return match self.carry.nat {
-                    Some((nat, original)) if self.response && nat == *n => {
+                let translation = self.carry.nat.iter().rev().find(|(nat, _)| nat == n).copied();
+                return match translation {
+                    Some((_, original)) if self.response => {
                         self.push(check(
                             CheckKind::NatGateway,
                             &nat_id,
@@ -1129,7 +1223,7 @@ impl<'a> Walker<'a> {
                         let back = Flow { dst: original, ..flow };
                         self.flow = back;
                         let subnet = eni.subnet;
-                        self.route_from(subnet, back, eni_ix)
+                        self.route_from(subnet, back, Some(eni_ix))
                     }
                     _ => self.deny(
                         CheckKind::NatGateway,
@@ -1243,7 +1337,7 @@ impl<'a> Walker<'a> {
             ctx.action = api.action.clone();
             ctx.resource = api.resource.clone().unwrap_or_else(|| "*".into());
             if let Some(p) = &api.principal {
-                ctx.principal = p.clone();
+                ctx.set_principal(p);
             }
         }
         let decision = policy::evaluate(doc, &ctx);
@@ -1271,13 +1365,25 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn out_via_igw(&mut self, g: crate::model::IgwIx, subnet: SubnetIx, flow: Flow, sender: EniIx) -> End {
+    fn out_via_igw(&mut self, g: crate::model::IgwIx, subnet: SubnetIx, flow: Flow, sender: Option<EniIx>) -> End {
         let net = self.net;
         let Some(igw) = net.igw(g) else {
             return End::Missing("gateway missing".into());
         };
-        let Some(eni) = net.eni(sender) else {
-            return End::Missing("interface missing".into());
+        let Some(eni) = sender.and_then(|s| net.eni(s)) else {
+            if let Err(e) = self.nacl(subnet, Direction::Outbound, flow) {
+                return e;
+            }
+            self.hop(&igw.id, format!("internet gateway {}", igw.id));
+            return self.deny(
+                CheckKind::InternetGateway,
+                &igw.id,
+                Some(Direction::Outbound),
+                None,
+                DropReason::NoPublicIp,
+                format!("traffic from {} arrived through a transit gateway and has no public IPv4 for the internet gateway to translate to; send it through a NAT gateway", flow.src),
+                "RT-8",
+            );
         };
         // RT-8: the internet gateway translates private to public IPv4 one-to-one; without
         // a public address it has nothing to translate to. (Spec open point 2: vpcsim
@@ -1361,7 +1467,10 @@ impl<'a> Walker<'a> {
         }
         // Another public address of this network: back in through its internet gateway.
         if net.eni_by_public_ip(out.dst).is_some() {
+            // Back in through the destination's internet gateway: the response will start at
+            // the destination interface, not on the internet.
             self.hop("internet", "internet".into());
+            self.arrival = Arrival::None;
             return self.in_via_igw(out);
         }
         self.hop("internet", format!("internet host {}", out.dst));
@@ -1468,6 +1577,24 @@ impl<'a> Walker<'a> {
         let Some(nat_eni) = net.eni(nat.eni) else {
             return End::Missing("NAT interface missing".into());
         };
+        if self.response {
+            if let Err(e) = self.cross(from, nat.subnet, flow) {
+                return e;
+            }
+            self.hop(&nat.id, format!("NAT gateway {}", nat.id));
+            return self.deny(
+                CheckKind::NatGateway,
+                &nat.id,
+                None,
+                None,
+                DropReason::AsymmetricRoute,
+                format!(
+                    "the response is routed to NAT gateway `{}`, which did not see the request: it would leave from the NAT's address instead of {}, so the connection fails; route the reply back the way the request came",
+                    nat.id, flow.src
+                ),
+                "RT-10",
+            );
+        }
         if let Err(e) = self.cross(from, nat.subnet, flow) {
             return e;
         }
@@ -1497,12 +1624,12 @@ impl<'a> Walker<'a> {
             ),
             "RT-10",
         ));
-        self.carry.nat = Some((n, flow.src));
+        self.carry.nat.push((n, flow.src));
         self.carry.auto_tracked = true;
         self.flow = translated;
         let nat_subnet = nat.subnet;
         let nat_eni_ix = nat.eni;
-        self.route_from(nat_subnet, translated, nat_eni_ix)
+        self.route_from(nat_subnet, translated, Some(nat_eni_ix))
     }
 
     fn out_via_eigw(&mut self, g: EigwIx, subnet: SubnetIx, flow: Flow) -> End {
@@ -1547,7 +1674,7 @@ impl<'a> Walker<'a> {
             return e;
         }
         self.hop(&tgw.id, format!("transit gateway {}", tgw.id));
-        let best = tgw.routes.iter().filter(|r| r.dest.contains(&flow.dst)).max_by_key(|r| (r.dest.prefix_len(), !r.propagated));
+        let best = tgw.routes.iter().filter(|r| r.dest.contains(flow.dst)).max_by_key(|r| (r.dest.prefix_len(), !r.propagated));
         let Some(route) = best else {
             return self.deny(
                 CheckKind::TransitGateway,
@@ -1587,6 +1714,15 @@ impl<'a> Walker<'a> {
             "RT-9",
         ));
         self.carry.auto_tracked = true;
+        self.via_tgw = true;
+        if !dst_vpc.contains(flow.dst) {
+            // Beyond the attached VPC (centralised egress): the attachment subnet's route
+            // table decides.
+            return match att.subnets.first() {
+                Some(sub) => self.route_from(*sub, flow, None),
+                None => End::Missing(format!("attachment `{}` has no subnet", att.id)),
+            };
+        }
         let Some(eni) = net.eni_by_private_ip(att.vpc, flow.dst) else {
             return self.deny(
                 CheckKind::Address,
@@ -1696,6 +1832,17 @@ impl<'a> Walker<'a> {
             return e;
         }
         self.hop(&vpce.id, format!("gateway endpoint {} ({})", vpce.id, vpce.service.short_name()));
+        if self.via_tgw {
+            return self.deny(
+                CheckKind::VpcEndpoint,
+                &vpce.id,
+                None,
+                None,
+                DropReason::EndpointNotExtended,
+                "gateway endpoint connections cannot be extended out of a VPC: traffic that arrived through a transit gateway cannot use it".into(),
+                "EP-6",
+            );
+        }
         if flow.l4.protocol() != proto::TCP {
             return self.deny(
                 CheckKind::VpcEndpoint,
@@ -1786,35 +1933,15 @@ fn first_match(acl: &Nacl, dir: Direction, l4: L4, peer: IpAddr) -> Option<&crat
         Direction::Inbound => &acl.inbound,
         Direction::Outbound => &acl.outbound,
     };
-    entries.iter().find(|e| e.cidr.contains(&peer) && e.traffic.matches(&l4))
+    entries.iter().find(|e| e.cidr.contains(peer) && e.traffic.matches(&l4))
 }
 
-/// Longest prefix match (RT-3); on a tie a CIDR route beats a prefix-list route (RT-5).
+/// Longest prefix match (RT-3) over the table's compiled order, in which on a tie a static
+/// CIDR route beats a prefix-list route, which beats a propagated route (RT-4, RT-5).
 fn lookup(net: &Network, table: RtbIx, dst: IpAddr) -> Option<(usize, &crate::model::Route, u8)> {
     let t = net.rtb(table)?;
-    let mut best: Option<(usize, &crate::model::Route, u8, u8)> = None;
-    for (k, r) in t.routes.iter().enumerate() {
-        // Rank on equal prefix length: static CIDR route (2) over prefix-list route (1) over
-        // propagated route (0): RT-4 and RT-5.
-        let (len, rank) = match &r.dest {
-            RouteDest::Cidr(c) if c.contains(&dst) => (c.prefix_len(), if r.propagated { 0 } else { 2 }),
-            RouteDest::Cidr(_) => continue,
-            RouteDest::PrefixList(p) => {
-                match net.prefix_list(*p).and_then(|pl| pl.cidrs.iter().filter(|c| c.contains(&dst)).map(|c| c.prefix_len()).max()) {
-                    Some(len) => (len, 1),
-                    None => continue,
-                }
-            }
-        };
-        let better = match best {
-            None => true,
-            Some((_, _, blen, brank)) => len > blen || (len == blen && rank > brank),
-        };
-        if better {
-            best = Some((k, r, len, rank));
-        }
-    }
-    best.map(|(k, r, len, _)| (k, r, len))
+    let (cidr, _, k) = t.lpm.iter().find(|(c, _, _)| c.contains(dst))?;
+    t.routes.get(*k).map(|r| (*k, r, cidr.prefix_len()))
 }
 
 /// Whether an address is public: outside every modelled VPC and outside the private

@@ -192,6 +192,67 @@ pub fn verify(trace: &Trace, expect: &ExpectDoc) -> Vec<String> {
     out
 }
 
+/// A scenario loaded once and traced many times (a page sending many probes, the
+/// benchmarks): the network is built once.
+#[derive(Debug)]
+pub struct Session {
+    network: Network,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Session {
+    /// Loads a scenario; fails only when the document cannot be read.
+    pub fn open(scenario_text: &str) -> Result<Session, Vec<Diagnostic>> {
+        let scenario = load_scenario(scenario_text)?;
+        let (network, diagnostics) = Network::build(&scenario);
+        Ok(Session { network, diagnostics })
+    }
+
+    /// The load diagnostics.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    fn probe(probe_text: &str) -> Result<ProbeDoc, Diagnostic> {
+        serde_json::from_str(probe_text).map_err(|e| {
+            Diagnostic::error(
+                "probe-shape",
+                "probe",
+                format!("the probe is not valid: {e}"),
+                "a probe is {\"from\": REF, \"to\": REF, \"protocol\": \"tcp\", \"port\": 443}",
+            )
+        })
+    }
+
+    /// Traces one probe (JSON).
+    pub fn trace_json(&self, probe_text: &str) -> Answer<TraceValue> {
+        let probe = match Session::probe(probe_text) {
+            Ok(p) => p,
+            Err(e) => return Answer::Failure { errors: vec![e] },
+        };
+        match eval::trace(&self.network, &probe) {
+            Ok(trace) => {
+                let text = trace.to_string();
+                Answer::Success { value: TraceValue { trace, text }, warnings: vec![] }
+            }
+            Err(e) => Answer::Failure { errors: vec![e] },
+        }
+    }
+
+    /// Traces the same probe `n` times and counts the reachable results: a benchmark
+    /// kernel that keeps the trace work observable.
+    pub fn count_reachable(&self, probe_text: &str, n: u32) -> Result<u32, Diagnostic> {
+        let probe = Session::probe(probe_text)?;
+        let mut reachable = 0;
+        for _ in 0..n {
+            if eval::trace(&self.network, &probe)?.reachable {
+                reachable += 1;
+            }
+        }
+        Ok(reachable)
+    }
+}
+
 /// The library version.
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")

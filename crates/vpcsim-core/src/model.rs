@@ -9,7 +9,7 @@
 //!
 //! Model types are not serializable on purpose: the document is the serialized form.
 
-use crate::addr::{IcmpMatch, PortRange, Protocol, Traffic};
+use crate::addr::{Cidr, IcmpMatch, PortRange, Protocol, Traffic};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::scenario::{self, NetworkDoc, Scenario};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -142,6 +142,9 @@ pub enum Target {
     Eni(EniIx),
     /// A transit gateway.
     Tgw(TgwIx),
+    /// A virtual private gateway, by id: traffic leaves for the Site-to-Site VPN, which
+    /// vpcsim does not model beyond the gateway (RT-4, RT-7, RT-9).
+    Vgw(String),
     /// The target does not exist: the route is a blackhole (RT-6).
     Blackhole(String),
 }
@@ -150,7 +153,7 @@ pub enum Target {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RouteDest {
     /// A CIDR.
-    Cidr(IpNet),
+    Cidr(Cidr),
     /// Every CIDR of a prefix list (EP-2).
     PrefixList(PlIx),
 }
@@ -179,6 +182,10 @@ pub struct RouteTable {
     pub main: bool,
     /// Routes: the implicit local routes first, then the document's.
     pub routes: Vec<Route>,
+    /// Compiled lookup order: (block, rank, route index), longest prefix first, then
+    /// static CIDR (2) over prefix list (1) over propagated (0) (RT-3, RT-4, RT-5); the
+    /// first entry holding the destination decides.
+    pub(crate) lpm: Vec<(Cidr, u8, usize)>,
 }
 
 /// One numbered NACL entry.
@@ -191,7 +198,7 @@ pub struct NaclEntry {
     /// Matched traffic.
     pub traffic: Traffic,
     /// Source (inbound) or destination (outbound) block.
-    pub cidr: IpNet,
+    pub cidr: Cidr,
 }
 
 /// A network ACL; entries sorted by rule number (NACL-2).
@@ -215,7 +222,7 @@ pub struct Nacl {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Peer {
     /// A CIDR.
-    Cidr(IpNet),
+    Cidr(Cidr),
     /// A prefix list.
     PrefixList(PlIx),
     /// Members of a security group (their private addresses, SG-16).
@@ -507,7 +514,7 @@ pub struct PrefixList {
     /// Name.
     pub name: String,
     /// Entries.
-    pub cidrs: Vec<IpNet>,
+    pub cidrs: Vec<Cidr>,
     /// The AWS service it stands for (`pl-s3`), if any.
     pub service: Option<Service>,
 }
@@ -632,7 +639,7 @@ pub struct TgwAttachment {
 #[derive(Clone, Debug)]
 pub struct TgwRoute {
     /// Destination.
-    pub dest: IpNet,
+    pub dest: Cidr,
     /// Attachment index, or `None` for a blackhole.
     pub attachment: Option<usize>,
     /// Propagated from an attachment rather than static.
@@ -1010,10 +1017,12 @@ impl Builder {
         // Route tables resolve targets, so gateways, endpoints and NAT interfaces come first.
         self.nats(doc);
         self.vpce_declare(doc);
-        self.route_tables(doc);
-        self.vpce_finish(doc);
+        // Instances come before route tables: a route may target an instance or its
+        // interface (RT-2, RT-9).
         self.instances(doc);
         self.sagemaker(doc);
+        self.route_tables(doc);
+        self.vpce_finish(doc);
         self.externals(doc);
         self.security_group_rules(doc);
         self.gateway_endpoint_routes();
@@ -1028,7 +1037,7 @@ impl Builder {
             self.net.prefix_lists.push(PrefixList {
                 id: id.clone(),
                 name: format!("com.amazonaws.region.{}", service.short_name()),
-                cidrs: vec![IpNet::V4(service.public_block())],
+                cidrs: vec![Cidr::new(IpNet::V4(service.public_block()))],
                 service: Some(service),
             });
             self.net.ids.insert(id, Node::Pl(ix));
@@ -1049,7 +1058,12 @@ impl Builder {
                 }
             }
             let service = pl.name.strip_prefix("com.amazonaws.").and_then(|_| Service::parse(&pl.name));
-            self.net.prefix_lists.push(PrefixList { id: pl.id.clone(), name: pl.name.clone(), cidrs, service });
+            self.net.prefix_lists.push(PrefixList {
+                id: pl.id.clone(),
+                name: pl.name.clone(),
+                cidrs: cidrs.into_iter().map(Cidr::new).collect(),
+                service,
+            });
         }
     }
 
@@ -1207,9 +1221,14 @@ impl Builder {
         let has_v6 = !v.cidrs_v6.is_empty();
         let ix = SgIx::new(self.net.sgs.len());
         let mut outbound =
-            vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Cidr(any_v4()), description: "SG-13 default".into() }];
+            vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Cidr(Cidr::new(any_v4())), description: "SG-13 default".into() }];
         if has_v6 {
-            outbound.push(SgRule { position: 1, traffic: Traffic::All, peer: Peer::Cidr(any_v6()), description: "SG-13 default".into() });
+            outbound.push(SgRule {
+                position: 1,
+                traffic: Traffic::All,
+                peer: Peer::Cidr(Cidr::new(any_v6())),
+                description: "SG-13 default".into(),
+            });
         }
         self.net.sgs.push(Sg {
             id: id.clone(),
@@ -1268,10 +1287,9 @@ impl Builder {
                     self.err(
                         "nacl-association-duplicate",
                         sat,
-                        format!("subnet `{s}` is already associated with network ACL `{prev_id}`"),
-                        "a subnet is associated with one network ACL at a time (NACL-1); remove one association",
+                        format!("subnet `{s}` is already associated with network ACL `{prev_id}`; this association replaces it"),
+                        "a subnet is associated with one network ACL at a time and a new association replaces the previous one (NACL-1); remove one",
                     );
-                    continue;
                 }
                 assoc.insert(sub, ix);
             }
@@ -1287,9 +1305,9 @@ impl Builder {
                     };
                     let id = format!("acl-default-{}", vdoc.id);
                     let has_v6 = !vdoc.cidrs_v6.is_empty();
-                    let mut entries = vec![NaclEntry { number: 100, allow: true, traffic: Traffic::All, cidr: any_v4() }];
+                    let mut entries = vec![NaclEntry { number: 100, allow: true, traffic: Traffic::All, cidr: Cidr::new(any_v4()) }];
                     if has_v6 {
-                        entries.push(NaclEntry { number: 101, allow: true, traffic: Traffic::All, cidr: any_v6() });
+                        entries.push(NaclEntry { number: 101, allow: true, traffic: Traffic::All, cidr: Cidr::new(any_v6()) });
                     }
                     let ix = NaclIx::new(self.net.nacls.len());
                     self.net.nacls.push(Nacl {
@@ -1358,19 +1376,29 @@ impl Builder {
             let Some(traffic) = parse_traffic(&e.protocol, e.ports.as_deref(), e.icmp_type, e.icmp_code, &eat, &mut self.diags) else {
                 continue;
             };
+            // NACL-9: ICMPv6 with an IPv6 block needs a type and code.
+            if matches!((traffic, cidr), (Traffic::Icmpv6(_), IpNet::V6(_))) && (e.icmp_type.is_none() || e.icmp_code.is_none()) {
+                self.err(
+                    "nacl-icmp-type-required",
+                    &eat,
+                    "an ICMPv6 entry with an IPv6 block needs `icmp_type` and `icmp_code`",
+                    "give both (use -1 for all) (NACL-9)",
+                );
+                continue;
+            }
             // NACL-9: ICMPv6 with an IPv4 block allows all types and codes.
             let traffic = match (traffic, cidr) {
                 (Traffic::Icmpv6(_), IpNet::V4(_)) => Traffic::Icmpv6(IcmpMatch::ANY),
                 (t, _) => t,
             };
-            out.push(NaclEntry { number, allow, traffic, cidr });
+            out.push(NaclEntry { number, allow, traffic, cidr: Cidr::new(cidr) });
         }
         out.sort_by_key(|e| e.number);
         // NACL-11: 20 entries per direction and address family by default (the `*` rule
         // counts), 40 at most.
         let families = [
-            ("IPv4", out.iter().filter(|e| e.cidr.addr().is_ipv4()).count()),
-            ("IPv6", out.iter().filter(|e| e.cidr.addr().is_ipv6()).count()),
+            ("IPv4", out.iter().filter(|e| e.cidr.net().addr().is_ipv4()).count()),
+            ("IPv6", out.iter().filter(|e| e.cidr.net().addr().is_ipv6()).count()),
         ];
         for (family, n) in families {
             if n + 1 > 40 {
@@ -1464,7 +1492,7 @@ impl Builder {
                 if a.propagate {
                     if let Some(v) = self.net.vpcs.get(vpc.get()) {
                         for c in &v.cidrs {
-                            routes.push(TgwRoute { dest: IpNet::V4(*c), attachment: Some(n), propagated: true });
+                            routes.push(TgwRoute { dest: Cidr::new(IpNet::V4(*c)), attachment: Some(n), propagated: true });
                         }
                     }
                 }
@@ -1490,7 +1518,7 @@ impl Builder {
                         }
                     },
                 };
-                routes.push(TgwRoute { dest, attachment, propagated: false });
+                routes.push(TgwRoute { dest: Cidr::new(dest), attachment, propagated: false });
             }
             self.net.tgws.push(Tgw { id: t.id.clone(), attachments, routes });
         }
@@ -1893,7 +1921,7 @@ impl Builder {
                 let rat = format!("{at}/routes/{k}");
                 let dest = match (&r.destination, &r.destination_prefix_list) {
                     (Some(d), None) => match parse_cidr(d, &format!("{rat}/destination"), &mut self.diags) {
-                        Some(net) => RouteDest::Cidr(net),
+                        Some(net) => RouteDest::Cidr(Cidr::new(net)),
                         None => continue,
                     },
                     (None, Some(pl)) => match self.resolve_pl(pl, &format!("{rat}/destination_prefix_list")) {
@@ -1923,7 +1951,10 @@ impl Builder {
                 }
                 let target = self.resolve_target(&r.target, vpc, &format!("{rat}/target"));
                 if let RouteDest::Cidr(net) = &dest {
-                    self.check_route_destination(*net, &target, vpc, &rat);
+                    // A route AWS would reject is left out (the diagnostic says why).
+                    if !self.check_route_destination(net.net(), &target, vpc, &rat) {
+                        continue;
+                    }
                 }
                 routes.push(Route { dest, target, target_id: r.target.clone(), propagated: r.propagated });
             }
@@ -1936,7 +1967,7 @@ impl Builder {
                 );
             }
             let main = t.main && !self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main);
-            self.net.rtbs.push(RouteTable { id: t.id.clone(), vpc, main, routes });
+            self.net.rtbs.push(RouteTable { id: t.id.clone(), vpc, main, routes, lpm: Vec::new() });
             for (j, s) in t.subnets.iter().enumerate() {
                 let sat = format!("{at}/subnets/{j}");
                 let Some(sub) = self.resolve_subnet(s, &sat) else {
@@ -1975,7 +2006,7 @@ impl Builder {
                     let id = format!("rtb-main-{}", vdoc.id);
                     let ix = RtbIx::new(self.net.rtbs.len());
                     let routes = self.local_routes(vpc);
-                    self.net.rtbs.push(RouteTable { id: id.clone(), vpc, main: true, routes });
+                    self.net.rtbs.push(RouteTable { id: id.clone(), vpc, main: true, routes, lpm: Vec::new() });
                     self.net.ids.insert(id, Node::Rtb(ix));
                     ix
                 }
@@ -1991,7 +2022,27 @@ impl Builder {
     }
 
     /// EX-3 (reserved link-local ranges) and RT-2 (routes more specific than local).
-    fn check_route_destination(&mut self, net: IpNet, target: &Target, vpc: VpcIx, at: &str) {
+    /// Returns whether AWS would accept the route.
+    fn check_route_destination(&mut self, net: IpNet, target: &Target, vpc: VpcIx, at: &str) -> bool {
+        if matches!(target, Target::Eigw(_)) && net.addr().is_ipv4() {
+            self.err(
+                "route-family-mismatch",
+                format!("{at}/destination"),
+                format!("`{net}` is an IPv4 destination for an egress-only internet gateway"),
+                "an egress-only internet gateway carries IPv6 only; route `::/0` to it (RT-12)",
+            );
+            return false;
+        }
+        let reserved_v6 = IpNet::V6(Ipv6Net::new(std::net::Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0), 32).unwrap_or_default());
+        if reserved_v6.contains(&net) {
+            self.err(
+                "route-reserved-range",
+                format!("{at}/destination"),
+                format!("`{net}` lies in fd00:ec2::/32, which is reserved for the metadata service and the Amazon DNS server"),
+                "routes to fd00:ec2::/32 or any part of it cannot be added (EX-3)",
+            );
+            return false;
+        }
         let reserved = IpNet::V4(Ipv4Net::new(Ipv4Addr::new(169, 254, 168, 0), 22).unwrap_or_default());
         if reserved.contains(&net) {
             self.err(
@@ -2000,6 +2051,7 @@ impl Builder {
                 format!("`{net}` lies in 169.254.168.0/22, which is reserved for the metadata service and the Amazon DNS server"),
                 "routes to 169.254.168.0/22 or any part of it cannot be added (EX-3)",
             );
+            return false;
         } else if net.contains(&reserved) && net.prefix_len() > 0 {
             self.diags.push(Diagnostic::info(
                 "route-covers-reserved-range",
@@ -2008,7 +2060,7 @@ impl Builder {
                 "EX-3: the metadata service and Amazon DNS addresses are never routed",
             ));
         }
-        let Some(v) = self.net.vpcs.get(vpc.get()) else { return };
+        let Some(v) = self.net.vpcs.get(vpc.get()) else { return true };
         let inside_local = match net {
             IpNet::V4(n) => v.cidrs.iter().any(|c| c.contains(&n) && n.prefix_len() > c.prefix_len()),
             IpNet::V6(n) => v.cidrs_v6.iter().any(|c| c.contains(&n) && n.prefix_len() > c.prefix_len()),
@@ -2023,8 +2075,10 @@ impl Builder {
                     format!("`{net}` is more specific than the VPC's local route"),
                     "a route inside the VPC's range must match a whole subnet and target a NAT gateway or network interface (RT-2)",
                 );
+                return false;
             }
         }
+        true
     }
 
     fn local_routes(&self, vpc: VpcIx) -> Vec<Route> {
@@ -2035,7 +2089,7 @@ impl Builder {
             .iter()
             .map(|c| IpNet::V4(*c))
             .chain(v.cidrs_v6.iter().map(|c| IpNet::V6(*c)))
-            .map(|net| Route { dest: RouteDest::Cidr(net), target: Target::Local, target_id: "local".into(), propagated: false })
+            .map(|net| Route { dest: RouteDest::Cidr(Cidr::new(net)), target: Target::Local, target_id: "local".into(), propagated: false })
             .collect()
     }
 
@@ -2072,6 +2126,7 @@ impl Builder {
                 }
                 Target::Eigw(g)
             }
+            _ if id.starts_with("vgw-") => Target::Vgw(id.to_owned()),
             Some(Node::Tgw(t)) => {
                 if !self.net.tgws.get(t.get()).is_some_and(|x| x.attachments.iter().any(|a| a.vpc == vpc)) {
                     self.diags.push(Diagnostic::warning(
@@ -2328,14 +2383,19 @@ impl Builder {
             };
             let inbound = self.sg_rules(&g.inbound, &format!("{at}/inbound"));
             let outbound = self.sg_rules(&g.outbound, &format!("{at}/outbound"));
-            for (dir, n) in [("inbound", inbound.len()), ("outbound", outbound.len())] {
-                if n > 60 {
-                    self.diags.push(Diagnostic::warning(
-                        "sg-rule-quota",
-                        format!("{at}/{dir}"),
-                        format!("{n} {dir} rules exceed the default quota of 60"),
-                        "AWS allows 60 rules per direction and address family by default (SG-11)",
-                    ));
+            // SG-11: 60 rules per direction, counted separately for IPv4 and IPv6 (rules that
+            // reference a group or a prefix list count for both).
+            for (dir, rules) in [("inbound", &inbound), ("outbound", &outbound)] {
+                for (family, v6) in [("IPv4", false), ("IPv6", true)] {
+                    let n = rules.iter().filter(|r| !matches!(&r.peer, Peer::Cidr(c) if c.net().addr().is_ipv6() != v6)).count();
+                    if n > 60 {
+                        self.diags.push(Diagnostic::warning(
+                            "sg-rule-quota",
+                            format!("{at}/{dir}"),
+                            format!("{n} {family} {dir} rules exceed the default quota of 60"),
+                            "AWS allows 60 rules per direction and address family by default (SG-11)",
+                        ));
+                    }
                 }
             }
             if let Some(sg) = self.net.sgs.get_mut(ix.get()) {
@@ -2354,7 +2414,7 @@ impl Builder {
             };
             let peer = match (&r.cidr, &r.prefix_list, &r.sg) {
                 (Some(c), None, None) => match parse_cidr(c, &format!("{rat}/cidr"), &mut self.diags) {
-                    Some(net) => Peer::Cidr(net),
+                    Some(net) => Peer::Cidr(Cidr::new(net)),
                     None => continue,
                 },
                 (None, Some(p), None) => match self.resolve_pl(p, &format!("{rat}/prefix_list")) {
@@ -2396,6 +2456,22 @@ impl Builder {
     }
 
     fn finish(&mut self) {
+        let prefix_lists = &self.net.prefix_lists;
+        for table in &mut self.net.rtbs {
+            let mut lpm = Vec::new();
+            for (k, r) in table.routes.iter().enumerate() {
+                match &r.dest {
+                    RouteDest::Cidr(c) => lpm.push((*c, if r.propagated { 0 } else { 2 }, k)),
+                    RouteDest::PrefixList(p) => {
+                        for c in prefix_lists.get(p.get()).map(|pl| pl.cidrs.as_slice()).unwrap_or(&[]) {
+                            lpm.push((*c, 1, k));
+                        }
+                    }
+                }
+            }
+            lpm.sort_by(|a, b| b.0.prefix_len().cmp(&a.0.prefix_len()).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+            table.lpm = lpm;
+        }
         let mut members: Vec<HashMap<IpAddr, VpcIx>> = vec![HashMap::new(); self.net.sgs.len()];
         for e in &self.net.enis {
             for g in &e.sgs {

@@ -48,8 +48,17 @@ impl RequestContext {
         keys.insert("aws:sourcevpce".into(), vpce.to_owned());
         keys.insert("aws:sourcevpc".into(), vpc.to_owned());
         keys.insert("aws:vpcsourceip".into(), src.to_string());
-        keys.insert("aws:principalaccount".into(), "123456789012".into());
-        RequestContext { action: action.into(), resource: resource.into(), principal: "arn:aws:iam::123456789012:role/app".into(), keys }
+        let mut ctx = RequestContext { action: action.into(), resource: resource.into(), principal: String::new(), keys };
+        ctx.set_principal("arn:aws:iam::123456789012:role/app");
+        ctx
+    }
+
+    /// Sets the principal ARN, with aws:PrincipalArn and aws:PrincipalAccount.
+    pub fn set_principal(&mut self, arn: &str) {
+        self.principal = arn.to_owned();
+        self.keys.insert("aws:principalarn".into(), arn.to_owned());
+        let account = arn.split(':').nth(4).filter(|a| !a.is_empty()).unwrap_or("123456789012");
+        self.keys.insert("aws:principalaccount".into(), account.to_owned());
     }
 }
 
@@ -111,11 +120,11 @@ fn principal_matches(stmt: &Value, ctx: &RequestContext) -> bool {
     match stmt.get("Principal") {
         None => true,
         Some(Value::String(s)) => s == "*",
+        // `"AWS": "123456789012"` means that account's root user only (EP-11).
         Some(Value::Object(m)) => m.values().any(|v| {
             as_list(Some(v)).iter().any(|p| {
-                p == "*"
-                    || wildcard(p, &ctx.principal, false)
-                    || ctx.keys.get("aws:principalaccount").is_some_and(|a| p == a || p == &format!("arn:aws:iam::{a}:root"))
+                let arn = if p.chars().all(|c| c.is_ascii_digit()) { format!("arn:aws:iam::{p}:root") } else { p.clone() };
+                p == "*" || wildcard(&arn, &ctx.principal, false)
             })
         }),
         Some(_) => false,

@@ -14,6 +14,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole scenario: a network, probes with their expected outcomes, and layout hints.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Format version; must be 1.
@@ -44,6 +45,7 @@ pub struct Scenario {
 
 /// Where the canvas draws a resource.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LayoutHint {
     /// Left edge.
@@ -60,6 +62,7 @@ pub struct LayoutHint {
 
 /// Every resource of the network, by kind.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NetworkDoc {
     /// AWS Region, e.g. `us-east-1` (service names and prefix lists depend on it).
@@ -114,6 +117,7 @@ pub struct NetworkDoc {
 
 /// A VPC.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VpcDoc {
     /// Id, e.g. `vpc-ml`.
@@ -131,6 +135,7 @@ pub struct VpcDoc {
 
 /// A subnet.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubnetDoc {
     /// Id.
@@ -152,6 +157,7 @@ pub struct SubnetDoc {
 
 /// A route table and the subnets explicitly associated with it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RouteTableDoc {
     /// Id.
@@ -174,6 +180,7 @@ pub struct RouteTableDoc {
 
 /// One route.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RouteDoc {
     /// Destination CIDR (IPv4 or IPv6).
@@ -193,6 +200,7 @@ pub struct RouteDoc {
 
 /// A network ACL and the subnets explicitly associated with it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NaclDoc {
     /// Id.
@@ -218,6 +226,7 @@ pub struct NaclDoc {
 
 /// One numbered NACL entry.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NaclEntryDoc {
     /// Rule number, 1-32766 (NACL-2).
@@ -244,6 +253,7 @@ pub struct NaclEntryDoc {
 
 /// A security group.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SgDoc {
     /// Id.
@@ -267,6 +277,7 @@ pub struct SgDoc {
 
 /// One security group rule. Exactly one of `cidr`, `prefix_list` and `sg` names the peer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SgRuleDoc {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, `all` or a protocol number.
@@ -296,6 +307,7 @@ pub struct SgRuleDoc {
 
 /// An EC2 instance with its primary network interface.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InstanceDoc {
     /// Id, e.g. `i-web`.
@@ -324,6 +336,7 @@ pub struct InstanceDoc {
 
 /// An internet gateway.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IgwDoc {
     /// Id.
@@ -338,6 +351,7 @@ pub struct IgwDoc {
 
 /// A NAT gateway.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NatDoc {
     /// Id.
@@ -368,6 +382,7 @@ fn is_public(s: &String) -> bool {
 
 /// A VPC endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VpceDoc {
     /// Id.
@@ -410,6 +425,7 @@ fn is_true(b: &bool) -> bool {
 
 /// A VPC peering connection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PeeringDoc {
     /// Id.
@@ -437,6 +453,7 @@ fn is_active(s: &String) -> bool {
 /// A transit gateway with one route table: every attachment is associated with it and
 /// propagates its VPC's CIDRs into it (the default), plus static routes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TgwDoc {
     /// Id, e.g. `tgw-core`.
@@ -454,6 +471,7 @@ pub struct TgwDoc {
 
 /// A VPC attachment of a transit gateway.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TgwAttachmentDoc {
     /// Id, e.g. `tgw-attach-a`.
@@ -470,6 +488,7 @@ pub struct TgwAttachmentDoc {
 
 /// A static transit gateway route.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TgwRouteDoc {
     /// Destination CIDR.
@@ -481,6 +500,7 @@ pub struct TgwRouteDoc {
 
 /// A managed prefix list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PrefixListDoc {
     /// Id.
@@ -495,6 +515,7 @@ pub struct PrefixListDoc {
 
 /// A host or network outside AWS.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExternalDoc {
     /// Id used as a probe reference, e.g. `corp`.
@@ -520,6 +541,7 @@ fn is_internet(s: &String) -> bool {
 
 /// SageMaker resources.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SageMakerDoc {
     /// Notebook instances.
@@ -545,6 +567,7 @@ impl SageMakerDoc {
 
 /// Subnets and security groups of a SageMaker resource in your VPC.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VpcConfigDoc {
     /// Subnet ids.
@@ -556,6 +579,7 @@ pub struct VpcConfigDoc {
 
 /// A notebook instance (SM-2 to SM-4).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NotebookDoc {
     /// Name; its probe reference is `sagemaker:notebook/NAME`.
@@ -579,6 +603,7 @@ pub struct NotebookDoc {
 
 /// A training or processing job (SM-6 to SM-9).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrainingJobDoc {
     /// Name; its probe reference is `sagemaker:training-job/NAME`.
@@ -610,6 +635,7 @@ fn is_training(s: &String) -> bool {
 
 /// An inference endpoint with its model (SM-8, SM-10, SM-11).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EndpointDoc {
     /// Endpoint name; its probe reference is `sagemaker:endpoint/NAME`.
@@ -630,6 +656,7 @@ pub struct EndpointDoc {
 
 /// A Studio domain (SM-13).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DomainDoc {
     /// Domain name; its probe reference is `sagemaker:domain/NAME`.
@@ -656,6 +683,7 @@ fn default_public_internet() -> String {
 
 /// One packet to send, and what should happen to it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProbeDoc {
     /// Short label.
@@ -696,6 +724,7 @@ pub struct ProbeDoc {
 
 /// The API call a request carries.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApiCallDoc {
     /// Action, e.g. `sagemaker:InvokeEndpoint`.
@@ -714,6 +743,7 @@ fn default_tcp() -> String {
 
 /// The expected result of a probe.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpectDoc {
     /// Request outcome: `delivered`, `dropped`, `exits-network` or `insufficient-info`.
@@ -801,4 +831,10 @@ fn json_pointer(path: &str) -> String {
         out.push('/');
     }
     out
+}
+
+/// The JSON Schema of the format, derived from these types (`docs/scenario.schema.json`).
+#[cfg(feature = "schema")]
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Scenario)).unwrap_or_default()
 }

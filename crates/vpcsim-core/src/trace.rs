@@ -129,6 +129,11 @@ pub enum DropReason {
     AddressFamily,
     /// AWS services do not initiate connections into a VPC (EP-7).
     ServiceCannotInitiate,
+    /// Gateway endpoints cannot be used from outside their VPC (EP-6).
+    EndpointNotExtended,
+    /// The reply takes a different path than the request (through a NAT gateway that
+    /// did not see it), so the connection fails (RT-8, RT-10).
+    AsymmetricRoute,
     /// EC2 restricts outbound port 25 to public addresses by default (SG-20).
     Port25Restricted,
 }
@@ -157,12 +162,14 @@ impl DropReason {
             DropReason::RoutingLoop => "routing-loop",
             DropReason::AddressFamily => "address-family",
             DropReason::ServiceCannotInitiate => "service-cannot-initiate",
+            DropReason::EndpointNotExtended => "endpoint-not-extended",
+            DropReason::AsymmetricRoute => "asymmetric-route",
             DropReason::Port25Restricted => "port-25-restricted",
         }
     }
 
     /// Every reason, for completeness tests.
-    pub const ALL: [DropReason; 21] = [
+    pub const ALL: [DropReason; 23] = [
         DropReason::SgNoMatchingRule,
         DropReason::NaclDenyRule,
         DropReason::NaclDefaultDeny,
@@ -183,6 +190,8 @@ impl DropReason {
         DropReason::RoutingLoop,
         DropReason::AddressFamily,
         DropReason::ServiceCannotInitiate,
+        DropReason::EndpointNotExtended,
+        DropReason::AsymmetricRoute,
         DropReason::Port25Restricted,
     ];
 }
@@ -339,7 +348,11 @@ fn write_leg(f: &mut fmt::Formatter<'_>, leg: &Leg) -> fmt::Result {
         for c in &hop.checks {
             let mark = if c.verdict == Verdict::Allow { "✓" } else { "✗" };
             let dir = c.direction.map(|d| format!(" {d}")).unwrap_or_default();
-            let rule = c.rule.as_deref().unwrap_or("no rule matched");
+            let rule = match (&c.rule, c.verdict) {
+                (Some(r), _) => r.as_str(),
+                (None, Verdict::Allow) => "allowed",
+                (None, Verdict::Deny) => "no rule matched",
+            };
             writeln!(f, "    {mark} {} {}{dir}: {rule} ({})", c.kind.as_str(), c.component, c.spec)?;
             writeln!(f, "        {}", c.explanation)?;
         }

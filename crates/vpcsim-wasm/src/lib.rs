@@ -39,3 +39,38 @@ pub fn check(scenario: JsValue) -> JsValue {
 pub fn version() -> String {
     vpcsim_core::ffi::version().to_owned()
 }
+
+/// A scenario loaded once and traced many times.
+#[wasm_bindgen]
+pub struct Session {
+    inner: vpcsim_core::ffi::Session,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Loads a scenario (object or JSON string). Throws an `Error` whose message is the
+    /// first located diagnostic when the document cannot be read at all.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scenario: JsValue) -> Result<Session, JsError> {
+        vpcsim_core::ffi::Session::open(&text_of(&scenario)).map(|inner| Session { inner }).map_err(|errors| {
+            let first = errors.first().map(|d| format!("{} at {}: {} ({})", d.code, d.at, d.message, d.help)).unwrap_or_default();
+            JsError::new(&first)
+        })
+    }
+
+    /// Traces a probe: `{type: "success", trace, text}` or `{type: "failure", errors}`.
+    pub fn trace(&self, probe: JsValue) -> JsValue {
+        to_js(self.inner.trace_json(&text_of(&probe)).to_json())
+    }
+
+    /// Load diagnostics.
+    pub fn diagnostics(&self) -> JsValue {
+        to_js(serde_json::to_string(self.inner.diagnostics()).unwrap_or_default())
+    }
+
+    /// Traces the probe `n` times; returns how many were reachable (benchmarks).
+    #[wasm_bindgen(js_name = traceBatch)]
+    pub fn trace_batch(&self, probe: JsValue, n: u32) -> Result<u32, JsError> {
+        self.inner.count_reachable(&text_of(&probe), n).map_err(|d| JsError::new(&d.message))
+    }
+}

@@ -213,7 +213,98 @@ pub fn test(args: &[&str]) -> Result<(), String> {
     res
 }
 
-/// `cargo xtask bench`.
+const BENCH_PAGE: &str = r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>vpcsim bench</title><link rel="icon" href="data:,"></head>
+<body><pre id="out">running</pre>
+<script type="module">
+import init, { Session } from './pkg/vpcsim_wasm.js';
+function stats(samples) { const s = [...samples].sort((a, b) => a - b); return { median_ns: s[Math.floor(s.length / 2)], best_ns: s[0] }; }
+try {
+  await init();
+  const scenario = await (await fetch('../largest-path.json')).text();
+  const probe = await (await fetch('../largest-path-probe.json')).text();
+  const session = new Session(scenario);
+  const iters = 400, samples = [];
+  if (session.traceBatch(probe, 50) !== 50) throw new Error('the benchmark path is not reachable');
+  for (let b = 0; b < 30; b++) {
+    const t = performance.now();
+    const n = session.traceBatch(probe, iters);
+    const dt = performance.now() - t;
+    if (n !== iters) throw new Error('unexpected verdict');
+    samples.push(dt * 1e6 / iters);
+  }
+  const t = performance.now();
+  for (let k = 0; k < 5; k++) new Session(scenario).free();
+  window.benchResult = { largest_path_trace: stats(samples), largest_path_build: { median_ns: (performance.now() - t) * 1e6 / 5 } };
+  document.getElementById('out').textContent = JSON.stringify(window.benchResult, null, 2);
+} catch (e) { window.benchError = String(e && e.stack || e); }
+</script></body></html>
+"#;
+
+fn ns(v: &serde_json::Value, path: &[&str]) -> Option<f64> {
+    path.iter().try_fold(v, |acc, k| acc.get(k)).and_then(serde_json::Value::as_f64)
+}
+
+/// `cargo xtask bench`: native and wasm (headless Chromium) side by side, one run.
 pub fn bench() -> Result<(), String> {
-    Err("no benchmark is defined yet".into())
+    install::build_tools()?;
+    install::chromium()?;
+    let out = root().join("target/bench");
+    let www = out.join("www");
+    std::fs::create_dir_all(www.join("pkg")).map_err(|e| e.to_string())?;
+    println!("==> native");
+    let native_out =
+        install::output(cargo(&["run", "--quiet", "--release", "--locked", "-p", "vpcsim-tests", "--bin", "vpcsim-bench", "--"]).arg(&out))
+            .ok_or("the native benchmark failed")?;
+    let native: serde_json::Value = serde_json::from_str(native_out.trim()).map_err(|e| format!("native output: {e}: {native_out}"))?;
+    println!("==> wasm (headless chromium)");
+    run(&mut cargo(&["build", "--quiet", "--release", "--locked", "--target", "wasm32-unknown-unknown", "-p", "vpcsim-wasm"]))?;
+    run(Command::new("wasm-bindgen")
+        .args(["--target", "web", "--out-dir"])
+        .arg(www.join("pkg"))
+        .arg(root().join("target/wasm32-unknown-unknown/release/vpcsim_wasm.wasm"))
+        .env("PATH", path_env()))?;
+    std::fs::write(www.join("index.html"), BENCH_PAGE).map_err(|e| e.to_string())?;
+    let server = crate::serve_static::start(out.clone(), "/", true)?;
+    let url = format!("http://127.0.0.1:{}/www/index.html", server.port);
+    let wasm_out = install::output(Command::new("node").arg("bench/run.mjs").arg(&url).current_dir(root().join("tests/js")))
+        .ok_or("the wasm benchmark failed in chromium")?;
+    let wasm: serde_json::Value = serde_json::from_str(wasm_out.trim()).map_err(|e| format!("wasm output: {e}: {wasm_out}"))?;
+    let us = |v: Option<f64>| v.map(|x| format!("{:.1} µs", x / 1000.0)).unwrap_or_else(|| "n/a".into());
+    let ms = |v: Option<f64>| v.map(|x| format!("{:.1} ms", x / 1e6)).unwrap_or_else(|| "n/a".into());
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
+        _ => "n/a".into(),
+    };
+    let core_native = ns(&native, &["largest_path_trace", "median_ns"]);
+    let core_wasm = ns(&wasm, &["largest_path_trace", "median_ns"]);
+    let oracle_native = ns(&native, &["largest_path_oracle", "median_ns"]);
+    println!("\n{:<40} {:>12} {:>12} {:>14} {:>12}", "measure (median of 30 batches)", "native", "wasm", "wasm/native", "target");
+    println!(
+        "{:<40} {:>12} {:>12} {:>14} {:>12}",
+        "trace, largest path: vpcsim-core",
+        us(core_native),
+        us(core_wasm),
+        ratio(core_wasm, core_native),
+        "< 20 µs wasm"
+    );
+    println!("{:<40} {:>12} {:>12} {:>14} {:>12}", "trace, largest path: naive oracle", us(oracle_native), "-", "-", "-");
+    println!("{:<40} {:>12} {:>12} {:>14} {:>12}", "oracle / core (native)", ratio(oracle_native, core_native), "", "", "");
+    println!(
+        "{:<40} {:>12} {:>12} {:>14} {:>12}",
+        "build the largest-path network",
+        ms(ns(&native, &["largest_path_build", "median_ns"])),
+        ms(ns(&wasm, &["largest_path_build", "median_ns"])),
+        ratio(ns(&wasm, &["largest_path_build", "median_ns"]), ns(&native, &["largest_path_build", "median_ns"])),
+        ""
+    );
+    println!(
+        "wasm timer: cross-origin isolated = {}",
+        wasm.get("cross_origin_isolated").and_then(serde_json::Value::as_bool).unwrap_or(false)
+    );
+    let report = serde_json::json!({"native": native, "wasm": wasm});
+    std::fs::write(root().join("target/bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
+        .map_err(|e| e.to_string())?;
+    println!("wrote target/bench.json");
+    Ok(())
 }

@@ -1,0 +1,57 @@
+//! Native side of `cargo xtask bench`: times one trace over the largest path, in batches,
+//! and writes the inputs for the wasm side. Prints one JSON object.
+//!
+//! Run through `cargo xtask bench`, which also runs the wasm side in headless Chromium
+//! and prints both side by side.
+
+use std::hint::black_box;
+use std::time::Instant;
+use vpcsim_core::{eval, Network, ProbeDoc, Scenario};
+
+/// Median and best of `batches` batches of `iters` calls, in nanoseconds per call.
+fn time(batches: usize, iters: usize, mut f: impl FnMut() -> bool) -> (f64, f64) {
+    let mut per_call: Vec<f64> = (0..batches)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                black_box(f());
+            }
+            t.elapsed().as_nanos() as f64 / iters as f64
+        })
+        .collect();
+    per_call.sort_by(f64::total_cmp);
+    (per_call[per_call.len() / 2], per_call[0])
+}
+
+fn main() {
+    let out_dir = std::env::args().nth(1).unwrap_or_else(|| "target/bench".into());
+    std::fs::create_dir_all(&out_dir).expect("create the output folder");
+    let (scenario_json, probe_json) = vpcsim_tests::bench::largest_path();
+    std::fs::write(format!("{out_dir}/largest-path.json"), scenario_json.to_string()).expect("write the scenario");
+    std::fs::write(format!("{out_dir}/largest-path-probe.json"), probe_json.to_string()).expect("write the probe");
+    let scenario: Scenario = serde_json::from_value(scenario_json.clone()).expect("valid scenario");
+    let probe: ProbeDoc = serde_json::from_value(probe_json).expect("valid probe");
+    let (net, _diags) = Network::build(&scenario);
+    let trace = eval::trace(&net, &probe).expect("traceable");
+    assert!(trace.reachable, "the benchmark path must be reachable: {trace}");
+    let n_checks: usize = trace.request.hops.iter().chain(trace.response.iter().flat_map(|r| r.hops.iter())).map(|h| h.checks.len()).sum();
+    let iters: usize = std::env::var("BENCH_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let (median, best) = time(30, iters, || eval::trace(&net, &probe).is_ok_and(|t| t.reachable));
+    let (build_median, _) = time(10, 5, || !Network::build(&scenario).0.n_enis() == 0);
+    let oracle = vpcsim_tests::bench_oracle(&scenario_json);
+    let oracle_json = match oracle {
+        Some(mut f) => {
+            let (m, b) = time(30, 200, &mut f);
+            serde_json::json!({"median_ns": m, "best_ns": b})
+        }
+        None => serde_json::Value::Null,
+    };
+    println!(
+        "{}",
+        serde_json::json!({
+            "largest_path_trace": {"median_ns": median, "best_ns": best, "checks": n_checks},
+            "largest_path_build": {"median_ns": build_median},
+            "largest_path_oracle": oracle_json,
+        })
+    );
+}
