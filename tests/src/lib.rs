@@ -84,8 +84,11 @@ pub fn has_errors(d: &[Diagnostic]) -> bool {
     d.iter().any(|x| x.severity == Severity::Error)
 }
 
-/// A closure tracing the benchmark probe with the reference oracle, when the oracle can
-/// answer for this scenario (`None` until it exists).
-pub fn bench_oracle(_scenario: &serde_json::Value) -> Option<Box<dyn FnMut() -> bool>> {
-    None
+/// A closure tracing the benchmark probe of [`bench::largest_path`] with the reference
+/// oracle, for the side-by-side benchmark; `None` if the oracle cannot answer it.
+pub fn bench_oracle(scenario: &serde_json::Value) -> Option<Box<dyn FnMut() -> bool>> {
+    let world = oracle::World::from_json(scenario).ok()?;
+    let (_, probe) = bench::largest_path();
+    world.answer(&probe).ok()?;
+    Some(Box::new(move || world.answer(&probe).is_ok_and(|a| a.request == "delivered")))
 }

@@ -249,6 +249,15 @@ impl fmt::Display for Traffic {
     }
 }
 
+/// An address as (bits, is IPv6), the form [`Cidr`] compares against.
+#[inline]
+pub(crate) fn addr_bits(ip: IpAddr) -> (u128, bool) {
+    match ip {
+        IpAddr::V4(a) => (u128::from(u32::from(a)), false),
+        IpAddr::V6(a) => (u128::from(a), true),
+    }
+}
+
 /// The transport header of one packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum L4 {
@@ -443,6 +452,21 @@ impl Cidr {
     /// The block.
     pub fn net(&self) -> ipnet::IpNet {
         self.net
+    }
+
+    /// Masked address bits (IPv4 in the low 32 bits).
+    pub(crate) fn bits(&self) -> u128 {
+        self.bits
+    }
+
+    /// The mask (IPv4 in the low 32 bits).
+    pub(crate) fn mask(&self) -> u128 {
+        self.mask
+    }
+
+    /// Whether this is an IPv6 block.
+    pub(crate) fn is_v6(&self) -> bool {
+        self.v6
     }
 
     /// Whether this is 0.0.0.0/0 or ::/0.

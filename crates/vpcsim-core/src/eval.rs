@@ -14,9 +14,7 @@ use crate::addr::{proto, protocol_name, Flow, Protocol, L4};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::model::Service;
 use crate::model::{EigwIx, TgwIx};
-use crate::model::{
-    Eni, EniIx, Nacl, NatIx, Network, Node, Owner, Peer, RouteDest, RtbIx, SgRule, SmKind, SubnetIx, Target, VpcIx, VpceIx, VpceKind,
-};
+use crate::model::{Eni, EniIx, Nacl, NatIx, Network, Node, Owner, Peer, RtbIx, SgRule, SmKind, SubnetIx, Target, VpcIx, VpceIx, VpceKind};
 use crate::policy::{self, RequestContext};
 use crate::scenario::{ApiCallDoc, ProbeDoc};
 use crate::trace::{Check, CheckKind, Direction, DropInfo, DropReason, FlowInfo, Hop, Leg, Outcome, Trace, Verdict};
@@ -510,7 +508,7 @@ impl<'a> Walker<'a> {
     }
 
     fn eni_label(&self, eni: &Eni) -> String {
-        format!("{} ({})", eni.label, eni.private_ip)
+        eni.display.clone()
     }
 
     fn start(mut self, src: &Endpoint, dst: &Endpoint, flow: Flow) -> LegResult {
@@ -830,12 +828,19 @@ impl<'a> Walker<'a> {
         };
         for g in &eni.sgs {
             let Some(sg) = net.sg(*g) else { continue };
-            let rules = match dir {
-                Direction::Inbound => &sg.inbound,
-                Direction::Outbound => &sg.outbound,
+            let (rules, index) = match dir {
+                Direction::Inbound => (&sg.inbound, &sg.inbound_index),
+                Direction::Outbound => (&sg.outbound, &sg.outbound_index),
             };
-            if let Some(rule) = rules.iter().find(|r| r.traffic.matches(&flow.l4) && self.peer_matches(r, peer, sg.vpc)) {
-                let text = rule_text(net, rule, dir);
+            // The union of rules decides (SG-10); the first matching rule in document order
+            // is the one shown. The index yields only rules that can match this packet.
+            let first = index
+                .candidates(&flow.l4)
+                .filter_map(|k| rules.get(k))
+                .filter(|r| r.traffic.matches(&flow.l4) && self.peer_matches(r, peer, sg.vpc))
+                .min_by_key(|r| r.position);
+            if let Some(rule) = first {
+                let text = rule.text.clone();
                 let mut c = check(
                     CheckKind::SecurityGroup,
                     &sg.id,
@@ -877,16 +882,17 @@ impl<'a> Walker<'a> {
             Direction::Outbound => (Direction::Inbound, request.src),
             Direction::Inbound => (Direction::Outbound, request.dst),
         };
-        fn rules_of(g: &crate::model::Sg, d: Direction) -> &[SgRule] {
-            match d {
-                Direction::Inbound => &g.inbound,
-                Direction::Outbound => &g.outbound,
-            }
+
+        fn any_peer(g: &crate::model::Sg, d: Direction) -> impl Iterator<Item = &SgRule> {
+            let (rules, index) = match d {
+                Direction::Inbound => (&g.inbound, &g.inbound_index),
+                Direction::Outbound => (&g.outbound, &g.outbound_index),
+            };
+            index.any_peer.iter().filter_map(move |k| rules.get(*k as usize))
         }
         let groups: Vec<&crate::model::Sg> = eni.sgs.iter().filter_map(|g| self.net.sg(*g)).collect();
         let request_open = groups.iter().any(|g| {
-            rules_of(g, req_dir)
-                .iter()
+            any_peer(g, req_dir)
                 .any(|r| matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(req_peer)) && r.traffic.matches(&request.l4))
         });
         if !request_open {
@@ -897,8 +903,7 @@ impl<'a> Walker<'a> {
             Direction::Inbound => response.src,
         };
         groups.iter().find_map(|g| {
-            rules_of(g, dir)
-                .iter()
+            any_peer(g, dir)
                 .find(|r| {
                     let all_ports = match r.traffic {
                         crate::addr::Traffic::All => true,
@@ -908,7 +913,7 @@ impl<'a> Walker<'a> {
                     };
                     all_ports && matches!(&r.peer, Peer::Cidr(c) if any(c) && c.contains(resp_peer))
                 })
-                .map(|r| (g.id.clone(), rule_text(self.net, r, dir)))
+                .map(|r| (g.id.clone(), r.text.clone()))
         })
     }
 
@@ -949,13 +954,7 @@ impl<'a> Walker<'a> {
         let spec = if self.response { "NACL-6" } else { "NACL-2" };
         match first_match(acl, dir, flow.l4, peer) {
             Some(entry) if entry.allow => {
-                let text = format!(
-                    "{} allow {} {} {}",
-                    entry.number,
-                    entry.traffic,
-                    if dir == Direction::Inbound { "from" } else { "to" },
-                    entry.cidr
-                );
+                let text = &entry.text;
                 let mut c = check(
                     CheckKind::NetworkAcl,
                     &acl.id,
@@ -974,13 +973,7 @@ impl<'a> Walker<'a> {
                 Ok(())
             }
             Some(entry) => {
-                let text = format!(
-                    "{} deny {} {} {}",
-                    entry.number,
-                    entry.traffic,
-                    if dir == Direction::Inbound { "from" } else { "to" },
-                    entry.cidr
-                );
+                let text = &entry.text;
                 let explanation = format!(
                     "{dir} rule {text} of `{}` matches first and denies {} {} {peer}{}",
                     acl.id,
@@ -1101,10 +1094,7 @@ impl<'a> Walker<'a> {
                 "RT-3",
             );
         };
-        let dest_text = match &route.dest {
-            RouteDest::Cidr(c) => c.to_string(),
-            RouteDest::PrefixList(p) => net.prefix_list(*p).map(|x| x.id.clone()).unwrap_or_default(),
-        };
+        let dest_text = route.dest_text.as_str();
         let rule = format!("{dest_text} -> {}", route.target_id);
         if let Target::Blackhole(id) = &route.target {
             let rule = rule.clone();
@@ -1915,17 +1905,6 @@ impl<'a> Walker<'a> {
     }
 }
 
-fn rule_text(net: &Network, rule: &SgRule, dir: Direction) -> String {
-    let prep = if dir == Direction::Inbound { "from" } else { "to" };
-    let peer = match &rule.peer {
-        Peer::Cidr(c) => c.to_string(),
-        Peer::PrefixList(p) => net.prefix_list(*p).map(|x| x.id.clone()).unwrap_or_default(),
-        Peer::Sg(g) => net.sg(*g).map(|x| x.id.clone()).unwrap_or_default(),
-        Peer::Stale(id) => format!("{id} (stale)"),
-    };
-    format!("{} {prep} {peer}", rule.traffic)
-}
-
 /// First matching entry of a NACL direction for a packet: entries are sorted by number,
 /// and IPv4 entries never match IPv6 packets (NACL-10).
 fn first_match(acl: &Nacl, dir: Direction, l4: L4, peer: IpAddr) -> Option<&crate::model::NaclEntry> {
@@ -1936,12 +1915,18 @@ fn first_match(acl: &Nacl, dir: Direction, l4: L4, peer: IpAddr) -> Option<&crat
     entries.iter().find(|e| e.cidr.contains(peer) && e.traffic.matches(&l4))
 }
 
-/// Longest prefix match (RT-3) over the table's compiled order, in which on a tie a static
-/// CIDR route beats a prefix-list route, which beats a propagated route (RT-4, RT-5).
+/// Longest prefix match (RT-3) over the table's compiled buckets, longest prefix first;
+/// within one destination a static CIDR route beats a prefix-list route, which beats a
+/// propagated route (RT-4, RT-5).
 fn lookup(net: &Network, table: RtbIx, dst: IpAddr) -> Option<(usize, &crate::model::Route, u8)> {
     let t = net.rtb(table)?;
-    let (cidr, _, k) = t.lpm.iter().find(|(c, _, _)| c.contains(dst))?;
-    t.routes.get(*k).map(|r| (*k, r, cidr.prefix_len()))
+    let (bits, v6) = crate::addr::addr_bits(dst);
+    t.lpm.iter().filter(|b| b.v6 == v6).find_map(|b| {
+        let key = bits & b.mask;
+        let at = b.entries.binary_search_by(|(e, _)| e.cmp(&key)).ok()?;
+        let k = b.entries.get(at)?.1 as usize;
+        t.routes.get(k).map(|r| (k, r, b.len))
+    })
 }
 
 /// Whether an address is public: outside every modelled VPC and outside the private

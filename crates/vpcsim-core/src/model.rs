@@ -169,6 +169,19 @@ pub struct Route {
     pub target_id: String,
     /// Propagated rather than static (RT-4).
     pub propagated: bool,
+    /// The destination as shown (`10.0.0.0/16`, `pl-s3`), rendered once.
+    pub dest_text: String,
+}
+
+/// One prefix length of a route table's compiled lookup: destinations sorted by their
+/// masked bits, the best route per destination only.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LpmBucket {
+    pub(crate) len: u8,
+    pub(crate) v6: bool,
+    pub(crate) mask: u128,
+    /// (masked bits, route index), sorted by bits.
+    pub(crate) entries: Vec<(u128, u32)>,
 }
 
 /// A route table.
@@ -182,10 +195,10 @@ pub struct RouteTable {
     pub main: bool,
     /// Routes: the implicit local routes first, then the document's.
     pub routes: Vec<Route>,
-    /// Compiled lookup order: (block, rank, route index), longest prefix first, then
-    /// static CIDR (2) over prefix list (1) over propagated (0) (RT-3, RT-4, RT-5); the
-    /// first entry holding the destination decides.
-    pub(crate) lpm: Vec<(Cidr, u8, usize)>,
+    /// Compiled longest-prefix-match lookup: one bucket per prefix length, longest
+    /// first; within a destination, static CIDR beats prefix list beats propagated
+    /// (RT-3, RT-4, RT-5).
+    pub(crate) lpm: Vec<LpmBucket>,
 }
 
 /// One numbered NACL entry.
@@ -199,6 +212,8 @@ pub struct NaclEntry {
     pub traffic: Traffic,
     /// Source (inbound) or destination (outbound) block.
     pub cidr: Cidr,
+    /// The entry as shown (`100 allow tcp/443 from 0.0.0.0/0`), rendered once.
+    pub text: String,
 }
 
 /// A network ACL; entries sorted by rule number (NACL-2).
@@ -242,6 +257,50 @@ pub struct SgRule {
     pub peer: Peer,
     /// Free text.
     pub description: String,
+    /// The rule as AWS shows it for its direction (`tcp/443 from sg-web`), rendered once.
+    pub text: String,
+}
+
+/// One direction of a group's rules, indexed so a packet checks only candidates:
+/// TCP and UDP rules sorted by first port (those starting above the packet's port cannot
+/// match), every other rule scanned. Built once per network.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RuleIndex {
+    tcp: Vec<(u16, u32)>,
+    udp: Vec<(u16, u32)>,
+    other: Vec<u32>,
+    /// Rules whose peer is 0.0.0.0/0 or ::/0 (SG-5 untracked flows).
+    pub(crate) any_peer: Vec<u32>,
+}
+
+impl RuleIndex {
+    fn build(rules: &[SgRule]) -> RuleIndex {
+        let mut index = RuleIndex::default();
+        for (k, r) in rules.iter().enumerate() {
+            let k = u32::try_from(k).unwrap_or(u32::MAX);
+            match r.traffic {
+                Traffic::Tcp(ports) => index.tcp.push((ports.from(), k)),
+                Traffic::Udp(ports) => index.udp.push((ports.from(), k)),
+                _ => index.other.push(k),
+            }
+            if matches!(&r.peer, Peer::Cidr(c) if c.is_any()) {
+                index.any_peer.push(k);
+            }
+        }
+        index.tcp.sort_unstable();
+        index.udp.sort_unstable();
+        index
+    }
+
+    /// Indexes of the rules that may match the packet, in no particular order.
+    pub(crate) fn candidates(&self, l4: &crate::addr::L4) -> impl Iterator<Item = usize> + '_ {
+        let ported: &[(u16, u32)] = match *l4 {
+            crate::addr::L4::Tcp { dst_port, .. } => self.tcp.get(..self.tcp.partition_point(|(from, _)| *from <= dst_port)).unwrap_or(&[]),
+            crate::addr::L4::Udp { dst_port, .. } => self.udp.get(..self.udp.partition_point(|(from, _)| *from <= dst_port)).unwrap_or(&[]),
+            _ => &[],
+        };
+        ported.iter().map(|(_, k)| *k as usize).chain(self.other.iter().map(|k| *k as usize))
+    }
 }
 
 /// A security group.
@@ -259,6 +318,8 @@ pub struct Sg {
     pub inbound: Vec<SgRule>,
     /// Outbound rules.
     pub outbound: Vec<SgRule>,
+    pub(crate) inbound_index: RuleIndex,
+    pub(crate) outbound_index: RuleIndex,
 }
 
 /// What a network interface belongs to.
@@ -281,6 +342,8 @@ pub struct Eni {
     pub id: String,
     /// Display label of the owner (instance name, resource name).
     pub label: String,
+    /// `label (private address)`, rendered once for hop labels.
+    pub display: String,
     /// Subnet.
     pub subnet: SubnetIx,
     /// The VPC (the subnet's).
@@ -1206,7 +1269,16 @@ impl Builder {
             if !self.register(&g.id, Node::Sg(ix), &at) {
                 continue;
             }
-            self.net.sgs.push(Sg { id: g.id.clone(), name: g.name.clone(), vpc, implicit: false, inbound: vec![], outbound: vec![] });
+            self.net.sgs.push(Sg {
+                id: g.id.clone(),
+                name: g.name.clone(),
+                vpc,
+                implicit: false,
+                inbound: vec![],
+                outbound: vec![],
+                inbound_index: RuleIndex::default(),
+                outbound_index: RuleIndex::default(),
+            });
         }
     }
 
@@ -1220,14 +1292,20 @@ impl Builder {
         let id = format!("sg-default-{}", v.id);
         let has_v6 = !v.cidrs_v6.is_empty();
         let ix = SgIx::new(self.net.sgs.len());
-        let mut outbound =
-            vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Cidr(Cidr::new(any_v4())), description: "SG-13 default".into() }];
+        let mut outbound = vec![SgRule {
+            position: 0,
+            traffic: Traffic::All,
+            peer: Peer::Cidr(Cidr::new(any_v4())),
+            description: "SG-13 default".into(),
+            text: String::new(),
+        }];
         if has_v6 {
             outbound.push(SgRule {
                 position: 1,
                 traffic: Traffic::All,
                 peer: Peer::Cidr(Cidr::new(any_v6())),
                 description: "SG-13 default".into(),
+                text: String::new(),
             });
         }
         self.net.sgs.push(Sg {
@@ -1235,8 +1313,16 @@ impl Builder {
             name: "default".into(),
             vpc,
             implicit: true,
-            inbound: vec![SgRule { position: 0, traffic: Traffic::All, peer: Peer::Sg(ix), description: "SG-13 default".into() }],
+            inbound: vec![SgRule {
+                position: 0,
+                traffic: Traffic::All,
+                peer: Peer::Sg(ix),
+                description: "SG-13 default".into(),
+                text: String::new(),
+            }],
             outbound,
+            inbound_index: RuleIndex::default(),
+            outbound_index: RuleIndex::default(),
         });
         self.net.ids.insert(id, Node::Sg(ix));
         Some(ix)
@@ -1305,9 +1391,16 @@ impl Builder {
                     };
                     let id = format!("acl-default-{}", vdoc.id);
                     let has_v6 = !vdoc.cidrs_v6.is_empty();
-                    let mut entries = vec![NaclEntry { number: 100, allow: true, traffic: Traffic::All, cidr: Cidr::new(any_v4()) }];
+                    let mut entries =
+                        vec![NaclEntry { number: 100, allow: true, traffic: Traffic::All, cidr: Cidr::new(any_v4()), text: String::new() }];
                     if has_v6 {
-                        entries.push(NaclEntry { number: 101, allow: true, traffic: Traffic::All, cidr: Cidr::new(any_v6()) });
+                        entries.push(NaclEntry {
+                            number: 101,
+                            allow: true,
+                            traffic: Traffic::All,
+                            cidr: Cidr::new(any_v6()),
+                            text: String::new(),
+                        });
                     }
                     let ix = NaclIx::new(self.net.nacls.len());
                     self.net.nacls.push(Nacl {
@@ -1391,7 +1484,7 @@ impl Builder {
                 (Traffic::Icmpv6(_), IpNet::V4(_)) => Traffic::Icmpv6(IcmpMatch::ANY),
                 (t, _) => t,
             };
-            out.push(NaclEntry { number, allow, traffic, cidr: Cidr::new(cidr) });
+            out.push(NaclEntry { number, allow, traffic, cidr: Cidr::new(cidr), text: String::new() });
         }
         out.sort_by_key(|e| e.number);
         // NACL-11: 20 entries per direction and address family by default (the `*` rule
@@ -1680,7 +1773,8 @@ impl Builder {
         if let Some(p) = public_ip {
             self.net.by_public_ip.insert(p, ix);
         }
-        self.net.enis.push(Eni { id, label, subnet, vpc, private_ip, public_ip, ipv6: None, sgs, owner });
+        let display = format!("{label} ({private_ip})");
+        self.net.enis.push(Eni { id, label, display, subnet, vpc, private_ip, public_ip, ipv6: None, sgs, owner });
         Some(ix)
     }
 
@@ -1956,7 +2050,7 @@ impl Builder {
                         continue;
                     }
                 }
-                routes.push(Route { dest, target, target_id: r.target.clone(), propagated: r.propagated });
+                routes.push(Route { dest, target, target_id: r.target.clone(), propagated: r.propagated, dest_text: String::new() });
             }
             if t.main && self.net.rtbs.iter().any(|x| x.vpc == vpc && x.main) {
                 self.err(
@@ -2089,7 +2183,13 @@ impl Builder {
             .iter()
             .map(|c| IpNet::V4(*c))
             .chain(v.cidrs_v6.iter().map(|c| IpNet::V6(*c)))
-            .map(|net| Route { dest: RouteDest::Cidr(Cidr::new(net)), target: Target::Local, target_id: "local".into(), propagated: false })
+            .map(|net| Route {
+                dest: RouteDest::Cidr(Cidr::new(net)),
+                target: Target::Local,
+                target_id: "local".into(),
+                propagated: false,
+                dest_text: String::new(),
+            })
             .collect()
     }
 
@@ -2172,7 +2272,13 @@ impl Builder {
             if let Some(table) = self.net.rtbs.get_mut(t.get()) {
                 let exists = table.routes.iter().any(|r| r.dest == RouteDest::PrefixList(pl));
                 if !exists {
-                    table.routes.push(Route { dest: RouteDest::PrefixList(pl), target: Target::Vpce(v), target_id: id, propagated: false });
+                    table.routes.push(Route {
+                        dest: RouteDest::PrefixList(pl),
+                        target: Target::Vpce(v),
+                        target_id: id,
+                        propagated: false,
+                        dest_text: String::new(),
+                    });
                 }
             }
         }
@@ -2450,27 +2556,66 @@ impl Builder {
                     continue;
                 }
             };
-            out.push(SgRule { position: k, traffic, peer, description: r.description.clone() });
+            out.push(SgRule { position: k, traffic, peer, description: r.description.clone(), text: String::new() });
         }
         out
     }
 
     fn finish(&mut self) {
+        // Rendered texts and lookup indexes: built once, so a trace formats little.
         let prefix_lists = &self.net.prefix_lists;
         for table in &mut self.net.rtbs {
-            let mut lpm = Vec::new();
-            for (k, r) in table.routes.iter().enumerate() {
+            let mut raw: Vec<(u8, bool, u128, u128, u8, u32)> = Vec::new();
+            for (k, r) in table.routes.iter_mut().enumerate() {
+                let k = u32::try_from(k).unwrap_or(u32::MAX);
                 match &r.dest {
-                    RouteDest::Cidr(c) => lpm.push((*c, if r.propagated { 0 } else { 2 }, k)),
+                    RouteDest::Cidr(c) => {
+                        r.dest_text = c.to_string();
+                        raw.push((c.prefix_len(), c.is_v6(), c.mask(), c.bits(), if r.propagated { 0 } else { 2 }, k));
+                    }
                     RouteDest::PrefixList(p) => {
-                        for c in prefix_lists.get(p.get()).map(|pl| pl.cidrs.as_slice()).unwrap_or(&[]) {
-                            lpm.push((*c, 1, k));
+                        let pl = prefix_lists.get(p.get());
+                        r.dest_text = pl.map(|x| x.id.clone()).unwrap_or_default();
+                        for c in pl.map(|x| x.cidrs.as_slice()).unwrap_or(&[]) {
+                            raw.push((c.prefix_len(), c.is_v6(), c.mask(), c.bits(), 1, k));
                         }
                     }
                 }
             }
-            lpm.sort_by(|a, b| b.0.prefix_len().cmp(&a.0.prefix_len()).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
-            table.lpm = lpm;
+            // Longest first; per destination the best rank, then the earliest route.
+            raw.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(&b.3)).then(b.4.cmp(&a.4)).then(a.5.cmp(&b.5)));
+            raw.dedup_by(|later, earlier| later.0 == earlier.0 && later.1 == earlier.1 && later.3 == earlier.3);
+            let mut buckets: Vec<LpmBucket> = Vec::new();
+            for (len, v6, mask, bits, _, k) in raw {
+                match buckets.last_mut() {
+                    Some(b) if b.len == len && b.v6 == v6 => b.entries.push((bits, k)),
+                    _ => buckets.push(LpmBucket { len, v6, mask, entries: vec![(bits, k)] }),
+                }
+            }
+            table.lpm = buckets;
+        }
+        for acl in &mut self.net.nacls {
+            for (entries, prep) in [(&mut acl.inbound, "from"), (&mut acl.outbound, "to")] {
+                for e in entries.iter_mut() {
+                    e.text = format!("{} {} {} {prep} {}", e.number, if e.allow { "allow" } else { "deny" }, e.traffic, e.cidr);
+                }
+            }
+        }
+        let names: Vec<String> = self.net.sgs.iter().map(|g| g.id.clone()).collect();
+        for sg in &mut self.net.sgs {
+            for (rules, prep) in [(&mut sg.inbound, "from"), (&mut sg.outbound, "to")] {
+                for r in rules.iter_mut() {
+                    let peer = match &r.peer {
+                        Peer::Cidr(c) => c.to_string(),
+                        Peer::PrefixList(p) => prefix_lists.get(p.get()).map(|x| x.id.clone()).unwrap_or_default(),
+                        Peer::Sg(g) => names.get(g.get()).cloned().unwrap_or_default(),
+                        Peer::Stale(id) => format!("{id} (stale)"),
+                    };
+                    r.text = format!("{} {prep} {peer}", r.traffic);
+                }
+            }
+            sg.inbound_index = RuleIndex::build(&sg.inbound);
+            sg.outbound_index = RuleIndex::build(&sg.outbound);
         }
         let mut members: Vec<HashMap<IpAddr, VpcIx>> = vec![HashMap::new(); self.net.sgs.len()];
         for e in &self.net.enis {
