@@ -55,8 +55,8 @@ pub fn Canvas() -> Html {
                     <text class="box-sub" x={(b.x + 14.0).to_string()} y={(b.y + 42.0).to_string()}>{ &b.subtitle }</text>
                     { for b.badges.iter().enumerate().map(|(k, badge)| html! {
                         <g class="badge subnet-badge">
-                            <rect x={(b.x + b.w - 180.0).to_string()} y={(b.y + 12.0 + 22.0 * k as f64).to_string()} width="166" height="18" rx="9" />
-                            <text x={(b.x + b.w - 97.0).to_string()} y={(b.y + 25.0 + 22.0 * k as f64).to_string()} text-anchor="middle">{ badge }</text>
+                            <rect x={(b.x + b.w - 180.0).to_string()} y={(b.y + b.h - 52.0 + 22.0 * k as f64).to_string()} width="166" height="18" rx="9" />
+                            <text x={(b.x + b.w - 97.0).to_string()} y={(b.y + b.h - 39.0 + 22.0 * k as f64).to_string()} text-anchor="middle">{ badge }</text>
                         </g>
                     }) }
                 </g>
