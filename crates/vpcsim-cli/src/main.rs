@@ -35,7 +35,7 @@ enum Command {
         after_help = "Examples:\n  vpcsim trace scenario.json --from i-web --to sagemaker:endpoint/churn --port 443\n  vpcsim trace scenario.json --from internet --to i-bastion --port 22 --format json\n  vpcsim trace scenario.json --from i-web --to 10.0.1.20 --protocol icmp --icmp-type 8 --icmp-code 0"
     )]
     Trace {
-        /// A scenario file (vpcsim format v1)
+        /// A scenario file, a folder of AWS CLI describe-* outputs, or a `terraform show -json` file
         input: PathBuf,
         /// Source: a resource id (i-..., eni-...), sagemaker:KIND/NAME, an IP address, or `internet`
         #[arg(long)]
@@ -62,14 +62,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// List the diagnostics of a scenario
-    #[command(after_help = "Examples:\n  vpcsim check scenario.json")]
+    /// List the import and load diagnostics of an input
+    #[command(after_help = "Examples:\n  vpcsim check scenario.json\n  vpcsim check ./aws_configs")]
     Check {
-        /// A scenario file
+        /// A scenario file, a folder of AWS CLI outputs, or a `terraform show -json` file
         input: PathBuf,
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Import AWS CLI outputs or `terraform show -json` into a scenario file
+    #[command(after_help = "Examples:\n  vpcsim import ./aws_configs -o account.json\n  vpcsim import plan.json -o planned.json")]
+    Import {
+        /// A folder of AWS CLI describe-* outputs, or a `terraform show -json` file
+        input: PathBuf,
+        /// Where to write the scenario (vpcsim format v1)
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
     },
     /// Trace every probe of a scenario and compare with its expectations
     #[command(after_help = "Examples:\n  vpcsim probes scenario.json")]
@@ -82,6 +91,65 @@ enum Command {
 fn fail(message: String) -> ExitCode {
     eprintln!("vpcsim: {message}");
     ExitCode::from(2)
+}
+
+/// Reads INPUT: a scenario file, a `terraform show -json` file, or a folder (or file) of
+/// AWS CLI `describe-*` outputs. Returns the document and the import diagnostics.
+fn read_input(path: &Path) -> Result<(Scenario, Vec<vpcsim_core::Diagnostic>), String> {
+    use vpcsim_core::import::{self, InputFile};
+    if path.is_dir() {
+        let mut files = Vec::new();
+        let mut stack = vec![path.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: cannot read the folder: {e}", dir.display()))?;
+            let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for p in entries {
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    let rel = p.strip_prefix(path).unwrap_or(&p).display().to_string();
+                    let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+                    let text = if size > import::MAX_FILE_BYTES as u64 {
+                        return Err(format!(
+                            "{rel}: the file is {size} bytes, more than the {} bytes vpcsim imports",
+                            import::MAX_FILE_BYTES
+                        ));
+                    } else {
+                        std::fs::read_to_string(&p).map_err(|e| format!("{rel}: cannot read: {e}"))?
+                    };
+                    files.push(InputFile { path: rel, text });
+                }
+            }
+        }
+        if files.is_empty() {
+            return Err(format!("{}: the folder holds no .json file (expected AWS CLI describe-* outputs)", path.display()));
+        }
+        let imported = import::aws::import(&files);
+        return Ok((imported.scenario, imported.diagnostics));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    if meta.len() > ffi::MAX_INPUT_BYTES as u64 {
+        return Err(format!(
+            "{}: the file is {} bytes, more than the {} bytes vpcsim reads",
+            path.display(),
+            meta.len(),
+            ffi::MAX_INPUT_BYTES
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let head: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not valid JSON (line {} column {}): {e}", path.display(), e.line(), e.column()))?;
+    if head.get("vpcsim").is_some() {
+        return read_scenario(path).map(|s| (s, Vec::new()));
+    }
+    let file = InputFile { path: path.display().to_string(), text };
+    if head.get("format_version").is_some() && (head.get("values").is_some() || head.get("planned_values").is_some()) {
+        let imported = import::terraform::import(&file);
+        return Ok((imported.scenario, imported.diagnostics));
+    }
+    let imported = import::aws::import(&[file]);
+    Ok((imported.scenario, imported.diagnostics))
 }
 
 fn read_scenario(path: &Path) -> Result<Scenario, String> {
@@ -113,11 +181,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Trace { input, from, to, protocol, port, src_port, icmp_type, icmp_code, format } => {
-            let scenario = match read_scenario(&input) {
+            let (scenario, mut diags) = match read_input(&input) {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
-            let (net, diags) = Network::build(&scenario);
+            let (net, build_diags) = Network::build(&scenario);
+            diags.extend(build_diags);
             let probe = ProbeDoc { from, to, protocol, port, src_port, icmp_type, icmp_code, ..ProbeDoc::default() };
             let trace = match vpcsim_core::eval::trace_at(&net, &probe, "--") {
                 Ok(t) => t,
@@ -150,11 +219,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Check { input, format } => {
-            let scenario = match read_scenario(&input) {
+            let (scenario, mut diags) = match read_input(&input) {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
-            let (_, diags) = Network::build(&scenario);
+            diags.extend(Network::build(&scenario).1);
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&diags).unwrap_or_default()),
                 Format::Text => {
@@ -166,6 +235,23 @@ fn main() -> ExitCode {
                     }
                 }
             }
+            ExitCode::SUCCESS
+        }
+        Command::Import { input, output } => {
+            let (scenario, mut diags) = match read_input(&input) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            diags.extend(Network::build(&scenario).1);
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            let text = vpcsim_core::scenario::to_json(&scenario) + "\n";
+            if let Err(e) = std::fs::write(&output, text) {
+                return fail(format!("{}: cannot write: {e}", output.display()));
+            }
+            let errors = diags.iter().filter(|d| d.severity == vpcsim_core::Severity::Error).count();
+            eprintln!("wrote {} ({} diagnostics, {errors} errors)", output.display(), diags.len());
             ExitCode::SUCCESS
         }
         Command::Probes { input } => {

@@ -19,6 +19,7 @@ pub mod addr;
 pub mod diag;
 pub mod eval;
 pub mod ffi;
+pub mod import;
 pub mod model;
 pub mod policy;
 pub mod scenario;

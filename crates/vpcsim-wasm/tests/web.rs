@@ -38,3 +38,14 @@ fn bad_input_is_a_failure_value_not_an_exception() {
     assert_eq!(get(&check, &["type"]).as_string().as_deref(), Some("success"));
     assert!(!vpcsim_wasm::version().is_empty());
 }
+
+#[wasm_bindgen_test]
+fn a_session_builds_once_and_traces_many() {
+    let session = vpcsim_wasm::Session::new(JsValue::from_str(SCENARIO)).expect("the worked example loads");
+    let probe = JsValue::from_str(r#"{"from":"i-web","to":"sagemaker:endpoint/churn-model","port":443}"#);
+    assert_eq!(get(&session.trace(probe.clone()), &["trace", "reachable"]).as_bool(), Some(true));
+    assert_eq!(session.trace_batch(probe, 25).ok(), Some(25));
+    let ssh = JsValue::from_str(r#"{"from":"i-web","to":"sagemaker:endpoint/churn-model","port":22}"#);
+    assert_eq!(session.trace_batch(ssh, 10).ok(), Some(0));
+    assert!(vpcsim_wasm::Session::new(JsValue::from_str("{ nope")).is_err(), "an unreadable document throws an Error");
+}
