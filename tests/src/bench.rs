@@ -70,3 +70,55 @@ pub fn largest_path() -> (Value, Value) {
     let probe = json!({"from": "i-src", "to": "i-dst", "protocol": "tcp", "port": 443});
     (scenario, probe)
 }
+
+/// A large account as AWS CLI outputs, `(file name, JSON text)`: 10 VPCs, 200 subnets each
+/// with its own 10-entry NACL (200 NACLs), 1,000 security groups of 50 rules (25 in, 25
+/// out), and 5,000 instances, each with one network interface (5,000 ENIs).
+pub fn large_account() -> Vec<(String, String)> {
+    let vpcs: Vec<Value> =
+        (0..10).map(|v| json!({"VpcId": format!("vpc-{v:04}"), "CidrBlock": format!("10.{v}.0.0/16"), "IsDefault": false})).collect();
+    let subnets: Vec<Value> = (0..200)
+        .map(|s| {
+            json!({"SubnetId": format!("subnet-{s:04}"), "VpcId": format!("vpc-{:04}", s / 20), "CidrBlock": format!("10.{}.{}.0/24", s / 20, s % 20), "AvailabilityZone": "us-east-1a"})
+        })
+        .collect();
+    let nacls: Vec<Value> = (0..200)
+        .map(|s| {
+            let entries: Vec<Value> = (1..=5)
+                .flat_map(|k| {
+                    [false, true].map(|egress| {
+                        json!({"RuleNumber": k * 100, "Protocol": "6", "RuleAction": if k == 5 { "allow" } else { "deny" }, "Egress": egress,
+                               "CidrBlock": if k == 5 { "0.0.0.0/0".to_owned() } else { format!("192.0.2.{k}/32") }, "PortRange": {"From": 1000 + k, "To": 2000 + k}})
+                    })
+                })
+                .collect();
+            json!({"NetworkAclId": format!("acl-{s:04}"), "VpcId": format!("vpc-{:04}", s / 20), "IsDefault": false, "Entries": entries,
+                   "Associations": [{"SubnetId": format!("subnet-{s:04}"), "NetworkAclId": format!("acl-{s:04}")}]})
+        })
+        .collect();
+    let groups: Vec<Value> = (0..1000)
+        .map(|g| {
+            let rule = |k: usize| json!({"IpProtocol": "tcp", "FromPort": 1000 + k, "ToPort": 1000 + k, "IpRanges": [{"CidrIp": format!("172.16.{}.{}/32", g % 250, k)}], "UserIdGroupPairs": [], "Ipv6Ranges": [], "PrefixListIds": []});
+            json!({"GroupId": format!("sg-{g:05}"), "GroupName": format!("group-{g}"), "VpcId": format!("vpc-{:04}", g / 100),
+                   "IpPermissions": (0..25).map(rule).collect::<Vec<_>>(), "IpPermissionsEgress": (25..50).map(rule).collect::<Vec<_>>()})
+        })
+        .collect();
+    let instances: Vec<Value> = (0..5000)
+        .map(|i| {
+            let subnet = i / 25;
+            let vpc = subnet / 20;
+            let ip = format!("10.{vpc}.{}.{}", subnet % 20, 10 + i % 25);
+            let group = format!("sg-{:05}", vpc * 100 + i % 100);
+            json!({"InstanceId": format!("i-{i:05}"), "SubnetId": format!("subnet-{subnet:04}"), "VpcId": format!("vpc-{vpc:04}"), "PrivateIpAddress": ip,
+                   "State": {"Name": "running"}, "SecurityGroups": [{"GroupId": group}],
+                   "NetworkInterfaces": [{"NetworkInterfaceId": format!("eni-{i:05}"), "SubnetId": format!("subnet-{subnet:04}"), "PrivateIpAddress": ip, "Groups": [{"GroupId": group}], "Attachment": {"DeviceIndex": 0}}]})
+        })
+        .collect();
+    vec![
+        ("Vpcs.json".into(), json!({"Vpcs": vpcs}).to_string()),
+        ("Subnets.json".into(), json!({"Subnets": subnets}).to_string()),
+        ("NetworkAcls.json".into(), json!({"NetworkAcls": nacls}).to_string()),
+        ("SecurityGroups.json".into(), json!({"SecurityGroups": groups}).to_string()),
+        ("Reservations.json".into(), json!({"Reservations": [{"Instances": instances}]}).to_string()),
+    ]
+}

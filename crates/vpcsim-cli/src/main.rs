@@ -80,6 +80,17 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Export a network as a Terraform root module (main.tf, versions.tf, variables.tf)
+    #[command(
+        after_help = "Examples:\n  vpcsim export scenario.json --terraform ./infra\n  vpcsim export ./aws_configs --terraform ./infra"
+    )]
+    Export {
+        /// A scenario file, a folder of AWS CLI outputs, or a `terraform show -json` file
+        input: PathBuf,
+        /// The folder to write the .tf files into (created if missing)
+        #[arg(long)]
+        terraform: PathBuf,
+    },
     /// Trace every probe of a scenario and compare with its expectations
     #[command(after_help = "Examples:\n  vpcsim probes scenario.json")]
     Probes {
@@ -252,6 +263,28 @@ fn main() -> ExitCode {
             }
             let errors = diags.iter().filter(|d| d.severity == vpcsim_core::Severity::Error).count();
             eprintln!("wrote {} ({} diagnostics, {errors} errors)", output.display(), diags.len());
+            ExitCode::SUCCESS
+        }
+        Command::Export { input, terraform } => {
+            let (scenario, mut diags) = match read_input(&input) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            let exported = vpcsim_core::export::terraform::to_hcl(&scenario);
+            diags.extend(exported.diagnostics);
+            if let Err(e) = std::fs::create_dir_all(&terraform) {
+                return fail(format!("{}: cannot create the folder: {e}", terraform.display()));
+            }
+            for (name, text) in &exported.files {
+                let path = terraform.join(name);
+                if let Err(e) = std::fs::write(&path, text) {
+                    return fail(format!("{}: cannot write: {e}", path.display()));
+                }
+            }
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            eprintln!("wrote {} file(s) to {} ({} diagnostics)", exported.files.len(), terraform.display(), diags.len());
             ExitCode::SUCCESS
         }
         Command::Probes { input } => {

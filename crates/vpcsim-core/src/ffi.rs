@@ -253,6 +253,100 @@ impl Session {
     }
 }
 
+/// An import result.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportValue {
+    /// The scenario document.
+    pub scenario: Scenario,
+    /// Import and load diagnostics, located.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Imports AWS CLI outputs given as JSON `[{"path": ..., "text": ...}]` (or an object of
+/// path to text). Fails only when the argument itself has the wrong shape; problems in the
+/// files are diagnostics of a successful import.
+pub fn import_aws_json(files_json: &str) -> Answer<ImportValue> {
+    let value: serde_json::Value = match serde_json::from_str(files_json) {
+        Ok(v) => v,
+        Err(e) => {
+            return Answer::Failure {
+                errors: vec![Diagnostic::error(
+                    "import-argument",
+                    "files",
+                    format!("the file list is not JSON: {e}"),
+                    "pass [{\"path\": \"Vpcs.json\", \"text\": \"...\"}]",
+                )],
+            }
+        }
+    };
+    let files: Vec<crate::import::InputFile> = match &value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, f)| crate::import::InputFile {
+                path: f.get("path").and_then(serde_json::Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("file-{i}.json")),
+                text: f.get("text").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned(),
+            })
+            .collect(),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(path, text)| crate::import::InputFile { path: path.clone(), text: text.as_str().unwrap_or_default().to_owned() })
+            .collect(),
+        _ => {
+            return Answer::Failure {
+                errors: vec![Diagnostic::error(
+                    "import-argument",
+                    "files",
+                    "the file list must be an array or an object",
+                    "pass [{\"path\": \"Vpcs.json\", \"text\": \"...\"}]",
+                )],
+            }
+        }
+    };
+    let imported = crate::import::aws::import(&files);
+    let mut diagnostics = imported.diagnostics;
+    diagnostics.extend(Network::build(&imported.scenario).1);
+    Answer::Success { value: ImportValue { scenario: imported.scenario, diagnostics }, warnings: vec![] }
+}
+
+/// Fuzzing entry: parse any text as a scenario, build it and trace its probes and a few
+/// probes between its interfaces. Must never panic (`tests/fuzz`, and the regression
+/// files under `tests/fuzz/regressions/scenario`).
+#[doc(hidden)]
+pub fn fuzz_scenario(text: &str) {
+    if let Ok(scenario) = load_scenario(text) {
+        exercise(&scenario);
+    }
+}
+
+/// Fuzzing entry: import any text as one AWS CLI output file, then build and trace.
+#[doc(hidden)]
+pub fn fuzz_aws_import(text: &str) {
+    let imported = crate::import::aws::import(&[crate::import::InputFile { path: "fuzz.json".into(), text: text.into() }]);
+    exercise(&imported.scenario);
+}
+
+/// Fuzzing entry: import any text as `terraform show -json`, then build and trace.
+#[doc(hidden)]
+pub fn fuzz_terraform_import(text: &str) {
+    let imported = crate::import::terraform::import(&crate::import::InputFile { path: "fuzz.json".into(), text: text.into() });
+    exercise(&imported.scenario);
+}
+
+fn exercise(scenario: &Scenario) {
+    let (net, _) = Network::build(scenario);
+    let _ = run_probes(scenario, &net);
+    let refs: Vec<String> = net.enis().take(3).map(|(_, e)| e.id.clone()).chain(["internet".to_owned()]).collect();
+    for from in &refs {
+        for to in &refs {
+            for (protocol, port) in [("tcp", Some(443)), ("udp", Some(53)), ("icmp", None)] {
+                let probe = ProbeDoc { from: from.clone(), to: to.clone(), protocol: protocol.into(), port, ..ProbeDoc::default() };
+                let _ = eval::trace(&net, &probe).map(|t| t.to_string());
+            }
+        }
+    }
+}
+
 /// The library version.
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")

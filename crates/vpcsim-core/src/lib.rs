@@ -18,6 +18,7 @@
 pub mod addr;
 pub mod diag;
 pub mod eval;
+pub mod export;
 pub mod ffi;
 pub mod import;
 pub mod model;

@@ -34,6 +34,13 @@ pub fn check(scenario: JsValue) -> JsValue {
     to_js(vpcsim_core::ffi::check_json(&text_of(&scenario)).to_json())
 }
 
+/// Imports AWS CLI `describe-*` outputs: `files` is `[{path, text}]` or `{path: text}`.
+/// Returns `{type: "success", scenario, diagnostics}` or `{type: "failure", errors}`.
+#[wasm_bindgen(js_name = importAws)]
+pub fn import_aws(files: JsValue) -> JsValue {
+    to_js(vpcsim_core::ffi::import_aws_json(&text_of(&files)).to_json())
+}
+
 /// The library version.
 #[wasm_bindgen]
 pub fn version() -> String {

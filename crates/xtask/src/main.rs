@@ -22,6 +22,7 @@ const USAGE: &str = "usage: cargo xtask <serve|test|bench|build> [options]
                   release build, bundle size, browser end-to-end tests)
   bench           benchmarks, native and wasm in headless Chromium
   build           install what is missing and build the release bundle into dist/
+  fuzz [SECONDS]  run every cargo-fuzz target (nightly) for SECONDS each (default 300)
 
 options for test:
   --skip-e2e      skip the browser end-to-end tests (local iteration only)";
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         "test" => steps::test(&rest),
         "bench" => steps::bench(),
         "build" => steps::build_only(),
+        "fuzz" => steps::fuzz(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())

@@ -217,7 +217,7 @@ const BENCH_PAGE: &str = r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>vpcsim bench</title><link rel="icon" href="data:,"></head>
 <body><pre id="out">running</pre>
 <script type="module">
-import init, { Session } from './pkg/vpcsim_wasm.js';
+import init, { Session, importAws } from './pkg/vpcsim_wasm.js';
 function stats(samples) { const s = [...samples].sort((a, b) => a - b); return { median_ns: s[Math.floor(s.length / 2)], best_ns: s[0] }; }
 try {
   await init();
@@ -236,9 +236,18 @@ try {
     if (n !== iters) throw new Error('unexpected verdict');
     samples.push(dt * 1e6 / iters);
   }
-  const t = performance.now();
+    const t = performance.now();
   for (let k = 0; k < 5; k++) new Session(scenario).free();
-  window.benchResult = { largest_path_trace: stats(samples), largest_path_build: { median_ns: (performance.now() - t) * 1e6 / 5 } };
+  const build_ns = (performance.now() - t) * 1e6 / 5;
+  const account = await (await fetch('../../large-account.json')).text();
+  const imports = [];
+  for (let k = 0; k < 5; k++) {
+    const t0 = performance.now();
+    const r = importAws(account);
+    imports.push((performance.now() - t0) * 1e6);
+    if (r.type !== 'success') throw new Error('import failed');
+  }
+  window.benchResult = { largest_path_trace: stats(samples), largest_path_build: { median_ns: build_ns }, import_and_build_large_account: stats(imports) };
   document.getElementById('out').textContent = JSON.stringify(window.benchResult, null, 2);
 } catch (e) { window.benchError = String(e && e.stack || e); }
 </script></body></html>
@@ -334,6 +343,24 @@ pub fn bench() -> Result<(), String> {
         "build the largest-path network",
         [ms(build_native), ms(build_wasm), ms(build_fast), ratio(build_wasm, build_native), ratio(build_fast, build_native), String::new()],
     );
+    let imp_native = ns(&native, &["import_and_build_large_account", "median_ns"]);
+    let imp_wasm = ns(&wasm, &["import_and_build_large_account", "median_ns"]);
+    let imp_fast = ns(&fast, &["import_and_build_large_account", "median_ns"]);
+    row(
+        "import+build 5,000 ENIs, 1,000x50 SG, 200 NACL",
+        [ms(imp_native), ms(imp_wasm), ms(imp_fast), ratio(imp_wasm, imp_native), ratio(imp_fast, imp_native), "< 300 ms wasm".into()],
+    );
+    row(
+        "  of which import only (native)",
+        [
+            ms(ns(&native, &["import_large_account", "median_ns"])),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    );
     println!(
         "wasm timer: cross-origin isolated = {}",
         wasm.get("cross_origin_isolated").and_then(serde_json::Value::as_bool).unwrap_or(false)
@@ -343,4 +370,73 @@ pub fn bench() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     println!("wrote target/bench.json");
     Ok(())
+}
+
+/// `cargo xtask fuzz [SECONDS]`: every target of `tests/fuzz` for SECONDS each, seeded
+/// with the scenario corpus, the Terraform fixtures and (when present) the AWS samples.
+/// Finds land in `tests/fuzz/artifacts/`; minimise them and add them to
+/// `tests/fuzz/regressions/<target>/`, which the normal tests replay.
+pub fn fuzz(args: &[&str]) -> Result<(), String> {
+    let seconds: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(300);
+    let have = install::output(Command::new("cargo").args(["+nightly", "fuzz", "--version"]).env("PATH", path_env())).is_some();
+    if !have {
+        run(Command::new("cargo").args(["+nightly", "install", "cargo-fuzz", "--locked"]))?;
+    }
+    let fuzz_dir = root().join("tests/fuzz");
+    let seeds: Vec<(&str, Vec<std::path::PathBuf>)> = vec![
+        ("scenario", vec![root().join("tests/scenarios"), fuzz_dir.join("regressions/scenario")]),
+        ("aws_import", vec![root().join("../shared/aws-samples/batfish"), fuzz_dir.join("regressions/aws_import")]),
+        ("terraform_import", vec![root().join("tests/fixtures/terraform"), fuzz_dir.join("regressions/terraform_import")]),
+    ];
+    let mut report = Vec::new();
+    for (target, dirs) in seeds {
+        let corpus = fuzz_dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
+        // libFuzzer reads seed folders flat: copy JSON seeds found recursively.
+        for dir in &dirs {
+            let mut stack = vec![dir.clone()];
+            while let Some(d) = stack.pop() {
+                for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if let Some(name) = p.file_name() {
+                        let _ = std::fs::copy(&p, corpus.join(name));
+                    }
+                }
+            }
+        }
+        println!("==> fuzz {target} for {seconds}s");
+        let out = Command::new("cargo")
+            .args(["+nightly", "fuzz", "run", "--fuzz-dir"])
+            .arg(&fuzz_dir)
+            .arg(target)
+            .arg(&corpus)
+            .args(["--", &format!("-max_total_time={seconds}"), "-print_final_stats=1", "-max_len=65536"])
+            .current_dir(root())
+            .env("PATH", path_env())
+            .output()
+            .map_err(|e| e.to_string())?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        let execs =
+            err.lines().find_map(|l| l.strip_prefix("stat::number_of_executed_units:")).map(|n| n.trim().to_owned()).unwrap_or_default();
+        let rate = err.lines().find_map(|l| l.strip_prefix("stat::average_exec_per_sec:")).map(|n| n.trim().to_owned()).unwrap_or_default();
+        let ok = out.status.success();
+        println!(
+            "<== {target}: {} executions ({} per second): {}",
+            execs,
+            rate,
+            if ok { "no crash" } else { "CRASH (see tests/fuzz/artifacts)" }
+        );
+        if !ok {
+            eprintln!("{}", err.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n"));
+        }
+        report.push((target, execs, rate, ok));
+    }
+    let failed: Vec<&str> = report.iter().filter(|r| !r.3).map(|r| r.0).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("fuzz targets crashed: {}", failed.join(", ")))
+    }
 }

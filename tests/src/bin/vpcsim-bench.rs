@@ -38,6 +38,27 @@ fn main() {
     let iters: usize = std::env::var("BENCH_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let (median, best) = time(30, iters, || eval::trace(&net, &probe).is_ok_and(|t| t.reachable));
     let (build_median, _) = time(10, 5, || !Network::build(&scenario).0.n_enis() == 0);
+    // Import a large account (AWS CLI outputs) and build it until it can be traced.
+    let account = vpcsim_tests::bench::large_account();
+    let files: Vec<vpcsim_core::import::InputFile> =
+        account.iter().map(|(path, text)| vpcsim_core::import::InputFile { path: path.clone(), text: text.clone() }).collect();
+    let account_json: Vec<serde_json::Value> = account.iter().map(|(path, text)| serde_json::json!({"path": path, "text": text})).collect();
+    std::fs::write(format!("{out_dir}/large-account.json"), serde_json::Value::Array(account_json).to_string()).expect("write the account");
+    let imported = vpcsim_core::import::aws::import(&files);
+    let (account_net, account_diags) = Network::build(&imported.scenario);
+    let errors = imported.diagnostics.iter().chain(&account_diags).filter(|d| d.severity == vpcsim_core::Severity::Error).count();
+    assert_eq!(
+        errors,
+        0,
+        "the benchmark account imports cleanly: {:?}",
+        imported.diagnostics.iter().chain(&account_diags).take(5).collect::<Vec<_>>()
+    );
+    assert_eq!(account_net.n_enis(), 5000);
+    if std::env::var_os("BENCH_PROFILE_IMPORT").is_some() {
+        return; // one import and one build, for callgrind
+    }
+    let (import_median, _) = time(10, 1, || !vpcsim_core::import::aws::import(&files).scenario.network.instances.is_empty());
+    let (import_build_median, _) = time(10, 1, || Network::build(&vpcsim_core::import::aws::import(&files).scenario).0.n_enis() == 5000);
     let oracle = vpcsim_tests::bench_oracle(&scenario_json);
     let oracle_json = match oracle {
         Some(mut f) => {
@@ -51,7 +72,9 @@ fn main() {
         serde_json::json!({
             "largest_path_trace": {"median_ns": median, "best_ns": best, "checks": n_checks},
             "largest_path_build": {"median_ns": build_median},
-            "largest_path_oracle": oracle_json,
+                        "largest_path_oracle": oracle_json,
+            "import_large_account": {"median_ns": import_median},
+            "import_and_build_large_account": {"median_ns": import_build_median},
         })
     );
 }
