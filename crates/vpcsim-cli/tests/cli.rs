@@ -1,4 +1,5 @@
 //! The `vpcsim` command line contract: exit 0 whenever the analysis ran, whatever the
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, reason = "an integration test: helpers may fail loudly")]
 //! verdict; exit 2 with one located line on stderr for bad input, and no partial JSON.
 
 use std::path::PathBuf;
