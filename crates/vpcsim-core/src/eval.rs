@@ -1713,23 +1713,8 @@ impl<'a> Walker<'a> {
                 None => End::Missing(format!("attachment `{}` has no subnet", att.id)),
             };
         }
-        let Some(eni) = net.eni_by_private_ip(att.vpc, flow.dst) else {
-            return self.deny(
-                CheckKind::Address,
-                &dst_vpc.id,
-                None,
-                None,
-                DropReason::NoSuchAddress,
-                format!("no network interface in `{}` holds {}", dst_vpc.id, flow.dst),
-                "RT-2",
-            );
-        };
-        let Some(to) = net.eni(eni).map(|e| e.subnet) else { return End::Missing("interface missing".into()) };
-        self.subnet_hop(to);
-        if let Err(e) = self.nacl(to, Direction::Inbound, flow) {
-            return e;
-        }
-        self.arrive(eni, flow)
+        let component = dst_vpc.id.clone();
+        self.enter_and_arrive(att.vpc, &component, flow)
     }
 
     fn via_peering(&mut self, p: crate::model::PcxIx, from: SubnetIx, flow: Flow) -> End {
@@ -1792,14 +1777,23 @@ impl<'a> Walker<'a> {
             format!("the active peering connection carries it to VPC `{}`", peer_vpc.id),
             "RT-13",
         ));
-        let Some(eni) = net.eni_by_private_ip(peer, flow.dst) else {
+        let component = peer_vpc.id.clone();
+        self.enter_and_arrive(peer, &component, flow)
+    }
+
+    /// Enters a VPC from a gateway or a peer: the interface holding the destination, the
+    /// inbound NACL of its subnet (NACL-7), then the interface itself.
+    fn enter_and_arrive(&mut self, vpc: VpcIx, component: &str, flow: Flow) -> End {
+        let net = self.net;
+        let Some(eni) = net.eni_by_private_ip(vpc, flow.dst) else {
+            let vid = net.vpc(vpc).map(|v| v.id.clone()).unwrap_or_default();
             return self.deny(
                 CheckKind::Address,
-                &peer_vpc.id,
+                component,
                 None,
                 None,
                 DropReason::NoSuchAddress,
-                format!("no network interface in `{}` holds {}", peer_vpc.id, flow.dst),
+                format!("no network interface in `{vid}` holds {}", flow.dst),
                 "RT-2",
             );
         };
@@ -1883,25 +1877,8 @@ impl<'a> Walker<'a> {
             "the response returns through the gateway endpoint".into(),
             "EP-2",
         ));
-        let Some(eni) = net.eni_by_private_ip(vpce.vpc, flow.dst) else {
-            return self.deny(
-                CheckKind::Address,
-                &vpce.id,
-                None,
-                None,
-                DropReason::NoSuchAddress,
-                format!("no interface holds {}", flow.dst),
-                "RT-2",
-            );
-        };
-        let Some(to) = net.eni(eni).map(|e| e.subnet) else {
-            return End::Missing("interface missing".into());
-        };
-        self.subnet_hop(to);
-        if let Err(e) = self.nacl(to, Direction::Inbound, flow) {
-            return e;
-        }
-        self.arrive(eni, flow)
+        let (vpc, component) = (vpce.vpc, vpce.id.clone());
+        self.enter_and_arrive(vpc, &component, flow)
     }
 }
 

@@ -1011,59 +1011,40 @@ impl Builder {
         ids.into_iter()
     }
 
-    fn resolve_vpc(&mut self, id: &str, at: &str) -> Option<VpcIx> {
-        match self.net.ids.get(id) {
-            Some(Node::Vpc(v)) => Some(*v),
-            _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Vpc(_))), "VPCs");
-                self.err("unknown-vpc", at, format!("VPC `{id}` does not exist"), help);
-                None
-            }
+    /// Looks up an id of one kind; reports `code` with "did you mean" help when absent.
+    fn resolve<T>(&mut self, id: &str, at: &str, pick: fn(&Node) -> Option<T>, code: &'static str, what: (&str, &str)) -> Option<T> {
+        if let Some(found) = self.net.ids.get(id).and_then(pick) {
+            return Some(found);
         }
+        let help = did_you_mean(id, self.known(move |n| pick(n).is_some()), what.1);
+        self.err(code, at, format!("{} `{id}` does not exist", what.0), help);
+        None
+    }
+
+    fn resolve_vpc(&mut self, id: &str, at: &str) -> Option<VpcIx> {
+        self.resolve(id, at, |n| if let Node::Vpc(v) = n { Some(*v) } else { None }, "unknown-vpc", ("VPC", "VPCs"))
     }
 
     fn resolve_subnet(&mut self, id: &str, at: &str) -> Option<SubnetIx> {
-        match self.net.ids.get(id) {
-            Some(Node::Subnet(s)) => Some(*s),
-            _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Subnet(_))), "subnets");
-                self.err("unknown-subnet", at, format!("subnet `{id}` does not exist"), help);
-                None
-            }
-        }
+        self.resolve(id, at, |n| if let Node::Subnet(v) = n { Some(*v) } else { None }, "unknown-subnet", ("subnet", "subnets"))
     }
 
     fn resolve_sg(&mut self, id: &str, at: &str) -> Option<SgIx> {
-        match self.net.ids.get(id) {
-            Some(Node::Sg(s)) => Some(*s),
-            _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Sg(_))), "security groups");
-                self.err("unknown-security-group", at, format!("security group `{id}` does not exist"), help);
-                None
-            }
-        }
+        self.resolve(
+            id,
+            at,
+            |n| if let Node::Sg(v) = n { Some(*v) } else { None },
+            "unknown-security-group",
+            ("security group", "security groups"),
+        )
     }
 
     fn resolve_rtb(&mut self, id: &str, at: &str) -> Option<RtbIx> {
-        match self.net.ids.get(id) {
-            Some(Node::Rtb(s)) => Some(*s),
-            _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Rtb(_))), "route tables");
-                self.err("unknown-route-table", at, format!("route table `{id}` does not exist"), help);
-                None
-            }
-        }
+        self.resolve(id, at, |n| if let Node::Rtb(v) = n { Some(*v) } else { None }, "unknown-route-table", ("route table", "route tables"))
     }
 
     fn resolve_pl(&mut self, id: &str, at: &str) -> Option<PlIx> {
-        match self.net.ids.get(id) {
-            Some(Node::Pl(s)) => Some(*s),
-            _ => {
-                let help = did_you_mean(id, self.known(|n| matches!(n, Node::Pl(_))), "prefix lists");
-                self.err("unknown-prefix-list", at, format!("prefix list `{id}` does not exist"), help);
-                None
-            }
-        }
+        self.resolve(id, at, |n| if let Node::Pl(v) = n { Some(*v) } else { None }, "unknown-prefix-list", ("prefix list", "prefix lists"))
     }
 
     fn build(mut self, doc: &NetworkDoc) -> (Network, Vec<Diagnostic>) {
