@@ -139,20 +139,11 @@ fn read_input(path: &Path) -> Result<(Scenario, Vec<vpcsim_core::Diagnostic>), S
         let imported = import::aws::import(&files);
         return Ok((imported.scenario, imported.diagnostics));
     }
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    if meta.len() > ffi::MAX_INPUT_BYTES as u64 {
-        return Err(format!(
-            "{}: the file is {} bytes, more than the {} bytes vpcsim reads",
-            path.display(),
-            meta.len(),
-            ffi::MAX_INPUT_BYTES
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = read_text(path)?;
     let head: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not valid JSON (line {} column {}): {e}", path.display(), e.line(), e.column()))?;
     if head.get("vpcsim").is_some() {
-        return read_scenario(path).map(|s| (s, Vec::new()));
+        return scenario_from_text(path, &text).map(|s| (s, Vec::new()));
     }
     let file = InputFile { path: path.display().to_string(), text };
     if head.get("format_version").is_some() && (head.get("values").is_some() || head.get("planned_values").is_some()) {
@@ -163,7 +154,8 @@ fn read_input(path: &Path) -> Result<(Scenario, Vec<vpcsim_core::Diagnostic>), S
     Ok((imported.scenario, imported.diagnostics))
 }
 
-fn read_scenario(path: &Path) -> Result<Scenario, String> {
+/// A file's text, refusing files over the input limit before reading them.
+fn read_text(path: &Path) -> Result<String, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     if meta.len() > ffi::MAX_INPUT_BYTES as u64 {
         return Err(format!(
@@ -173,8 +165,15 @@ fn read_scenario(path: &Path) -> Result<Scenario, String> {
             ffi::MAX_INPUT_BYTES
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    ffi::load_scenario(&text).map_err(|errors| {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+}
+
+fn read_scenario(path: &Path) -> Result<Scenario, String> {
+    scenario_from_text(path, &read_text(path)?)
+}
+
+fn scenario_from_text(path: &Path, text: &str) -> Result<Scenario, String> {
+    ffi::load_scenario(text).map_err(|errors| {
         let first = errors.first().map(|d| format!("{} at {}: {} ({})", d.code, d.at, d.message, d.help)).unwrap_or_default();
         format!("{}: {first}", path.display())
     })

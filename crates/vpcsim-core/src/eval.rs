@@ -1169,15 +1169,7 @@ impl<'a> Walker<'a> {
                 }
             }
             let vid = net.vpc(vpc).map(|v| v.id.clone()).unwrap_or_default();
-            return self.deny(
-                CheckKind::Address,
-                &vid,
-                None,
-                None,
-                DropReason::NoSuchAddress,
-                format!("no network interface in `{vid}` holds {}", flow.dst),
-                "RT-2",
-            );
+            return self.no_such_address(vpc, &vid, flow);
         };
         let Some(to) = net.eni(eni).map(|e| e.subnet) else {
             return End::Missing("interface missing".into());
@@ -1781,21 +1773,26 @@ impl<'a> Walker<'a> {
         self.enter_and_arrive(peer, &component, flow)
     }
 
+    /// No interface of `vpc` holds the destination (RT-2); `component` is reported.
+    fn no_such_address(&mut self, vpc: VpcIx, component: &str, flow: Flow) -> End {
+        let vid = self.net.vpc(vpc).map(|v| v.id.clone()).unwrap_or_default();
+        self.deny(
+            CheckKind::Address,
+            component,
+            None,
+            None,
+            DropReason::NoSuchAddress,
+            format!("no network interface in `{vid}` holds {}", flow.dst),
+            "RT-2",
+        )
+    }
+
     /// Enters a VPC from a gateway or a peer: the interface holding the destination, the
     /// inbound NACL of its subnet (NACL-7), then the interface itself.
     fn enter_and_arrive(&mut self, vpc: VpcIx, component: &str, flow: Flow) -> End {
         let net = self.net;
         let Some(eni) = net.eni_by_private_ip(vpc, flow.dst) else {
-            let vid = net.vpc(vpc).map(|v| v.id.clone()).unwrap_or_default();
-            return self.deny(
-                CheckKind::Address,
-                component,
-                None,
-                None,
-                DropReason::NoSuchAddress,
-                format!("no network interface in `{vid}` holds {}", flow.dst),
-                "RT-2",
-            );
+            return self.no_such_address(vpc, component, flow);
         };
         let Some(to) = net.eni(eni).map(|e| e.subnet) else {
             return End::Missing("interface missing".into());

@@ -463,25 +463,14 @@ struct Traffic {
 /// Converts an AWS protocol (`tcp`, `6`, `-1`...) and a port range or ICMP type/code.
 /// `range` is `(from, to)`: ports for TCP/UDP, type and code for ICMP.
 fn traffic(cx: &mut Cx, proto: &str, range: (Option<i64>, Option<i64>), at_proto: String, at_ports: String) -> Option<Traffic> {
-    let p = proto.to_ascii_lowercase();
-    let name = match p.as_str() {
-        "-1" | "all" => "all".to_owned(),
-        "tcp" | "6" => "tcp".to_owned(),
-        "udp" | "17" => "udp".to_owned(),
-        "icmp" | "1" => "icmp".to_owned(),
-        "icmpv6" | "58" => "icmpv6".to_owned(),
-        other => match other.parse::<u8>() {
-            Ok(n) => n.to_string(),
-            Err(_) => {
-                cx.error(
-                    "aws-protocol-invalid",
-                    at_proto,
-                    format!("protocol `{proto}` is not valid"),
-                    "AWS uses tcp, udp, icmp, icmpv6, -1 (all) or a protocol number from 0 to 255",
-                );
-                return None;
-            }
-        },
+    let Some(name) = super::protocol_name(proto) else {
+        cx.error(
+            "aws-protocol-invalid",
+            at_proto,
+            format!("protocol `{proto}` is not valid"),
+            "AWS uses tcp, udp, icmp, icmpv6, -1 (all) or a protocol number from 0 to 255",
+        );
+        return None;
     };
     let mut t = Traffic { protocol: name, ports: None, icmp_type: None, icmp_code: None };
     match t.protocol.as_str() {

@@ -32,3 +32,17 @@ pub struct Imported {
 
 /// Largest single input file accepted (64 MiB): larger files are refused with a message.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The document's name for an AWS protocol as the EC2 API and Terraform write it
+/// (`tcp` or `6`, `-1` for all, any number 0-255), or `None` when it is none of those.
+pub(crate) fn protocol_name(proto: &str) -> Option<String> {
+    let name = match proto.to_ascii_lowercase().as_str() {
+        "-1" | "all" => "all".to_owned(),
+        "tcp" | "6" => "tcp".to_owned(),
+        "udp" | "17" => "udp".to_owned(),
+        "icmp" | "1" => "icmp".to_owned(),
+        "icmpv6" | "58" => "icmpv6".to_owned(),
+        other => other.parse::<u8>().ok()?.to_string(),
+    };
+    Some(name)
+}

@@ -608,24 +608,14 @@ impl<'a> Importer<'a> {
 
     /// Protocol, ports and ICMP fields of an SG or NACL rule; `None` after a diagnostic.
     fn proto_ports(&mut self, res: &Res<'_>, proto: &str, from: Option<i64>, to: Option<i64>) -> Option<ProtoPorts> {
-        let protocol = match proto.to_ascii_lowercase().as_str() {
-            "-1" | "all" => "all".to_owned(),
-            "tcp" | "6" => "tcp".to_owned(),
-            "udp" | "17" => "udp".to_owned(),
-            "icmp" | "1" => "icmp".to_owned(),
-            "icmpv6" | "58" => "icmpv6".to_owned(),
-            other => match other.parse::<u8>() {
-                Ok(n) => n.to_string(),
-                Err(_) => {
-                    self.diags.push(Diagnostic::error(
-                        "invalid-protocol",
-                        &res.address,
-                        format!("protocol `{proto}` is not a protocol name or number 0-255"),
-                        "use `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or a number",
-                    ));
-                    return None;
-                }
-            },
+        let Some(protocol) = super::protocol_name(proto) else {
+            self.diags.push(Diagnostic::error(
+                "invalid-protocol",
+                &res.address,
+                format!("protocol `{proto}` is not a protocol name or number 0-255"),
+                "use `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or a number",
+            ));
+            return None;
         };
         match protocol.as_str() {
             "tcp" | "udp" => {
