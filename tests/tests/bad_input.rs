@@ -301,9 +301,21 @@ fn malformed_documents_fail_with_a_located_error() {
 
 #[test]
 fn probes_with_bad_references_are_located_errors_not_panics() {
-    let scenario = ffi::load_scenario(&json!({"vpcsim": 1, "network": base()}).to_string()).unwrap();
+    let mut network = base();
+    // A second VPC, peered, for the gateway-as-probe-end cases.
+    push(&mut network, "vpcs", json!({"id": "vpc-2", "cidr_blocks": ["10.2.0.0/16"]}));
+    push(&mut network, "vpcs", json!({"id": "vpc-3", "cidr_blocks": ["10.3.0.0/16"]}));
+    push(&mut network, "subnets", json!({"id": "subnet-c", "vpc": "vpc-3", "cidr": "10.3.1.0/24"}));
+    push(&mut network, "instances", json!({"id": "i-other", "subnet": "subnet-c"}));
+    push(&mut network, "peering_connections", json!({"id": "pcx-12", "requester_vpc": "vpc-1", "accepter_vpc": "vpc-2"}));
+    let scenario = ffi::load_scenario(&json!({"vpcsim": 1, "network": network}).to_string()).unwrap();
     let (net, _) = Network::build(&scenario);
     let bad = [
+        // RT-13: a peering connection as a probe end needs the other end in a VPC it connects.
+        (json!({"from": "internet", "to": "pcx-12", "port": 443}), "probe-gateway-end", "resource in one of the VPCs"),
+        (json!({"from": "i-other", "to": "pcx-12", "port": 443}), "probe-gateway-end", "RT-13"),
+        (json!({"from": "pcx-12", "to": "pcx-12", "port": 443}), "probe-gateway-to-gateway", "resource or address"),
+        (json!({"from": "pcx-12", "to": "i-web", "port": 443, "ip_version": 6}), "probe-no-ipv6", "IPv4"),
         (json!({"from": "i-wbe", "to": "internet", "port": 443}), "unknown-reference", "i-web"),
         (json!({"from": "i-web", "to": "internet", "protocol": "tcp"}), "port-missing", "443"),
         (json!({"from": "i-web", "to": "internet", "protocol": "bogus", "port": 1}), "protocol-invalid", "tcp"),

@@ -32,12 +32,12 @@ enum Format {
 enum Command {
     /// Trace one packet and its response
     #[command(
-        after_help = "Examples:\n  vpcsim trace scenario.json --from i-web --to sagemaker:endpoint/churn --port 443\n  vpcsim trace scenario.json --from internet --to i-bastion --port 22 --format json\n  vpcsim trace scenario.json --from i-web --to 10.0.1.20 --protocol icmp --icmp-type 8 --icmp-code 0"
+        after_help = "Examples:\n  vpcsim trace scenario.json --from i-web --to sagemaker:endpoint/churn --port 443\n  vpcsim trace scenario.json --from internet --to i-bastion --port 22 --format json\n  vpcsim trace scenario.json --from i-web --to 10.0.1.20 --protocol icmp --icmp-type 8 --icmp-code 0\n  vpcsim trace ./aws_configs --from i-0abc --to pcx-0123 --port 5432"
     )]
     Trace {
         /// A scenario file, a folder of AWS CLI describe-* outputs, or a `terraform show -json` file
         input: PathBuf,
-        /// Source: a resource id (i-..., eni-...), sagemaker:KIND/NAME, an IP address, or `internet`
+        /// Source: a resource id (i-, eni-, nat-, vpce-; igw- for the internet through that gateway; pcx- or tgw- for the far side of that gateway), sagemaker:KIND/NAME, an IP address, or `internet`
         #[arg(long)]
         from: String,
         /// Destination: as --from, plus service:NAME (service:s3)

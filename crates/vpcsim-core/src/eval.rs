@@ -65,6 +65,19 @@ pub enum Endpoint {
     Service(Service),
     /// A SageMaker resource outside your VPC (no VpcConfig): SageMaker-managed network.
     SageMakerManaged(crate::model::SmIx),
+    /// A peering connection or transit gateway as an end of the path, as Reachability
+    /// Analyzer allows: the path starts or stops at the gateway. The far side is a host
+    /// of the VPC across it, not modelled further.
+    Gateway(Gateway),
+}
+
+/// A gateway used as a probe end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gateway {
+    /// A VPC peering connection.
+    Peering(crate::model::PcxIx),
+    /// A transit gateway.
+    Transit(TgwIx),
 }
 
 /// Resolves a probe reference: resource id, `sagemaker:KIND/NAME`, IP address,
@@ -126,6 +139,13 @@ pub fn resolve(net: &Network, reference: &str, at: &str) -> Result<Endpoint, Dia
                 Endpoint::Corporate { ip, name: ext.name.clone() }
             })
         }
+        // An internet gateway as an end: the internet, through that gateway.
+        Some(Node::Igw(g)) => {
+            let id = net.igw(g).map(|x| x.id.clone()).unwrap_or_default();
+            Ok(Endpoint::Internet { ip: IpAddr::V4(INTERNET_HOST), name: format!("internet (through {id})") })
+        }
+        Some(Node::Pcx(p)) => Ok(Endpoint::Gateway(Gateway::Peering(p))),
+        Some(Node::Tgw(t)) => Ok(Endpoint::Gateway(Gateway::Transit(t))),
         Some(other) => Err(Diagnostic::error(
             "reference-not-endpoint",
             at,
@@ -145,6 +165,7 @@ fn node_kind(node: Node) -> &'static str {
         Node::Sg(_) => "security group",
         Node::Igw(_) => "internet gateway",
         Node::Pcx(_) => "peering connection",
+        Node::TgwAttachment(_) => "transit gateway attachment",
         Node::Pl(_) => "prefix list",
         _ => "resource",
     }
@@ -256,10 +277,40 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
             ));
         }
     };
-    let src_ip = endpoint_ip(net, &src, None, v6)
-        .map_err(|m| Diagnostic::error("probe-no-ipv6", format!("{at}/from"), m, "give the resource an `ipv6` address, or send IPv4"))?;
-    let dst_ip = endpoint_ip(net, &dst, Some(&src), v6)
-        .map_err(|m| Diagnostic::error("probe-no-ipv6", format!("{at}/to"), m, "give the resource an `ipv6` address, or send IPv4"))?;
+    if v6 && (matches!(src, Endpoint::Gateway(_)) || matches!(dst, Endpoint::Gateway(_))) {
+        return Err(Diagnostic::error(
+            "probe-no-ipv6",
+            format!("{at}/ip_version"),
+            "a peering connection or transit gateway as a probe end is modelled over IPv4 only",
+            "send IPv4, or name a resource on the far side",
+        ));
+    }
+    let (src_ip, dst_ip) = match (&src, &dst) {
+        (Endpoint::Gateway(_), Endpoint::Gateway(_)) => {
+            return Err(Diagnostic::error(
+                "probe-gateway-to-gateway",
+                at,
+                "both ends of the probe are gateways",
+                "a gateway can be one end of a probe; name a resource or address for the other",
+            ));
+        }
+        (Endpoint::Gateway(g), _) => {
+            let dst_ip = endpoint_ip_v4(net, &dst, Some(&src));
+            (gateway_host(net, *g, &dst, &format!("{at}/from"))?, dst_ip)
+        }
+        (_, Endpoint::Gateway(g)) => {
+            let src_ip = endpoint_ip_v4(net, &src, None);
+            (src_ip, gateway_host(net, *g, &src, &format!("{at}/to"))?)
+        }
+        _ => (
+            endpoint_ip(net, &src, None, v6).map_err(|m| {
+                Diagnostic::error("probe-no-ipv6", format!("{at}/from"), m, "give the resource an `ipv6` address, or send IPv4")
+            })?,
+            endpoint_ip(net, &dst, Some(&src), v6).map_err(|m| {
+                Diagnostic::error("probe-no-ipv6", format!("{at}/to"), m, "give the resource an `ipv6` address, or send IPv4")
+            })?,
+        ),
+    };
     if src_ip.is_ipv4() != dst_ip.is_ipv4() {
         return Err(Diagnostic::error(
             "probe-address-family",
@@ -269,11 +320,15 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
         ));
     }
     let flow = Flow { src: src_ip, dst: dst_ip, l4 };
-    let w = Walker::new(net, false, Carry { api: probe.api.clone(), ..Carry::default() });
+    let stop_at = |ep: &Endpoint| match ep {
+        Endpoint::Gateway(g) => Some(gateway_id(net, *g)),
+        _ => None,
+    };
+    let w = Walker::new(net, false, Carry { api: probe.api.clone(), stop_at: stop_at(&dst), ..Carry::default() });
     let request = w.start(&src, &dst, flow);
     // One-way ICMP messages (errors, NACL-14) get no response.
     let response = if request.leg.outcome.passed() && flow.l4.expects_response() {
-        let back = Walker::new(net, true, request.carry.clone());
+        let back = Walker::new(net, true, Carry { stop_at: stop_at(&src), ..request.carry.clone() });
         let rflow = request.final_flow.response();
         Some(back.respond(&request.arrival, &src, rflow).leg)
     } else {
@@ -319,6 +374,7 @@ fn endpoint_ip(net: &Network, ep: &Endpoint, from: Option<&Endpoint>, v6: bool) 
             Endpoint::Corporate { ip, .. } => Ok(*ip),
             Endpoint::Service(s) => Err(format!("vpcsim models {} over IPv4 only", s.title())),
             Endpoint::SageMakerManaged(_) => Err("the SageMaker-managed network is modelled over IPv4 only".into()),
+            Endpoint::Gateway(_) => Err("a gateway as a probe end is modelled over IPv4 only".into()),
         };
     }
     Ok(endpoint_ip_v4(net, ep, from))
@@ -356,6 +412,57 @@ fn endpoint_ip_v4(net: &Network, ep: &Endpoint, from: Option<&Endpoint>) -> IpAd
             s.front_door()
         }
         Endpoint::SageMakerManaged(_) => IpAddr::V4(Ipv4Addr::new(203, 0, 113, 50)),
+        Endpoint::Gateway(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    }
+}
+
+fn gateway_id(net: &Network, g: Gateway) -> String {
+    match g {
+        Gateway::Peering(p) => net.peering(p).map(|x| x.id.clone()).unwrap_or_default(),
+        Gateway::Transit(t) => net.tgw(t).map(|x| x.id.clone()).unwrap_or_default(),
+    }
+}
+
+/// The VPC of the other end of a probe whose one end is a gateway.
+fn end_vpc(net: &Network, other: &Endpoint) -> Option<VpcIx> {
+    match other {
+        Endpoint::Eni { eni, .. } => net.eni(*eni).map(|e| e.vpc),
+        _ => None,
+    }
+}
+
+/// The far-side host of a gateway used as a probe end: the last address of the primary
+/// block of the VPC across it from `other`'s VPC. It stands for "any host over there";
+/// the trace stops (or starts) at the gateway, so no interface needs to hold it.
+fn gateway_host(net: &Network, g: Gateway, other: &Endpoint, at: &str) -> Result<IpAddr, Diagnostic> {
+    let id = gateway_id(net, g);
+    let Some(here) = end_vpc(net, other) else {
+        return Err(Diagnostic::error(
+            "probe-gateway-end",
+            at,
+            format!("`{id}` connects VPCs, so the other end of the probe must be a resource in a VPC"),
+            "name an instance, interface or SageMaker resource in one of the VPCs it connects",
+        ));
+    };
+    let here_id = net.vpc(here).map(|v| v.id.clone()).unwrap_or_default();
+    let far = match g {
+        Gateway::Peering(p) => net.peering(p).and_then(|x| x.other_end(here)),
+        Gateway::Transit(t) => net.tgw(t).and_then(|x| {
+            x.attachments.iter().any(|a| a.vpc == here).then(|| x.attachments.iter().map(|a| a.vpc).find(|v| *v != here)).flatten()
+        }),
+    };
+    let block = far.and_then(|v| net.vpc(v)).and_then(|v| v.cidrs.first().copied());
+    match block {
+        Some(b) => Ok(IpAddr::V4(Ipv4Addr::from(u32::from(b.broadcast()).saturating_sub(1)))),
+        None => Err(Diagnostic::error(
+            "probe-gateway-end",
+            at,
+            match g {
+                Gateway::Peering(_) => format!("peering connection `{id}` does not connect VPC `{here_id}`"),
+                Gateway::Transit(_) => format!("transit gateway `{id}` has no attachment in VPC `{here_id}`, or no other attachment"),
+            },
+            "the other end of the probe must be in a VPC the gateway connects (RT-13, RT-9)",
+        )),
     }
 }
 
@@ -390,6 +497,9 @@ enum Arrival {
     SageMakerManaged,
     /// Out through a virtual private gateway of this VPC, to the VPN.
     Vpn(VpcIx, String),
+    /// At a gateway that is the probe's destination; the response comes back through it
+    /// into this VPC.
+    Gateway(VpcIx, String),
     /// Nowhere (drop or missing information).
     None,
 }
@@ -414,6 +524,8 @@ struct Carry {
     eigw: Option<EigwIx>,
     /// The API call the request carries (endpoint policies).
     api: Option<ApiCallDoc>,
+    /// The leg ends when it crosses this gateway (a gateway as the probe's end).
+    stop_at: Option<String>,
 }
 
 enum End {
@@ -524,6 +636,7 @@ impl<'a> Walker<'a> {
                 End::Missing(format!("traffic from on-premises network `{name}` arrives over a Site-to-Site VPN or Direct Connect, which vpcsim does not model yet"))
             }
             Endpoint::SageMakerManaged(s) => self.send_from_sagemaker_managed(*s, dst),
+            Endpoint::Gateway(g) => self.in_from_gateway(*g, dst, flow),
             Endpoint::Service(s) => {
                 let id = format!("service:{}", s.short_name());
                 self.hop(&id, s.title().to_owned());
@@ -586,6 +699,22 @@ impl<'a> Walker<'a> {
                     },
                     None => End::Missing("the response's destination is not in the VPC".into()),
                 }
+            }
+            Arrival::Gateway(vpc, id) => {
+                let label = self.gateway_label(id);
+                let kind = if label.starts_with("peering") { CheckKind::VpcPeering } else { CheckKind::TransitGateway };
+                self.hop(id, label);
+                self.push(check(
+                    kind,
+                    id,
+                    None,
+                    Verdict::Allow,
+                    None,
+                    format!("the response comes back from the far side through `{id}`"),
+                    "RT-13",
+                ));
+                let component = id.clone();
+                self.enter_and_arrive(*vpc, &component, flow)
             }
             Arrival::Exempt => {
                 self.hop("aws", "Amazon-provided service".into());
@@ -1697,6 +1826,12 @@ impl<'a> Walker<'a> {
         ));
         self.carry.auto_tracked = true;
         self.via_tgw = true;
+        if self.carry.stop_at.as_deref() == Some(tgw.id.as_str()) {
+            if let Some(here) = net.subnet(from).map(|s| s.vpc) {
+                self.arrival = Arrival::Gateway(here, tgw.id.clone());
+            }
+            return End::Delivered;
+        }
         if !dst_vpc.contains(flow.dst) {
             // Beyond the attached VPC (centralised egress): the attachment subnet's route
             // table decides.
@@ -1769,8 +1904,57 @@ impl<'a> Walker<'a> {
             format!("the active peering connection carries it to VPC `{}`", peer_vpc.id),
             "RT-13",
         ));
+        if self.carry.stop_at.as_deref() == Some(pcx.id.as_str()) {
+            self.arrival = Arrival::Gateway(here, pcx.id.clone());
+            return End::Delivered;
+        }
         let component = peer_vpc.id.clone();
         self.enter_and_arrive(peer, &component, flow)
+    }
+
+    fn gateway_label(&self, id: &str) -> String {
+        if id.starts_with("pcx-") || self.net.node(id).is_some_and(|n| matches!(n, Node::Pcx(_))) {
+            format!("peering connection {id}")
+        } else {
+            format!("transit gateway {id}")
+        }
+    }
+
+    /// A packet that comes from the far side of a gateway (a gateway as the probe's
+    /// source): the gateway carries it into the destination's VPC (RT-13, RT-9).
+    fn in_from_gateway(&mut self, g: Gateway, dst: &Endpoint, flow: Flow) -> End {
+        let net = self.net;
+        let id = gateway_id(net, g);
+        let label = self.gateway_label(&id);
+        self.hop(&id, label);
+        let Some(vpc) = end_vpc(net, dst) else {
+            return End::Missing(format!("the destination is not in a VPC that `{id}` connects"));
+        };
+        if let Gateway::Peering(p) = g {
+            if let Some(pcx) = net.peering(p) {
+                if !pcx.is_active() {
+                    return self.deny(
+                        CheckKind::VpcPeering,
+                        &id,
+                        None,
+                        Some(pcx.status.clone()),
+                        DropReason::PeeringNotActive,
+                        format!("peering connection `{id}` is `{}`, not active: no traffic flows", pcx.status),
+                        "RT-13",
+                    );
+                }
+            }
+        }
+        let vid = net.vpc(vpc).map(|v| v.id.clone()).unwrap_or_default();
+        let (kind, spec) = match g {
+            Gateway::Peering(_) => (CheckKind::VpcPeering, "RT-13"),
+            Gateway::Transit(_) => (CheckKind::TransitGateway, "RT-9"),
+        };
+        if matches!(g, Gateway::Transit(_)) {
+            self.carry.auto_tracked = true;
+        }
+        self.push(check(kind, &id, None, Verdict::Allow, None, format!("`{id}` carries it from the far side into VPC `{vid}`"), spec));
+        self.enter_and_arrive(vpc, &id, flow)
     }
 
     /// No interface of `vpc` holds the destination (RT-2); `component` is reported.

@@ -57,7 +57,7 @@ pub struct CheckValue {
 }
 
 /// One probe of a scenario, traced, with its expectation checked.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProbeResult {
     /// Index in the scenario's probe list.
     pub index: usize,

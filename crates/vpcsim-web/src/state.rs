@@ -1,14 +1,21 @@
-//! The playground's state: one reducer holding the document and the UI state.
+//! The playground's state: one reducer holding the document, its undo history and the UI
+//! state.
 //!
-//! No DOM here, so it is tested natively. Traces, diagnostics and animation frames are
-//! derived from this state (`use_memo`), never stored in it.
+//! No DOM here, so it is tested natively. Traces, diagnostics, the scene and animation
+//! frames are derived from this state (`use_memo`), never stored in it.
 
+use crate::doc::{self, Edit, Item};
+use crate::layout::Point;
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use vpcsim_core::scenario::{ProbeDoc, Scenario};
 use yew::Reducible;
 
 /// The scenario the playground opens with: the study guide's worked example.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../../tests/scenarios/gallery/worked-example.json");
+
+/// Undo keeps at least this many steps.
+pub const HISTORY_LIMIT: usize = 200;
 
 /// The default scenario, parsed. Falls back to an empty document if the embedded file
 /// were ever invalid (a test guards against that).
@@ -17,7 +24,7 @@ pub fn default_scenario() -> Scenario {
 }
 
 /// The packet composer's fields, as typed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Draft {
     /// Source reference.
     pub from: String,
@@ -40,6 +47,15 @@ impl Draft {
             ..ProbeDoc::default()
         }
     }
+
+    fn from_probe(p: &ProbeDoc) -> Draft {
+        Draft {
+            from: p.from.clone(),
+            to: p.to.clone(),
+            protocol: if p.protocol.is_empty() { "tcp".into() } else { p.protocol.clone() },
+            port: p.port.map(|x| x.to_string()).unwrap_or_default(),
+        }
+    }
 }
 
 /// A composer preset.
@@ -51,13 +67,17 @@ pub enum Preset {
     Ssh,
     /// UDP 53.
     Dns,
+    /// S3 GetObject: HTTPS to Amazon S3.
+    S3GetObject,
+    /// InvokeEndpoint: HTTPS to SageMaker Runtime.
+    InvokeEndpoint,
     /// ICMP echo.
     Ping,
 }
 
 impl Preset {
     /// Every preset, in menu order.
-    pub const ALL: [Preset; 4] = [Preset::Https, Preset::Ssh, Preset::Dns, Preset::Ping];
+    pub const ALL: [Preset; 6] = [Preset::Https, Preset::Ssh, Preset::Dns, Preset::S3GetObject, Preset::InvokeEndpoint, Preset::Ping];
 
     /// Button label.
     pub fn label(self) -> &'static str {
@@ -65,20 +85,139 @@ impl Preset {
             Preset::Https => "HTTPS",
             Preset::Ssh => "SSH",
             Preset::Dns => "DNS",
+            Preset::S3GetObject => "S3 GetObject",
+            Preset::InvokeEndpoint => "InvokeEndpoint",
             Preset::Ping => "ping",
         }
     }
 
     fn apply(self, d: &mut Draft) {
         let (protocol, port) = match self {
-            Preset::Https => ("tcp", "443"),
+            Preset::Https | Preset::S3GetObject | Preset::InvokeEndpoint => ("tcp", "443"),
             Preset::Ssh => ("tcp", "22"),
             Preset::Dns => ("udp", "53"),
             Preset::Ping => ("icmp", ""),
         };
         d.protocol = protocol.into();
         d.port = port.into();
+        match self {
+            Preset::S3GetObject => d.to = "service:s3".into(),
+            Preset::InvokeEndpoint => d.to = "service:sagemaker.runtime".into(),
+            _ => {}
+        }
     }
+}
+
+/// The view of the canvas: pan offset and zoom.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Camera {
+    /// Left edge, in canvas units.
+    pub x: f64,
+    /// Top edge, in canvas units.
+    pub y: f64,
+    /// Scale: 1 is 100 %.
+    pub zoom: f64,
+}
+
+impl Default for Camera {
+    fn default() -> Self {
+        Camera { x: 0.0, y: 0.0, zoom: 1.0 }
+    }
+}
+
+/// Colour theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Follow the system.
+    #[default]
+    Auto,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+impl Theme {
+    /// `auto`, `light` or `dark`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The next theme of the toggle.
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::Auto => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Auto,
+        }
+    }
+}
+
+/// A message shown in the banner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    /// Error (red) or information.
+    pub error: bool,
+    /// What happened.
+    pub text: String,
+    /// Text the user can download (unreadable autosave, a failed import...).
+    pub raw: Option<Rc<String>>,
+}
+
+impl Notice {
+    /// An error.
+    pub fn error(text: impl Into<String>) -> Self {
+        Notice { error: true, text: text.into(), raw: None }
+    }
+
+    /// Information.
+    pub fn info(text: impl Into<String>) -> Self {
+        Notice { error: false, text: text.into(), raw: None }
+    }
+}
+
+/// What the side pane shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Tab {
+    /// The packet composer and the explanation.
+    #[default]
+    Packet,
+    /// The selected item's properties and rules.
+    Inspector,
+    /// The scenario: name, description, probes, diagnostics.
+    Scenario,
+}
+
+/// Animation speeds, frames per second relative to the default.
+pub const SPEEDS: [f64; 4] = [0.5, 1.0, 2.0, 4.0];
+
+/// What survives a reload (autosave) and goes into files.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Saved {
+    /// Format of this record.
+    pub v: u32,
+    /// The document.
+    pub scenario: Scenario,
+    /// The composer.
+    #[serde(default)]
+    pub draft: Draft,
+    /// The selection.
+    #[serde(default)]
+    pub selection: Vec<String>,
+    /// The view.
+    #[serde(default)]
+    pub camera: Camera,
+    /// The theme.
+    #[serde(default)]
+    pub theme: Theme,
+    /// The probe last sent.
+    #[serde(default)]
+    pub sent: Option<ProbeDoc>,
 }
 
 /// The whole state.
@@ -86,6 +225,18 @@ impl Preset {
 pub struct AppState {
     /// The document being explored.
     pub scenario: Rc<Scenario>,
+    /// Earlier documents, most recent last.
+    pub past: Vec<Rc<Scenario>>,
+    /// Undone documents, most recent last.
+    pub future: Vec<Rc<Scenario>>,
+    /// The pointer of the last `Set` edit: typing in one field is one undo step.
+    pub coalesce: Option<String>,
+    /// Bumped on every document change (autosave watches it).
+    pub revision: u64,
+    /// Selected references (`i-web`, `subnet-a`, `sagemaker:endpoint/x`, `sg-web`).
+    pub selection: Vec<String>,
+    /// The rule the explanation pointed at (JSON pointer), highlighted in the inspector.
+    pub focus: Option<String>,
     /// The composer.
     pub draft: Draft,
     /// The probe last sent, with a sequence number so that sending again restarts it.
@@ -94,6 +245,20 @@ pub struct AppState {
     pub step: usize,
     /// Whether the animation advances by itself.
     pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// Bulk send: every source to the composer's destination, animated together.
+    pub bulk: Option<u32>,
+    /// The canvas view.
+    pub camera: Camera,
+    /// Snap moves to the grid.
+    pub snap: bool,
+    /// Colour theme.
+    pub theme: Theme,
+    /// Banner.
+    pub notice: Option<Notice>,
+    /// Side pane tab.
+    pub tab: Tab,
 }
 
 impl Default for AppState {
@@ -106,13 +271,84 @@ impl AppState {
     /// A fresh state for a scenario; the composer starts from its first probe.
     pub fn with_scenario(scenario: Scenario) -> Self {
         let first = scenario.probes.first().cloned().unwrap_or_default();
-        let draft = Draft {
-            from: first.from,
-            to: first.to,
-            protocol: if first.protocol.is_empty() { "tcp".into() } else { first.protocol },
-            port: first.port.map(|p| p.to_string()).unwrap_or_else(|| "443".into()),
-        };
-        AppState { scenario: Rc::new(scenario), draft, sent: None, step: 0, playing: false }
+        let mut draft = Draft::from_probe(&first);
+        if draft.port.is_empty() && draft.protocol == "tcp" {
+            draft.port = "443".into();
+        }
+        AppState {
+            scenario: Rc::new(scenario),
+            past: Vec::new(),
+            future: Vec::new(),
+            coalesce: None,
+            revision: 0,
+            selection: Vec::new(),
+            focus: None,
+            draft,
+            sent: None,
+            step: 0,
+            playing: false,
+            speed: 1,
+            bulk: None,
+            camera: Camera::default(),
+            snap: true,
+            theme: Theme::Auto,
+            notice: None,
+            tab: Tab::Packet,
+        }
+    }
+
+    /// What autosave writes.
+    pub fn saved(&self) -> Saved {
+        Saved {
+            v: 1,
+            scenario: (*self.scenario).clone(),
+            draft: self.draft.clone(),
+            selection: self.selection.clone(),
+            camera: self.camera,
+            theme: self.theme,
+            sent: self.sent.as_ref().map(|(_, p)| p.clone()),
+        }
+    }
+
+    /// A state restored from autosave; the last probe is shown at its end, not replayed.
+    pub fn restored(saved: Saved) -> Self {
+        let mut s = AppState::with_scenario(saved.scenario);
+        s.draft = saved.draft;
+        s.selection = saved.selection;
+        s.camera = saved.camera;
+        s.theme = saved.theme;
+        s.sent = saved.sent.map(|p| (0, p));
+        s.step = usize::MAX;
+        s
+    }
+
+    /// The selected items that exist in the document.
+    pub fn selected_items(&self) -> Vec<Item> {
+        self.selection.iter().filter_map(|r| doc::item_for_reference(&self.scenario, r)).collect()
+    }
+
+    fn commit(&mut self, next: Scenario, coalesce: Option<String>) {
+        if next == *self.scenario {
+            return;
+        }
+        let same_field = coalesce.is_some() && coalesce == self.coalesce;
+        if !same_field {
+            self.past.push(self.scenario.clone());
+            if self.past.len() > HISTORY_LIMIT {
+                self.past.remove(0);
+            }
+        }
+        self.future.clear();
+        self.coalesce = coalesce;
+        self.scenario = Rc::new(next);
+        self.revision = self.revision.wrapping_add(1);
+        self.prune_selection();
+    }
+
+    fn prune_selection(&mut self) {
+        let sc = crate::layout::scene(&self.scenario);
+        let doc = self.scenario.clone();
+        self.selection.retain(|r| doc::item_for_reference(&doc, r).is_some() || sc.position(r).is_some());
     }
 }
 
@@ -133,17 +369,88 @@ pub enum Action {
     SendScenarioProbe(usize),
     /// Send the composer's probe.
     Send,
+    /// Use a resource as the source (`true`) or destination, and send when both are set.
+    PickEndpoint {
+        /// The reference.
+        reference: String,
+        /// Source or destination.
+        as_source: bool,
+    },
+    /// Send from every source to the composer's destination at once.
+    SendFromEverySource,
+    /// Save the composer's packet as a probe of the scenario.
+    SaveProbe(String),
     /// Advance the animation by one frame (timer).
     Tick {
         /// Number of frames of the current trace; the animation stops at the last.
         frames: usize,
     },
+    /// Step forward one frame and pause.
+    StepForward {
+        /// Number of frames.
+        frames: usize,
+    },
     /// Step back one frame.
     StepBack,
+    /// Jump to a frame (event list).
+    SeekTo(usize),
     /// Pause or resume.
     TogglePlay,
-    /// Replace the document.
+    /// Choose an animation speed (index into [`SPEEDS`]).
+    SetSpeed(usize),
+    /// Replace the document (gallery, file, import). Undoable.
     Load(Box<Scenario>),
+    /// Restore an autosaved session.
+    Restore(Box<Saved>),
+    /// Change the document.
+    Edit(Edit),
+    /// Undo the last change.
+    Undo,
+    /// Redo.
+    Redo,
+    /// Select exactly these references.
+    Select(Vec<String>),
+    /// Add or remove one reference from the selection (shift-click).
+    ToggleSelect(String),
+    /// Select everything drawn.
+    SelectAll,
+    /// Delete the selection.
+    DeleteSelection,
+    /// Duplicate the selection.
+    DuplicateSelection,
+    /// Move the selection by an offset (arrow keys, dragging).
+    MoveSelection {
+        /// Offset.
+        dx: f64,
+        /// Offset.
+        dy: f64,
+    },
+    /// Highlight a rule (JSON pointer) in the inspector and select its owner.
+    FocusRule(String),
+    /// Zoom by a factor around a canvas point (or the view's corner).
+    Zoom {
+        /// Factor (>1 zooms in).
+        factor: f64,
+        /// Fixed point.
+        around: Option<Point>,
+    },
+    /// Pan by an offset in canvas units.
+    Pan {
+        /// Offset.
+        dx: f64,
+        /// Offset.
+        dy: f64,
+    },
+    /// Back to 100 % at the origin.
+    ResetView,
+    /// Turn grid snapping on or off.
+    ToggleSnap,
+    /// Choose the theme.
+    SetTheme(Theme),
+    /// Show the side pane tab.
+    SetTab(Tab),
+    /// Show or clear the banner.
+    Notify(Option<Notice>),
 }
 
 impl Reducible for AppState {
@@ -151,6 +458,9 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        if !matches!(action, Action::Edit(Edit::Set { .. })) {
+            s.coalesce = None;
+        }
         match action {
             Action::SetFrom(v) => s.draft.from = v,
             Action::SetTo(v) => s.draft.to = v,
@@ -161,31 +471,192 @@ impl Reducible for AppState {
                 let Some(p) = s.scenario.probes.get(i).cloned() else {
                     return self;
                 };
-                s.draft = Draft {
-                    from: p.from.clone(),
-                    to: p.to.clone(),
-                    protocol: p.protocol.clone(),
-                    port: p.port.map(|x| x.to_string()).unwrap_or_default(),
-                };
-                send(&mut s);
+                s.draft = Draft::from_probe(&p);
+                send(&mut s, Some(p));
             }
-            Action::Send => send(&mut s),
+            Action::Send => send(&mut s, None),
+            Action::PickEndpoint { reference, as_source } => {
+                if as_source {
+                    s.draft.from = reference;
+                } else {
+                    s.draft.to = reference;
+                }
+                if !s.draft.from.is_empty() && !s.draft.to.is_empty() && s.draft.from != s.draft.to {
+                    send(&mut s, None);
+                }
+            }
+            Action::SendFromEverySource => {
+                s.bulk = Some(s.bulk.map(|n| n.wrapping_add(1)).unwrap_or(0));
+                s.playing = true;
+            }
+            Action::SaveProbe(name) => {
+                let mut p = s.draft.probe();
+                p.name = name.trim().to_owned();
+                let mut next = (*s.scenario).clone();
+                next.probes.push(p);
+                s.commit(next, None);
+            }
             Action::Tick { frames } => {
-                if !s.playing || s.step + 1 >= frames {
-                    if !s.playing {
-                        return self;
-                    }
+                if !s.playing {
+                    return self;
+                }
+                if s.step.saturating_add(1) >= frames {
                     s.playing = false;
+                    s.step = frames.saturating_sub(1);
                 } else {
                     s.step += 1;
                 }
+            }
+            Action::StepForward { frames } => {
+                s.playing = false;
+                s.step = s.step.saturating_add(1).min(frames.saturating_sub(1));
             }
             Action::StepBack => {
                 s.playing = false;
                 s.step = s.step.saturating_sub(1);
             }
-            Action::TogglePlay => s.playing = !s.playing,
-            Action::Load(scenario) => s = AppState::with_scenario(*scenario),
+            Action::SeekTo(i) => {
+                s.playing = false;
+                s.step = i;
+            }
+            Action::TogglePlay => {
+                s.playing = !s.playing;
+                s.bulk = None;
+            }
+            Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
+            Action::Load(scenario) => {
+                let keep = (s.theme, s.past.clone(), s.scenario.clone(), s.revision);
+                s = AppState::with_scenario(*scenario);
+                s.theme = keep.0;
+                s.past = keep.1;
+                s.past.push(keep.2);
+                if s.past.len() > HISTORY_LIMIT {
+                    s.past.remove(0);
+                }
+                s.revision = keep.3.wrapping_add(1);
+            }
+            Action::Restore(saved) => {
+                s = AppState::restored(*saved);
+                s.revision = self.revision.wrapping_add(1);
+            }
+            Action::Edit(edit) => {
+                let coalesce = match &edit {
+                    Edit::Set { pointer, .. } => Some(pointer.clone()),
+                    _ => None,
+                };
+                match doc::apply(&s.scenario, &edit) {
+                    Ok((next, applied)) => {
+                        s.commit(next, coalesce);
+                        if !applied.select.is_empty() {
+                            s.selection = applied.select;
+                        }
+                        if matches!(edit, Edit::Set { .. } | Edit::Insert { .. } | Edit::Remove { .. } | Edit::Reorder { .. }) {
+                            // Keep the error banner of an earlier refused keystroke until a valid one.
+                            if s.notice.as_ref().is_some_and(|n| n.error) {
+                                s.notice = None;
+                            }
+                        }
+                    }
+                    Err(e) => s.notice = Some(Notice::error(e)),
+                }
+            }
+            Action::Undo => {
+                let Some(prev) = s.past.pop() else { return self };
+                s.future.push(std::mem::replace(&mut s.scenario, prev));
+                s.revision = s.revision.wrapping_add(1);
+                s.prune_selection();
+            }
+            Action::Redo => {
+                let Some(next) = s.future.pop() else { return self };
+                s.past.push(std::mem::replace(&mut s.scenario, next));
+                s.revision = s.revision.wrapping_add(1);
+                s.prune_selection();
+            }
+            Action::Select(refs) => {
+                s.selection = refs;
+                s.focus = None;
+                if !s.selection.is_empty() && s.tab == Tab::Packet && s.sent.is_none() {
+                    s.tab = Tab::Inspector;
+                }
+            }
+            Action::ToggleSelect(r) => {
+                if let Some(i) = s.selection.iter().position(|x| *x == r) {
+                    s.selection.remove(i);
+                } else {
+                    s.selection.push(r);
+                }
+            }
+            Action::SelectAll => {
+                let sc = crate::layout::scene(&s.scenario);
+                s.selection = sc.vpcs.iter().map(|b| b.id.clone()).chain(sc.cards.iter().map(|c| c.id.clone())).collect();
+            }
+            Action::DeleteSelection => {
+                let mut items = s.selected_items();
+                let actors: Vec<String> =
+                    s.selection.iter().filter(|r| r.starts_with("service:") || r.as_str() == "internet").cloned().collect();
+                if items.is_empty() && actors.is_empty() {
+                    return self;
+                }
+                let mut next = (*s.scenario).clone();
+                for a in actors {
+                    next.layout.remove(&a);
+                }
+                items.sort();
+                match doc::apply(&next, &Edit::Delete(items)) {
+                    Ok((next, _)) => {
+                        s.commit(next, None);
+                        s.selection.clear();
+                    }
+                    Err(e) => s.notice = Some(Notice::error(e)),
+                }
+            }
+            Action::DuplicateSelection => {
+                let items = s.selected_items();
+                if items.is_empty() {
+                    return self;
+                }
+                match doc::apply(&s.scenario, &Edit::Duplicate(items)) {
+                    Ok((next, applied)) => {
+                        s.commit(next, None);
+                        s.selection = applied.select;
+                    }
+                    Err(e) => s.notice = Some(Notice::error(e)),
+                }
+            }
+            Action::MoveSelection { dx, dy } => {
+                if s.selection.is_empty() {
+                    return self;
+                }
+                let edit = Edit::Move { refs: s.selection.clone(), dx, dy, snap: s.snap };
+                if let Ok((next, _)) = doc::apply(&s.scenario, &edit) {
+                    s.commit(next, None);
+                }
+            }
+            Action::FocusRule(pointer) => {
+                // `/network/security_groups/1/inbound/0` → select sg and show the inspector.
+                let owner = owner_of(&s.scenario, &pointer);
+                if let Some(item) = owner {
+                    s.selection = vec![item.reference(&s.scenario)];
+                }
+                s.focus = Some(pointer);
+                s.tab = Tab::Inspector;
+            }
+            Action::Zoom { factor, around } => {
+                let z = (s.camera.zoom * factor).clamp(0.25, 4.0);
+                let p = around.unwrap_or(Point { x: s.camera.x, y: s.camera.y });
+                // Keep `p` fixed on screen: screen = (p - cam) * zoom.
+                let k = s.camera.zoom / z;
+                s.camera = Camera { x: p.x - (p.x - s.camera.x) * k, y: p.y - (p.y - s.camera.y) * k, zoom: z };
+            }
+            Action::Pan { dx, dy } => {
+                s.camera.x += dx;
+                s.camera.y += dy;
+            }
+            Action::ResetView => s.camera = Camera::default(),
+            Action::ToggleSnap => s.snap = !s.snap,
+            Action::SetTheme(t) => s.theme = t,
+            Action::SetTab(t) => s.tab = t,
+            Action::Notify(n) => s.notice = n,
         }
         if s == *self {
             self
@@ -195,9 +666,22 @@ impl Reducible for AppState {
     }
 }
 
-fn send(s: &mut AppState) {
+/// The item owning a JSON pointer, e.g. the security group of one of its rules.
+pub fn owner_of(scenario: &Scenario, pointer: &str) -> Option<Item> {
+    doc::Kind::ALL.into_iter().find_map(|k| {
+        let rest = pointer.strip_prefix(k.collection())?.strip_prefix('/')?;
+        let idx: usize = rest.split('/').next()?.parse().ok()?;
+        let v = serde_json::to_value(scenario).ok()?;
+        let key = v.pointer(&format!("{}/{idx}/{}", k.collection(), k.key_field()))?.as_str()?.to_owned();
+        Some(Item::new(k, key))
+    })
+}
+
+fn send(s: &mut AppState, probe: Option<ProbeDoc>) {
     let seq = s.sent.as_ref().map(|(n, _)| n.wrapping_add(1)).unwrap_or(0);
-    s.sent = Some((seq, s.draft.probe()));
+    s.sent = Some((seq, probe.unwrap_or_else(|| s.draft.probe())));
     s.step = 0;
     s.playing = true;
+    s.bulk = None;
+    s.tab = Tab::Packet;
 }
