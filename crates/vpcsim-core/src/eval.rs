@@ -977,7 +977,12 @@ impl<'a> Walker<'a> {
                     Verdict::Allow,
                     Some(text.clone()),
                     format!("{} rule of `{}` allows it: {text}", dir, sg.id),
-                    if matches!(rule.peer, Peer::Sg(_)) { "SG-16" } else { "SG-10" },
+                    match rule.peer {
+                        // A group of a peered VPC (SG-17), else one of this VPC (SG-16).
+                        Peer::Sg(g) if self.net.sg(g).is_some_and(|p| p.vpc != sg.vpc) => "SG-17",
+                        Peer::Sg(_) => "SG-16",
+                        _ => "SG-10",
+                    },
                 );
                 c.rule_path = Some(format!("{}/{}/{}", sg.id, dir, rule.position));
                 self.push(c);
@@ -1108,7 +1113,7 @@ impl<'a> Walker<'a> {
                     acl.id,
                     flow.l4,
                     if dir == Direction::Inbound { "from" } else { "to" },
-                    if self.response { "; NACLs are stateless, so the response needs its own allow rule" } else { "" }
+                    if self.response { "; NACLs are stateless, so the response is checked like any packet and this rule denies it" } else { "" }
                 );
                 let end = self.deny(
                     CheckKind::NetworkAcl,
