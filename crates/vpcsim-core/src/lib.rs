@@ -11,11 +11,13 @@
 //!   knows the order of the layers.
 //! - [`policy`]: endpoint policy (IAM) evaluation.
 //! - [`trace`]: traces as data, and their one text rendering.
+//! - [`analysis`]: facts about a document that need no packet (shadowed NACL entries).
 //! - [`ffi`]: the JSON boundary used by the wasm crate, the web app and the CLI.
 //!
 //! This crate does no IO, reads no clock, uses no randomness and holds no global state.
 
 pub mod addr;
+pub mod analysis;
 pub mod diag;
 pub mod eval;
 pub mod export;

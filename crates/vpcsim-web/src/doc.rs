@@ -226,7 +226,9 @@ pub fn item_for_reference(doc: &Scenario, reference: &str) -> Option<Item> {
     } else {
         let v = serde_json::to_value(doc).ok()?;
         let kind = Kind::ALL.into_iter().filter(|k| !k.is_sagemaker()).find(|k| {
-            v.pointer(k.collection()).and_then(Value::as_array).is_some_and(|a| a.iter().any(|e| e.get("id").and_then(Value::as_str) == Some(reference)))
+            v.pointer(k.collection())
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|e| e.get("id").and_then(Value::as_str) == Some(reference)))
         })?;
         (kind, reference)
     };
@@ -392,19 +394,23 @@ impl Palette {
         match self {
             Palette::Vpc | Palette::Subnet | Palette::SecurityGroup | Palette::NetworkAcl | Palette::RouteTable => "Network",
             Palette::Instance | Palette::Notebook | Palette::TrainingJob | Palette::Endpoint | Palette::Domain => "Compute and ML",
-            Palette::NatGateway
-            | Palette::InternetGateway
-            | Palette::GatewayEndpoint
-            | Palette::InterfaceEndpoint
-            | Palette::Peering => "Gateways and endpoints",
-            Palette::InternetHost | Palette::Corporate | Palette::S3 | Palette::SageMakerApi | Palette::SageMakerRuntime => "Outside the VPC",
+            Palette::NatGateway | Palette::InternetGateway | Palette::GatewayEndpoint | Palette::InterfaceEndpoint | Palette::Peering => {
+                "Gateways and endpoints"
+            }
+            Palette::InternetHost | Palette::Corporate | Palette::S3 | Palette::SageMakerApi | Palette::SageMakerRuntime => {
+                "Outside the VPC"
+            }
         }
     }
 }
 
 /// Services that can be placed on the canvas as actors: the layout holds their position.
-pub const SERVICE_ACTORS: [(&str, &str); 4] =
-    [("internet", "The internet"), ("service:s3", "Amazon S3"), ("service:sagemaker.api", "SageMaker API"), ("service:sagemaker.runtime", "SageMaker Runtime")];
+pub const SERVICE_ACTORS: [(&str, &str); 4] = [
+    ("internet", "The internet"),
+    ("service:s3", "Amazon S3"),
+    ("service:sagemaker.api", "SageMaker API"),
+    ("service:sagemaker.runtime", "SageMaker Runtime"),
+];
 
 /// One change to the document.
 #[derive(Clone, Debug, PartialEq)]
@@ -545,7 +551,12 @@ pub fn apply(doc: &Scenario, edit: &Edit) -> Result<(Scenario, Applied), String>
         Edit::Move { refs, dx, dy, snap: snapping } => Ok((move_by(doc, refs, *dx, *dy, *snapping), Applied::default())),
         Edit::Resize { reference, w, h } => {
             let sc = scene(doc);
-            let b = sc.vpcs.iter().chain(sc.subnets.iter()).find(|b| &b.id == reference).ok_or_else(|| format!("`{reference}` is not a box"))?;
+            let b = sc
+                .vpcs
+                .iter()
+                .chain(sc.subnets.iter())
+                .find(|b| &b.id == reference)
+                .ok_or_else(|| format!("`{reference}` is not a box"))?;
             let mut out = doc.clone();
             out.layout.insert(reference.clone(), LayoutHint { x: b.x, y: b.y, w: Some(snap(w.max(160.0))), h: Some(snap(h.max(100.0))) });
             Ok((out, Applied::default()))
@@ -655,8 +666,10 @@ fn free_block(cidr: &str, used: &[String], prefix_len: u8) -> Option<String> {
 fn add(doc: &Scenario, what: Palette, at: Option<Point>, near: Option<&str>) -> Result<(Scenario, Applied), String> {
     let sc = scene(doc);
     // The container: the subnet under the drop point, else the selection's subnet/VPC.
-    let subnet_at = |p: Point| sc.subnets.iter().rev().find(|b| p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h).map(|b| b.id.clone());
-    let vpc_at = |p: Point| sc.vpcs.iter().rev().find(|b| p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h).map(|b| b.id.clone());
+    let subnet_at =
+        |p: Point| sc.subnets.iter().rev().find(|b| p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h).map(|b| b.id.clone());
+    let vpc_at =
+        |p: Point| sc.vpcs.iter().rev().find(|b| p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h).map(|b| b.id.clone());
     let near_item = near.and_then(|r| item_for_reference(doc, r));
     let subnet = at.and_then(subnet_at).or_else(|| match &near_item {
         Some(Item { kind: Kind::Subnet, key }) => Some(key.clone()),
@@ -678,7 +691,10 @@ fn add(doc: &Scenario, what: Palette, at: Option<Point>, near: Option<&str>) -> 
         doc.network.subnets.iter().find(|s| &s.vpc == v).map(|s| s.id.clone())
     });
     let need_vpc = || vpc.clone().ok_or_else(|| "add a VPC first: this resource lives in a VPC".to_owned());
-    let need_subnet = || subnet.clone().ok_or_else(|| "add a subnet first: this resource lives in a subnet".to_owned());
+    let need_subnet = || {
+        need_vpc()?;
+        subnet.clone().ok_or_else(|| "add a subnet first: this resource lives in a subnet".to_owned())
+    };
     let vpc_sg = |vpc: &str| doc.network.security_groups.iter().find(|g| g.vpc == vpc).map(|g| g.id.clone());
     let mut out = doc.clone();
     let mut select = Vec::new();
@@ -709,7 +725,7 @@ fn add(doc: &Scenario, what: Palette, at: Option<Point>, near: Option<&str>) -> 
             let id = fresh_id(doc, "subnet-");
             let region = doc.network.region.clone().unwrap_or_else(|| "us-east-1".into());
             let n_in_vpc = used.len();
-            let az = format!("{region}{}", if n_in_vpc % 2 == 0 { "a" } else { "b" });
+            let az = format!("{region}{}", if n_in_vpc.is_multiple_of(2) { "a" } else { "b" });
             let r = push(&mut out, Kind::Subnet, json!({"id": id, "name": "new-subnet", "vpc": vpc, "cidr": cidr, "az": az}))?;
             if let Some(p) = at {
                 out.layout.insert(r.clone(), LayoutHint { x: snap(p.x - 150.0), y: snap(p.y - 40.0), w: Some(400.0), h: Some(200.0) });
@@ -728,14 +744,22 @@ fn add(doc: &Scenario, what: Palette, at: Option<Point>, near: Option<&str>) -> 
             let v = need_vpc()?;
             let name = fresh_id(doc, "notebook-");
             let sgs: Vec<String> = vpc_sg(&v).into_iter().collect();
-            push(&mut out, Kind::Notebook, json!({"name": name, "subnet": s, "security_groups": sgs, "direct_internet_access": false, "root_access": false}))?
+            push(
+                &mut out,
+                Kind::Notebook,
+                json!({"name": name, "subnet": s, "security_groups": sgs, "direct_internet_access": false, "root_access": false}),
+            )?
         }
         Palette::TrainingJob => {
             let s = need_subnet()?;
             let v = need_vpc()?;
             let name = fresh_id(doc, "training-");
             let sgs: Vec<String> = vpc_sg(&v).into_iter().collect();
-            push(&mut out, Kind::TrainingJob, json!({"name": name, "vpc_config": {"subnets": [s], "security_groups": sgs}, "network_isolation": true}))?
+            push(
+                &mut out,
+                Kind::TrainingJob,
+                json!({"name": name, "vpc_config": {"subnets": [s], "security_groups": sgs}, "network_isolation": true}),
+            )?
         }
         Palette::Endpoint => {
             let s = need_subnet()?;
@@ -749,7 +773,11 @@ fn add(doc: &Scenario, what: Palette, at: Option<Point>, near: Option<&str>) -> 
             let v = need_vpc()?;
             let name = fresh_id(doc, "studio-");
             let sgs: Vec<String> = vpc_sg(&v).into_iter().collect();
-            push(&mut out, Kind::Domain, json!({"name": name, "network_access": "VpcOnly", "vpc": v, "subnets": [s], "security_groups": sgs}))?
+            push(
+                &mut out,
+                Kind::Domain,
+                json!({"name": name, "network_access": "VpcOnly", "vpc": v, "subnets": [s], "security_groups": sgs}),
+            )?
         }
         Palette::NatGateway => {
             let s = need_subnet()?;
@@ -783,7 +811,13 @@ fn add(doc: &Scenario, what: Palette, at: Option<Point>, near: Option<&str>) -> 
         }
         Palette::Peering => {
             let v = need_vpc()?;
-            let other = doc.network.vpcs.iter().find(|x| x.id != v).map(|x| x.id.clone()).ok_or("add a second VPC first: peering connects two VPCs")?;
+            let other = doc
+                .network
+                .vpcs
+                .iter()
+                .find(|x| x.id != v)
+                .map(|x| x.id.clone())
+                .ok_or("add a second VPC first: peering connects two VPCs")?;
             let id = fresh_id(doc, "pcx-");
             push(&mut out, Kind::Peering, json!({"id": id, "requester_vpc": v, "accepter_vpc": other}))?
         }
@@ -822,14 +856,19 @@ fn add(doc: &Scenario, what: Palette, at: Option<Point>, near: Option<&str>) -> 
                 Palette::SageMakerApi => "service:sagemaker.api",
                 _ => "service:sagemaker.runtime",
             };
-            let p = at.unwrap_or(Point { x: sc.width + 40.0, y: 80.0 + 90.0 * out.layout.keys().filter(|k| k.starts_with("service:")).count() as f64 });
+            let p = at.unwrap_or(Point {
+                x: sc.width + 40.0,
+                y: 80.0 + 90.0 * out.layout.keys().filter(|k| k.starts_with("service:")).count() as f64,
+            });
             out.layout.insert(r.to_owned(), LayoutHint { x: snap(p.x), y: snap(p.y), w: None, h: None });
             select.push(r.to_owned());
             r.to_owned()
         }
     };
     // A card dropped at a point stays there.
-    let is_box = matches!(what, Palette::Vpc | Palette::Subnet);
+    // Boxes are placed above; gateways and peering connections are placed by the layout on
+    // their VPC's edge or beside the VPCs they join.
+    let is_box = matches!(what, Palette::Vpc | Palette::Subnet | Palette::InternetGateway | Palette::GatewayEndpoint | Palette::Peering);
     let is_card = scene(&out).cards.iter().any(|c| c.id == reference);
     if let (Some(p), false, true) = (at, is_box, is_card) {
         out.layout.insert(reference, LayoutHint { x: snap(p.x), y: snap(p.y), w: None, h: None });
@@ -992,7 +1031,8 @@ fn duplicate(doc: &Scenario, items: &[Item]) -> Result<(Scenario, Applied), Stri
         let mut v = serde_json::to_value(&out).map_err(|e| e.to_string())?;
         let Some(mut copy) = v.pointer(&ptr).cloned() else { continue };
         let key = if it.kind.is_sagemaker() {
-            let t: BTreeSet<String> = (1..).map(|n| format!("{}-copy{}", it.key, if n == 1 { String::new() } else { n.to_string() })).take(100).collect();
+            let t: BTreeSet<String> =
+                (1..).map(|n| format!("{}-copy{}", it.key, if n == 1 { String::new() } else { n.to_string() })).take(100).collect();
             t.into_iter().find(|c| index_of(&out, &Item::new(it.kind, c.clone())).is_none()).unwrap_or_else(|| format!("{}-copy", it.key))
         } else {
             fresh_id(&out, it.kind.id_prefix())
@@ -1043,7 +1083,8 @@ fn duplicate(doc: &Scenario, items: &[Item]) -> Result<(Scenario, Applied), Stri
 fn contents(sc: &Scene, reference: &str) -> Vec<String> {
     let Some(b) = sc.vpcs.iter().chain(sc.subnets.iter()).find(|b| b.id == reference) else { return vec![] };
     let inside = |x: f64, y: f64| x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h;
-    let mut out: Vec<String> = sc.subnets.iter().filter(|s| s.id != reference && inside(s.x + 1.0, s.y + 1.0)).map(|s| s.id.clone()).collect();
+    let mut out: Vec<String> =
+        sc.subnets.iter().filter(|s| s.id != reference && inside(s.x + 1.0, s.y + 1.0)).map(|s| s.id.clone()).collect();
     out.extend(sc.cards.iter().filter(|c| inside(c.at.x, c.at.y)).map(|c| c.id.clone()));
     out
 }

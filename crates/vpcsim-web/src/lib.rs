@@ -3,5 +3,9 @@
 //! Packets are evaluated by `vpcsim-core`, never here.
 
 pub mod components;
+pub mod doc;
+pub mod gallery;
 pub mod layout;
+pub mod rules;
 pub mod state;
+pub mod storage;

@@ -1,6 +1,6 @@
-//! Entry point: mounts the playground.
+//! Entry point: installs the panic banner and mounts the playground.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    vpcsim_web::storage::install_panic_hook();
     yew::Renderer::<vpcsim_web::components::app::App>::new().render();
 }

@@ -259,6 +259,8 @@ pub struct AppState {
     pub notice: Option<Notice>,
     /// Side pane tab.
     pub tab: Tab,
+    /// Fit the diagram in the view at the next render (a scenario was opened).
+    pub autofit: bool,
 }
 
 impl Default for AppState {
@@ -294,6 +296,7 @@ impl AppState {
             theme: Theme::Auto,
             notice: None,
             tab: Tab::Packet,
+            autofit: true,
         }
     }
 
@@ -319,6 +322,7 @@ impl AppState {
         s.theme = saved.theme;
         s.sent = saved.sent.map(|p| (0, p));
         s.step = usize::MAX;
+        s.autofit = false;
         s
     }
 
@@ -443,6 +447,8 @@ pub enum Action {
     },
     /// Back to 100 % at the origin.
     ResetView,
+    /// Show the whole diagram at this zoom, from the origin (the canvas measures it).
+    Fit(f64),
     /// Turn grid snapping on or off.
     ToggleSnap,
     /// Choose the theme.
@@ -652,7 +658,14 @@ impl Reducible for AppState {
                 s.camera.x += dx;
                 s.camera.y += dy;
             }
-            Action::ResetView => s.camera = Camera::default(),
+            Action::ResetView => {
+                s.camera = Camera::default();
+                s.autofit = false;
+            }
+            Action::Fit(zoom) => {
+                s.camera = Camera { x: 0.0, y: 0.0, zoom: zoom.clamp(0.25, 4.0) };
+                s.autofit = false;
+            }
             Action::ToggleSnap => s.snap = !s.snap,
             Action::SetTheme(t) => s.theme = t,
             Action::SetTab(t) => s.tab = t,
@@ -684,4 +697,38 @@ fn send(s: &mut AppState, probe: Option<ProbeDoc>) {
     s.playing = true;
     s.bulk = None;
     s.tab = Tab::Packet;
+}
+
+/// The JSON pointer of the rule a check names (`Check::rule_path`), for the inspector:
+/// `sg-web/inbound/0` → `/network/security_groups/1/inbound/0`; a NACL entry by rule
+/// number → its index; a route by destination. `None` for implicit rules (the default
+/// NACL, local routes) that are not in the document.
+pub fn rule_pointer(scenario: &Scenario, check: &vpcsim_core::trace::Check) -> Option<String> {
+    let path = check.rule_path.as_deref()?;
+    let mut parts = path.rsplitn(3, '/');
+    let (last, dir, owner) = (parts.next()?, parts.next()?, parts.next()?);
+    let net = &scenario.network;
+    if let Some(i) = net.security_groups.iter().position(|g| g.id == owner) {
+        let rules = if dir == "inbound" { &net.security_groups.get(i)?.inbound } else { &net.security_groups.get(i)?.outbound };
+        let k: usize = last.parse().ok()?;
+        return (k < rules.len()).then(|| format!("/network/security_groups/{i}/{dir}/{k}"));
+    }
+    if let Some(i) = net.network_acls.iter().position(|a| a.id == owner) {
+        let acl = net.network_acls.get(i)?;
+        let entries = if dir == "inbound" { &acl.inbound } else { &acl.outbound };
+        let number: i64 = last.parse().ok()?;
+        let k = entries.iter().position(|e| e.rule == number)?;
+        return Some(format!("/network/network_acls/{i}/{dir}/{k}"));
+    }
+    if let Some(i) = net.route_tables.iter().position(|t| t.id == owner) {
+        let table = net.route_tables.get(i)?;
+        // The check's rule reads `DEST -> TARGET`.
+        let dest = check.rule.as_deref()?.split(" -> ").next()?.trim();
+        let k = table
+            .routes
+            .iter()
+            .position(|r| r.destination.as_deref() == Some(dest) || r.destination_prefix_list.as_deref() == Some(dest))?;
+        return Some(format!("/network/route_tables/{i}/routes/{k}"));
+    }
+    None
 }

@@ -365,7 +365,35 @@ pub fn bench() -> Result<(), String> {
         "wasm timer: cross-origin isolated = {}",
         wasm.get("cross_origin_isolated").and_then(serde_json::Value::as_bool).unwrap_or(false)
     );
-    let report = serde_json::json!({"native": native, "wasm_release_oz": wasm, "wasm_fast_o3": fast});
+    // The playground itself: the shipped site, in headless Chromium.
+    println!("==> playground (headless chromium, release site)");
+    trunk_build()?;
+    let site = crate::serve_static::start(root().join("dist"), "/", false)?;
+    let url = format!("http://127.0.0.1:{}/", site.port);
+    let out = install::output(Command::new("node").arg("bench/playground.mjs").arg(&url).current_dir(root().join("tests/js")))
+        .ok_or("the playground benchmark failed in chromium")?;
+    let playground: serde_json::Value = serde_json::from_str(out.trim()).map_err(|e| format!("playground output: {e}: {out}"))?;
+    let num = |path: &[&str]| path.iter().try_fold(&playground, |acc, k| acc.get(k)).and_then(serde_json::Value::as_f64);
+    println!();
+    println!("{:<36} {:>12} {:>16}", "playground (release site)", "measured", "target");
+    println!(
+        "{:<36} {:>12} {:>16}",
+        "first paint after the wasm loads",
+        num(&["first_paint", "after_wasm_ms"]).map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "n/a".into()),
+        "< 300 ms"
+    );
+    println!(
+        "{:<36} {:>12} {:>16}",
+        format!("bulk send, {} packets", num(&["bulk", "packets"]).unwrap_or(0.0)),
+        num(&["bulk", "fps"]).map(|v| format!("{v:.1} fps")).unwrap_or_else(|| "n/a".into()),
+        ">= 55 fps, >= 250"
+    );
+    println!(
+        "{:<36} {:>12}",
+        "  p95 frame time",
+        num(&["bulk", "p95_frame_ms"]).map(|v| format!("{v:.1} ms")).unwrap_or_else(|| "n/a".into())
+    );
+    let report = serde_json::json!({"native": native, "wasm_release_oz": wasm, "wasm_fast_o3": fast, "playground": playground});
     std::fs::write(root().join("target/bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
         .map_err(|e| e.to_string())?;
     println!("wrote target/bench.json");

@@ -1,18 +1,26 @@
-//! The root: owns the reducer, derives the network, trace and frames, runs the clock.
+//! The root: owns the reducer, derives the network, traces and frames, runs the clock,
+//! autosaves, and handles the document-wide keyboard shortcuts.
 
-use crate::components::{canvas::Canvas, composer::Composer, explain::Explain};
+use crate::components::{
+    canvas::Canvas, composer::Composer, explain::Explain, inspector::Inspector, palette::Palette, scenario_panel::ScenarioPanel,
+    topbar::TopBar,
+};
 use crate::layout::{frames, scene, Frame, Scene};
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, Tab, SPEEDS};
+use crate::storage;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
+use vpcsim_core::ffi::ProbeResult;
 use vpcsim_core::trace::Trace;
 use vpcsim_core::{Diagnostic, Network};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The reducer handle every component reads and dispatches to.
 pub type AppContext = UseReducerHandle<AppState>;
 
-/// Derived data, computed from the state and shared with children.
+/// Derived data, computed from the state and shared with children. Never stored in the state.
 #[derive(Clone, PartialEq)]
 pub struct Derived {
     /// What to draw.
@@ -25,16 +33,28 @@ pub struct Derived {
     pub frames: Rc<Vec<Frame>>,
     /// Resource references for the composer's pickers.
     pub endpoints: Rc<Vec<(String, String)>>,
+    /// The scenario's probes, traced and checked against their expectations.
+    pub probes: Rc<Vec<ProbeResult>>,
+    /// Bulk send: one frame list per source.
+    pub bulk: Rc<Vec<Vec<Frame>>>,
 }
 
-fn reduced_motion() -> bool {
+/// Whether the user asked for reduced motion.
+pub fn reduced_motion() -> bool {
     web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches())
+}
+
+fn editing_text(target: Option<web_sys::EventTarget>) -> bool {
+    target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
+        let tag = el.tag_name().to_ascii_lowercase();
+        tag == "textarea" || tag == "select" || (tag == "input" && el.get_attribute("type").as_deref() != Some("checkbox"))
+    })
 }
 
 /// The playground.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(AppState::default);
+    let state = use_reducer(storage::initial_state);
     let scenario = state.scenario.clone();
     let built = use_memo(scenario.clone(), |s| Network::build(s));
     let scene_rc = use_memo(scenario.clone(), |s| scene(s));
@@ -45,24 +65,117 @@ pub fn App() -> Html {
     };
     let frames_rc = {
         let scene_rc = scene_rc.clone();
-        use_memo(trace.clone(), move |t| match t.as_ref() {
+        use_memo((scene_rc.clone(), trace.clone()), move |(_, t)| match t.as_ref() {
             Some(Ok(t)) => frames(&scene_rc, t),
             _ => Vec::new(),
         })
     };
     let endpoints = use_memo(scenario.clone(), |s| endpoint_choices(s));
-    // The animation clock: one timeout per frame while playing.
+    let probes = {
+        let built = built.clone();
+        use_memo(scenario.clone(), move |s| vpcsim_core::ffi::run_probes(s, &built.0))
+    };
+    let bulk = {
+        let built = built.clone();
+        let scene_rc = scene_rc.clone();
+        let endpoints = endpoints.clone();
+        use_memo((scenario.clone(), state.bulk, state.draft.clone()), move |(_, bulk, draft)| {
+            if bulk.is_none() {
+                return Vec::new();
+            }
+            bulk_frames(&built.0, &scene_rc, &endpoints, draft)
+        })
+    };
+    // The animation clock: one timeout per frame while playing. With reduced motion the
+    // packet jumps to its end and the explanation's step list tells the story.
     {
         let dispatch = state.dispatcher();
         let n = frames_rc.len();
-        let playing = state.playing;
-        let step = state.step;
-        use_effect_with((playing, step, n, state.sent.as_ref().map(|(k, _)| *k)), move |_| {
-            let timer = playing.then(|| {
-                let delay = if reduced_motion() { 0 } else { 650 };
-                Timeout::new(delay, move || dispatch.dispatch(Action::Tick { frames: n }))
+        let (playing, step, speed) = (state.playing, state.step, state.speed);
+        let bulk_on = state.bulk.is_some();
+        use_effect_with((playing, step, n, state.sent.as_ref().map(|(k, _)| *k), speed, bulk_on), move |_| {
+            let timer = (playing && !bulk_on).then(|| {
+                if reduced_motion() {
+                    let last = n.saturating_sub(1);
+                    Timeout::new(0, move || dispatch.dispatch(Action::SeekTo(last)))
+                } else {
+                    let k = SPEEDS.get(speed).copied().unwrap_or(1.0);
+                    Timeout::new((650.0 / k) as u32, move || dispatch.dispatch(Action::Tick { frames: n }))
+                }
             });
             move || drop(timer)
+        });
+    }
+    // Autosave after every change.
+    {
+        let s = state.clone();
+        let key =
+            (state.revision, state.draft.clone(), state.selection.clone(), state.camera, state.theme, state.sent.as_ref().map(|x| x.0));
+        use_effect_with(key, move |_| {
+            if let Err(e) = storage::autosave(&s) {
+                gloo::console::warn!(format!("autosave failed: {e}"));
+            }
+        });
+    }
+    // The theme, on the root element.
+    use_effect_with(state.theme, |t| {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = match t {
+                crate::state::Theme::Auto => root.remove_attribute("data-theme"),
+                other => root.set_attribute("data-theme", other.as_str()),
+            };
+        }
+    });
+    // Document-wide shortcuts.
+    {
+        let s = state.clone();
+        use_effect_with(state.clone(), move |_| {
+            let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+                EventListener::new_with_options(&doc, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    let ctrl = e.ctrl_key() || e.meta_key();
+                    let key = e.key().to_ascii_lowercase();
+                    if ctrl && key == "s" {
+                        e.prevent_default();
+                        storage::download(
+                            &storage::file_name(&s.scenario.name),
+                            &vpcsim_core::scenario::to_json(&s.scenario),
+                            "application/json",
+                        );
+                        return;
+                    }
+                    if ctrl && key == "o" {
+                        e.prevent_default();
+                        if let Some(el) = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.get_element_by_id("open-files"))
+                            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                        {
+                            el.click();
+                        }
+                        return;
+                    }
+                    if editing_text(e.target()) {
+                        return;
+                    }
+                    match (ctrl, e.shift_key(), key.as_str()) {
+                        (true, false, "z") => {
+                            e.prevent_default();
+                            s.dispatch(Action::Undo);
+                        }
+                        (true, true, "z") | (true, _, "y") => {
+                            e.prevent_default();
+                            s.dispatch(Action::Redo);
+                        }
+                        (true, _, "a") => {
+                            e.prevent_default();
+                            s.dispatch(Action::SelectAll);
+                        }
+                        _ => {}
+                    }
+                })
+            });
+            move || drop(listener)
         });
     }
     let derived = Derived {
@@ -71,25 +184,47 @@ pub fn App() -> Html {
         trace: Rc::new((*trace).clone()),
         frames: Rc::new((*frames_rc).clone()),
         endpoints: Rc::new((*endpoints).clone()),
+        probes: Rc::new((*probes).clone()),
+        bulk: Rc::new((*bulk).clone()),
     };
+    let tab = |t: Tab, label: &str, id: &str| {
+        let s = state.clone();
+        let selected = state.tab == t;
+        html! {
+            <button type="button" role="tab" id={format!("tab-{id}")} aria-selected={selected.to_string()} aria-controls={format!("panel-{id}")}
+                class={classes!("tab", selected.then_some("selected"))} tabindex={if selected { "0" } else { "-1" }}
+                onclick={Callback::from(move |_| s.dispatch(Action::SetTab(t)))}
+                onkeydown={tab_keys(state.clone(), t)}>{ label }</button>
+        }
+    };
+    let n_errors = built.1.iter().filter(|d| d.severity == vpcsim_core::Severity::Error).count();
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
             <ContextProvider<Derived> context={derived}>
                 <div class="app">
-                    <header class="topbar">
-                        <div class="brand"><span class="logo" aria-hidden="true">{"◈"}</span>{"vpcsim"}</div>
-                        <div class="scenario-title">
-                            <h1>{ if scenario.name.is_empty() { "Untitled scenario".to_owned() } else { scenario.name.clone() } }</h1>
-                        </div>
-                    </header>
+                    <a class="skip-link" href="#canvas">{"Skip to the diagram"}</a>
+                    <TopBar />
+                    <Banner />
                     <main class="workspace">
+                        <Palette />
                         <section class="canvas-pane" aria-label="Network diagram">
-                            <p class="lede">{ scenario.description.clone() }</p>
+                            if !scenario.description.is_empty() { <p class="lede">{ scenario.description.clone() }</p> }
                             <Canvas />
                         </section>
-                        <aside class="side-pane">
-                            <Composer />
-                            <Explain />
+                        <aside class="side-pane" aria-label="Packet, inspector and scenario">
+                            <div class="tabs" role="tablist" aria-label="Side panel">
+                                { tab(Tab::Packet, "Packet", "packet") }
+                                { tab(Tab::Inspector, "Inspector", "inspector") }
+                                { tab(Tab::Scenario, &if n_errors > 0 { format!("Scenario ({n_errors}⚠)") } else { "Scenario".to_owned() }, "scenario") }
+                            </div>
+                            <div role="tabpanel" id={format!("panel-{}", match state.tab { Tab::Packet => "packet", Tab::Inspector => "inspector", Tab::Scenario => "scenario" })}
+                                aria-labelledby={format!("tab-{}", match state.tab { Tab::Packet => "packet", Tab::Inspector => "inspector", Tab::Scenario => "scenario" })}>
+                                { match state.tab {
+                                    Tab::Packet => html! { <><Composer /><Explain /></> },
+                                    Tab::Inspector => html! { <Inspector /> },
+                                    Tab::Scenario => html! { <ScenarioPanel /> },
+                                } }
+                            </div>
                         </aside>
                     </main>
                 </div>
@@ -98,12 +233,88 @@ pub fn App() -> Html {
     }
 }
 
+/// Arrow keys move between tabs (WAI-ARIA tabs pattern).
+fn tab_keys(state: AppContext, current: Tab) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        let order = [Tab::Packet, Tab::Inspector, Tab::Scenario];
+        let i = order.iter().position(|t| *t == current).unwrap_or(0);
+        let next = match e.key().as_str() {
+            "ArrowRight" => order.get((i + 1) % 3),
+            "ArrowLeft" => order.get((i + 2) % 3),
+            _ => None,
+        };
+        if let Some(t) = next {
+            e.prevent_default();
+            state.dispatch(Action::SetTab(*t));
+            let id = match t {
+                Tab::Packet => "tab-packet",
+                Tab::Inspector => "tab-inspector",
+                Tab::Scenario => "tab-scenario",
+            };
+            let id = id.to_owned();
+            Timeout::new(0, move || {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id(&id))
+                    .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = el.focus();
+                }
+            })
+            .forget();
+        }
+    })
+}
+
+/// The notice banner: errors and import summaries, with a download of the raw text.
+#[component]
+fn Banner() -> Html {
+    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let Some(n) = state.notice.clone() else { return html! {} };
+    let close = {
+        let s = state.clone();
+        Callback::from(move |_| s.dispatch(Action::Notify(None)))
+    };
+    let download = n.raw.clone().map(|raw| {
+        let is_report = !n.text.contains("autosaved");
+        Callback::from(move |_: MouseEvent| {
+            if is_report {
+                storage::download("vpcsim-report.txt", &raw, "text/plain");
+            } else {
+                storage::download("vpcsim-autosave.txt", &raw, "text/plain");
+            }
+        })
+    });
+    html! {
+        <div id="notice" class={classes!("notice", if n.error { "error" } else { "info" })} role={if n.error { "alert" } else { "status" }}>
+            <p>{ &n.text }</p>
+            { download.map(|cb| html! { <button type="button" onclick={cb}>{ if n.text.contains("autosaved") { "Download the saved text" } else { "Download the full report" } }</button> }).unwrap_or_default() }
+            <button type="button" class="close" onclick={close} aria-label="Dismiss">{"×"}</button>
+        </div>
+    }
+}
+
+/// The frames of one packet from every source to the composer's destination.
+fn bulk_frames(net: &Network, scene: &Scene, endpoints: &[(String, String)], draft: &crate::state::Draft) -> Vec<Vec<Frame>> {
+    endpoints
+        .iter()
+        .filter(|(r, _)| !r.starts_with("service:") && *r != draft.to)
+        .filter_map(|(r, _)| {
+            let mut probe = draft.probe();
+            probe.from = r.clone();
+            vpcsim_core::eval::trace(net, &probe).ok().map(|t| frames(scene, &t))
+        })
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
 /// (reference, label) of everything that can send or receive.
 pub fn endpoint_choices(s: &vpcsim_core::Scenario) -> Vec<(String, String)> {
     let net = &s.network;
     let mut out = Vec::new();
+    let named = |name: &str, id: &str| if name.is_empty() { id.to_owned() } else { format!("{name} ({id})") };
     for i in &net.instances {
-        out.push((i.id.clone(), format!("{} ({})", if i.name.is_empty() { &i.id } else { &i.name }, i.id)));
+        out.push((i.id.clone(), named(&i.name, &i.id)));
     }
     for e in &net.sagemaker.endpoints {
         out.push((format!("sagemaker:endpoint/{}", e.name), format!("SageMaker endpoint {}", e.name)));
@@ -112,13 +323,24 @@ pub fn endpoint_choices(s: &vpcsim_core::Scenario) -> Vec<(String, String)> {
         out.push((format!("sagemaker:notebook/{}", n.name), format!("SageMaker notebook {}", n.name)));
     }
     for j in &net.sagemaker.training_jobs {
-        out.push((format!("sagemaker:training-job/{}", j.name), format!("SageMaker training job {}", j.name)));
+        let kind = if j.kind == "processing" { "processing-job" } else { "training-job" };
+        out.push((format!("sagemaker:{kind}/{}", j.name), format!("SageMaker {} {}", kind.replace('-', " "), j.name)));
+    }
+    for d in &net.sagemaker.domains {
+        out.push((format!("sagemaker:domain/{}", d.name), format!("SageMaker Studio domain {}", d.name)));
+    }
+    for n in &net.nat_gateways {
+        out.push((n.id.clone(), format!("NAT gateway {}", named(&n.name, &n.id))));
+    }
+    for v in net.vpc_endpoints.iter().filter(|v| v.kind == "interface") {
+        out.push((v.id.clone(), format!("interface endpoint {}", named(&v.name, &v.id))));
     }
     for x in &net.external {
-        out.push((x.id.clone(), if x.name.is_empty() { x.id.clone() } else { x.name.clone() }));
+        out.push((x.id.clone(), format!("{} ({})", if x.name.is_empty() { &x.id } else { &x.name }, x.cidr)));
     }
     out.push(("internet".into(), "the internet (198.51.100.10)".into()));
     out.push(("service:s3".into(), "Amazon S3".into()));
+    out.push(("service:sagemaker.api".into(), "SageMaker API".into()));
     out.push(("service:sagemaker.runtime".into(), "SageMaker Runtime API".into()));
     out
 }

@@ -4,3 +4,7 @@ pub mod app;
 pub mod canvas;
 pub mod composer;
 pub mod explain;
+pub mod inspector;
+pub mod palette;
+pub mod scenario_panel;
+pub mod topbar;

@@ -1,0 +1,30 @@
+//! Embeds the gallery: every `tests/scenarios/gallery/*.json`, the worked example first.
+//! The same files are verified by the scenario tests (each probe's expected verdict).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/gallery");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".json")).collect()
+        })
+        .unwrap_or_default();
+    files.sort_by_key(|n| (n != "worked-example.json", n.clone()));
+    let mut out = String::from(
+        "/// `(slug, JSON text)` of every gallery scenario, the worked example first.\npub const GALLERY: &[(&str, &str)] = &[\n",
+    );
+    for f in &files {
+        let path = dir.join(f);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let slug = f.trim_end_matches(".json");
+        let _ = writeln!(out, "    ({slug:?}, include_str!({:?})),", path.display().to_string());
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("gallery.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        println!("cargo:warning=cannot write {}: {e}", dest.display());
+    }
+}

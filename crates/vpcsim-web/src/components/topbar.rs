@@ -1,0 +1,224 @@
+//! The top bar: gallery, open/import, save, undo/redo, theme.
+
+use crate::components::app::AppContext;
+use crate::gallery;
+use crate::state::{Action, Notice};
+use crate::storage;
+use std::cell::RefCell;
+use std::rc::Rc;
+use vpcsim_core::import::InputFile;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Which importer a set of opened files goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// One scenario document.
+    Scenario,
+    /// `terraform show -json` output.
+    Terraform,
+    /// AWS CLI `describe-*` outputs.
+    Aws,
+}
+
+/// Decides what the opened files are, from their contents.
+pub fn classify(files: &[InputFile]) -> FileKind {
+    let head = |f: &InputFile| f.text.chars().take(4096).collect::<String>();
+    match files {
+        [one] if head(one).contains("\"vpcsim\"") => FileKind::Scenario,
+        [one]
+            if head(one).contains("\"format_version\"") && (one.text.contains("\"values\"") || one.text.contains("\"planned_values\"")) =>
+        {
+            FileKind::Terraform
+        }
+        _ => FileKind::Aws,
+    }
+}
+
+/// Turns opened files into an action (load a scenario, or import an account), plus a
+/// banner summarising the import's diagnostics with the full report to download.
+pub fn open_files(files: &[InputFile]) -> (Action, Option<Notice>) {
+    let kind = classify(files);
+    if kind == FileKind::Scenario {
+        let Some(f) = files.first() else { return (Action::Notify(None), None) };
+        return match vpcsim_core::scenario::parse(&f.text) {
+            Ok(s) => (Action::Load(Box::new(s)), None),
+            Err(d) => (Action::Notify(Some(Notice::error(format!("{} at {}: {} ({})", f.path, d.at, d.message, d.help)))), None),
+        };
+    }
+    let imported = match (kind, files.first()) {
+        (FileKind::Terraform, Some(f)) => vpcsim_core::import::terraform::import(f),
+        _ => vpcsim_core::import::aws::import(files),
+    };
+    let report: String = imported.diagnostics.iter().map(|d| format!("{d}\n")).collect();
+    let mut scenario = imported.scenario;
+    if scenario.network.vpcs.is_empty() {
+        let first = imported.diagnostics.first().map(|d| format!(" First problem: {d}")).unwrap_or_default();
+        let mut n = Notice::error(format!("Nothing to import: no VPC found in {} file(s).{first}", files.len()));
+        n.raw = (!report.is_empty()).then(|| Rc::new(report));
+        return (Action::Notify(Some(n)), None);
+    }
+    if scenario.name.is_empty() {
+        scenario.name = if kind == FileKind::Terraform {
+            "Imported from Terraform".into()
+        } else {
+            format!("Imported from {} AWS CLI files", files.len())
+        };
+    }
+    let count = |s: vpcsim_core::Severity| imported.diagnostics.iter().filter(|d| d.severity == s).count();
+    let (errors, warnings) = (count(vpcsim_core::Severity::Error), count(vpcsim_core::Severity::Warning));
+    let infos = imported.diagnostics.len() - errors - warnings;
+    let net = &scenario.network;
+    let notice = Notice {
+        error: errors > 0,
+        text: format!(
+            "Imported {} VPC(s), {} subnet(s), {} security group(s) and {} instance(s) from {} file(s): {errors} error(s), {warnings} warning(s), {infos} note(s).",
+            net.vpcs.len(),
+            net.subnets.len(),
+            net.security_groups.len(),
+            net.instances.len(),
+            files.len()
+        ),
+        raw: (!report.is_empty()).then(|| Rc::new(report)),
+    };
+    (Action::Load(Box::new(scenario)), Some(notice))
+}
+
+/// The bar.
+#[component]
+pub fn TopBar() -> Html {
+    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let readers = use_mut_ref(Vec::<gloo::file::callbacks::FileReader>::new);
+    let busy = use_state(|| None::<String>);
+    let file_input = use_node_ref();
+    let entries = use_memo((), |_| gallery::entries());
+    let on_gallery = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target_dyn_into::<HtmlSelectElement>() {
+                if let Some(s) = gallery::get(&el.value()) {
+                    state.dispatch(Action::Load(Box::new(s)));
+                }
+                el.set_value("");
+            }
+        })
+    };
+    let on_open_click = {
+        let input = file_input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(i) = input.cast::<HtmlInputElement>() {
+                i.click();
+            }
+        })
+    };
+    let on_files = {
+        let state = state.clone();
+        let readers = readers.clone();
+        let busy = busy.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else { return };
+            let Some(list) = input.files() else { return };
+            let files: Vec<gloo::file::File> = (0..list.length()).filter_map(|i| list.get(i)).map(gloo::file::File::from).collect();
+            input.set_value("");
+            if files.is_empty() {
+                return;
+            }
+            let total = files.len();
+            let too_big: Vec<String> = files
+                .iter()
+                .filter(|f| f.size() as usize > vpcsim_core::import::MAX_FILE_BYTES)
+                .map(|f| format!("{} ({} MB)", f.name(), f.size() / 1_000_000))
+                .collect();
+            if !too_big.is_empty() {
+                state.dispatch(Action::Notify(Some(Notice::error(format!(
+                    "Not opened: {} larger than the 64 MiB limit per file.",
+                    too_big.join(", ")
+                )))));
+                return;
+            }
+            busy.set(Some(format!("Reading 0 of {total} files…")));
+            let done: Rc<RefCell<Vec<InputFile>>> = Rc::new(RefCell::new(Vec::new()));
+            for f in files {
+                let name = f.name();
+                let done = done.clone();
+                let state = state.clone();
+                let busy = busy.clone();
+                let reader = gloo::file::callbacks::read_as_text(&f, move |res| {
+                    let text = match res {
+                        Ok(t) => t,
+                        Err(e) => {
+                            busy.set(None);
+                            state.dispatch(Action::Notify(Some(Notice::error(format!("{name}: cannot be read: {e}")))));
+                            return;
+                        }
+                    };
+                    done.borrow_mut().push(InputFile { path: name.clone(), text });
+                    let n = done.borrow().len();
+                    if n < total {
+                        busy.set(Some(format!("Reading {n} of {total} files…")));
+                        return;
+                    }
+                    busy.set(Some(format!("Importing {total} file(s)…")));
+                    // Let the indicator paint before the synchronous import.
+                    let files = std::mem::take(&mut *done.borrow_mut());
+                    let state = state.clone();
+                    let busy = busy.clone();
+                    gloo::timers::callback::Timeout::new(30, move || {
+                        let mut files = files;
+                        files.sort_by(|a, b| a.path.cmp(&b.path));
+                        let (action, notice) = open_files(&files);
+                        state.dispatch(action);
+                        if let Some(n) = notice {
+                            state.dispatch(Action::Notify(Some(n)));
+                        }
+                        busy.set(None);
+                    })
+                    .forget();
+                });
+                readers.borrow_mut().push(reader);
+            }
+        })
+    };
+    let on_save = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            storage::download(
+                &storage::file_name(&state.scenario.name),
+                &vpcsim_core::scenario::to_json(&state.scenario),
+                "application/json",
+            );
+        })
+    };
+    let dispatch = |a: Action| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
+    };
+    html! {
+        <header class="topbar">
+            <div class="brand"><span class="logo" aria-hidden="true">{"◈"}</span>{"vpcsim"}</div>
+            <div class="scenario-title">
+                <h1>{ if state.scenario.name.is_empty() { "Untitled scenario".to_owned() } else { state.scenario.name.clone() } }</h1>
+            </div>
+            <div class="toolbar" role="toolbar" aria-label="Document">
+                <label class="visually-hidden" for="gallery">{"Open a gallery scenario"}</label>
+                <select id="gallery" class="gallery-select" onchange={on_gallery} title="Gallery">
+                    <option value="" selected=true>{"Gallery…"}</option>
+                    { for entries.iter().map(|e| html! { <option value={e.slug}>{ &e.scenario.name }</option> }) }
+                </select>
+                <button type="button" id="new" onclick={dispatch(Action::Load(Box::new(vpcsim_core::Scenario { vpcsim: 1, name: "Untitled scenario".into(), ..Default::default() })))}
+                    title="Start from an empty canvas (undo brings the previous one back)">{"New"}</button>
+                <button type="button" id="open" onclick={on_open_click} title="Open a scenario, AWS CLI outputs or terraform show -json (Ctrl+O)">{"Open…"}</button>
+                <input ref={file_input} id="open-files" type="file" accept=".json,application/json" multiple=true class="visually-hidden" onchange={on_files} tabindex="-1" aria-hidden="true" />
+                <button type="button" id="save" onclick={on_save} title="Download the scenario (Ctrl+S)">{"Save"}</button>
+                <span class="sep" aria-hidden="true"></span>
+                <button type="button" id="undo" onclick={dispatch(Action::Undo)} disabled={state.past.is_empty()} aria-label="Undo" title="Undo (Ctrl+Z)">{"↶"}</button>
+                <button type="button" id="redo" onclick={dispatch(Action::Redo)} disabled={state.future.is_empty()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{"↷"}</button>
+                <span class="sep" aria-hidden="true"></span>
+                <button type="button" id="theme" onclick={dispatch(Action::SetTheme(state.theme.next()))} aria-label={format!("Theme: {} (change)", state.theme.as_str())} title="Theme">
+                    { match state.theme { crate::state::Theme::Auto => "◐ auto", crate::state::Theme::Light => "☀ light", crate::state::Theme::Dark => "☾ dark" } }
+                </button>
+            </div>
+            { (*busy).as_ref().map(|b| html! { <div class="busy" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>{ b }</div> }).unwrap_or_default() }
+        </header>
+    }
+}

@@ -1,0 +1,88 @@
+// Playground benchmark, in headless Chromium against the built site (dist/):
+// - first paint: from the end of the .wasm download to the app's first rendered frame;
+// - bulk send: "Send from every source" with 260 sources, frames per second of the one
+//   requestAnimationFrame loop while every packet moves.
+// Prints one JSON object.
+import { open } from '../e2e/browser.mjs';
+
+const url = process.argv[2];
+const N = 260;
+
+function bulkScenario() {
+  const instances = [];
+  for (let i = 0; i < N; i++) {
+    instances.push({ id: `i-src-${i}`, subnet: i % 2 ? 'subnet-a' : 'subnet-b', private_ip: `10.0.${i % 2 ? 1 : 2}.${10 + Math.floor(i / 2)}`, security_groups: ['sg-all'] });
+  }
+  instances.push({ id: 'i-dst', name: 'model server', subnet: 'subnet-c', private_ip: '10.0.3.10', security_groups: ['sg-all'] });
+  return {
+    vpcsim: 1,
+    name: 'bulk benchmark',
+    network: {
+      vpcs: [{ id: 'vpc-b', cidr_blocks: ['10.0.0.0/16'] }],
+      subnets: [
+        { id: 'subnet-a', vpc: 'vpc-b', cidr: '10.0.1.0/24', az: 'us-east-1a' },
+        { id: 'subnet-b', vpc: 'vpc-b', cidr: '10.0.2.0/24', az: 'us-east-1b' },
+        { id: 'subnet-c', vpc: 'vpc-b', cidr: '10.0.3.0/24', az: 'us-east-1a' },
+      ],
+      security_groups: [{ id: 'sg-all', vpc: 'vpc-b', inbound: [{ protocol: 'tcp', ports: '443', cidr: '10.0.0.0/16' }], outbound: [{ protocol: 'all', cidr: '0.0.0.0/0' }] }],
+      instances,
+    },
+  };
+}
+
+const result = {};
+{
+  const { context, page, problems } = await open();
+  try {
+    await page.addInitScript(() => {
+      const seen = () => {
+        if (!window.__firstPaint && document.querySelector('.app')) {
+          requestAnimationFrame(() => { window.__firstPaint = performance.now(); });
+          return;
+        }
+        requestAnimationFrame(seen);
+      };
+      requestAnimationFrame(seen);
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__firstPaint, null, { timeout: 60000 });
+    result.first_paint = await page.evaluate(() => {
+      const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+      return { wasm_loaded_ms: wasm ? wasm.responseEnd : null, first_paint_ms: window.__firstPaint, after_wasm_ms: wasm ? window.__firstPaint - wasm.responseEnd : null };
+    });
+    if (problems.length) throw new Error(problems.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+{
+  const { context, page, problems } = await open();
+  try {
+    await page.goto(url);
+    await page.waitForSelector('#send');
+    const saved = { v: 1, scenario: bulkScenario(), draft: { from: 'i-src-0', to: 'i-dst', protocol: 'tcp', port: '443' } };
+    await page.evaluate((s) => localStorage.setItem('vpcsim.autosave.v1', JSON.stringify(s)), saved);
+    await page.reload();
+    await page.waitForSelector('#send-all');
+    await page.click('#send-all');
+    await page.waitForFunction((n) => document.querySelectorAll('.bulk-packet').length >= n, N, { timeout: 60000 });
+    const fps = await page.evaluate(() => new Promise((resolve) => {
+      const times = [];
+      const t0 = performance.now();
+      const tick = (t) => {
+        times.push(t);
+        if (t - t0 < 3000) requestAnimationFrame(tick);
+        else {
+          const gaps = times.slice(1).map((x, i) => x - times[i]).sort((a, b) => a - b);
+          resolve({ frames: times.length, seconds: (times[times.length - 1] - times[0]) / 1000, fps: (times.length - 1) / ((times[times.length - 1] - times[0]) / 1000), p95_frame_ms: gaps[Math.floor(gaps.length * 0.95)] });
+        }
+      };
+      requestAnimationFrame(tick);
+    }));
+    result.bulk = { packets: await page.evaluate(() => document.querySelectorAll('.bulk-packet').length), ...fps };
+    if (problems.length) throw new Error(problems.join('\n'));
+  } finally {
+    await context.close();
+  }
+}
+console.log(JSON.stringify(result));

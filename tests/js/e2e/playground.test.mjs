@@ -1,0 +1,143 @@
+// The playground: the gallery (every scenario's probes as the UI shows them, with a
+// screenshot mid-animation), undo/redo, reload-restore, an unreadable autosave, and a
+// keyboard-only session.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, shot, BASE_URL } from './browser.mjs';
+
+async function ready(page) {
+  await page.goto(BASE_URL);
+  await page.waitForSelector('#send');
+}
+
+test('every gallery scenario shows its probes with the verdicts it expects', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await ready(page);
+    const slugs = await page.$$eval('#gallery option', (os) => os.map((o) => o.value).filter(Boolean));
+    assert.ok(slugs.length >= 12, `the gallery has the worked example and at least 11 more (got ${slugs.length})`);
+    for (const slug of slugs) {
+      await page.selectOption('#gallery', slug);
+      await page.click('#tab-scenario');
+      await page.waitForSelector('.probe');
+      const probes = await page.$$eval('.probe', (ps) => ps.map((p) => ({
+        name: p.querySelector('.probe-name')?.textContent,
+        verdict: p.querySelector('.probe-verdict')?.textContent,
+        check: p.querySelector('.probe-check')?.textContent ?? '',
+        ok: p.classList.contains('as-expected'),
+      })));
+      assert.ok(probes.length >= 2, `${slug} has at least two probes`);
+      for (const p of probes) {
+        assert.ok(p.ok, `${slug}: probe "${p.name}" shows ${p.verdict} ${p.check}`);
+        assert.match(p.check, /as the scenario expects/, `${slug}: probe "${p.name}" states an expectation`);
+        assert.match(p.verdict, /^[✓✗]/);
+      }
+      // Send the last probe (usually the one that is dropped) and photograph it mid-flight.
+      await page.click(`.probe[data-probe="${probes.length - 1}"] .probe-actions button`);
+      await page.waitForSelector('#verdict');
+      await page.waitForTimeout(1400);
+      await shot(page, `gallery-${slug}`);
+      await page.click('#tab-scenario');
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('undo, redo, and a reload restores the exact document', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await ready(page);
+    await page.click('#tab-scenario');
+    const original = await page.inputValue('#scenario-name');
+    await page.fill('#scenario-name', 'Workshop demo');
+    await page.click('.palette-item[data-palette="instance"]');
+    assert.match(await page.textContent('h1'), /Workshop demo/);
+    const cards = await page.$$eval('.canvas [data-id^="i-"]', (c) => c.length);
+    await page.click('#undo');
+    assert.equal(await page.$$eval('.canvas [data-id^="i-"]', (c) => c.length), cards - 1, 'undo removes the instance');
+    await page.click('#undo');
+    assert.equal(await page.textContent('h1'), original, 'undo restores the name');
+    await page.click('#redo');
+    await page.click('#redo');
+    assert.match(await page.textContent('h1'), /Workshop demo/);
+    assert.equal(await page.$$eval('.canvas [data-id^="i-"]', (c) => c.length), cards);
+    // Keyboard shortcuts do the same outside text fields.
+    await page.click('.canvas-pane .lede, .canvas-pane', { position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    assert.equal(await page.$$eval('.canvas [data-id^="i-"]', (c) => c.length), cards - 1, 'Ctrl+Z undoes');
+    await page.keyboard.press('Control+Shift+Z');
+    assert.equal(await page.$$eval('.canvas [data-id^="i-"]', (c) => c.length), cards, 'Ctrl+Shift+Z redoes');
+    await page.reload();
+    await page.waitForSelector('#send');
+    assert.match(await page.textContent('h1'), /Workshop demo/, 'the autosave restores the document');
+    assert.equal(await page.$$eval('.canvas [data-id^="i-"]', (c) => c.length), cards);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an unreadable autosave is reported and offered for download', async () => {
+  const { context, page } = await open();
+  try {
+    await ready(page);
+    await page.evaluate(() => localStorage.setItem('vpcsim.autosave.v1', '{"v": 1, "scenario": {"vpcsim": 1, "network": {"vpcs": [{"id": 7}]}}'));
+    await page.reload();
+    await page.waitForSelector('#notice.error');
+    assert.match(await page.textContent('#notice'), /could not be read/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#notice button:not(.close)')]);
+    assert.match(download.suggestedFilename(), /autosave/);
+    assert.match(await page.textContent('h1'), /SageMaker endpoint/, 'the default scenario is open');
+    await shot(page, 'autosave-unreadable');
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard only: add a subnet and send a packet', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await ready(page);
+    const before = await page.$$eval('.canvas .subnet', (s) => s.length);
+    // Tab from the top of the page to the palette's "Add Subnet" button.
+    let found = false;
+    for (let i = 0; i < 60 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => document.activeElement?.getAttribute('data-palette') === 'subnet');
+    }
+    assert.ok(found, 'the palette is reachable with Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('.canvas .subnet').length === n + 1, before);
+    // Then to the Send button of the composer, and Enter.
+    await page.click('#tab-packet');
+    found = false;
+    for (let i = 0; i < 200 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = await page.evaluate(() => document.activeElement?.id === 'send');
+    }
+    assert.ok(found, 'the Send button is reachable with Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#verdict');
+    assert.match(await page.textContent('#verdict'), /Delivered/);
+    await shot(page, 'keyboard-only');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('reduced motion shows the step list at its end instead of animating', async () => {
+  const { context, page, problems } = await open({ reducedMotion: 'reduce' });
+  try {
+    await ready(page);
+    await page.fill('#probe-port', '22');
+    await page.click('#send');
+    await page.waitForSelector('.packet.dropped', { timeout: 5000 });
+    assert.match(await page.textContent('.step-count'), /^(\d+)\/\1$/, 'at the last step');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
