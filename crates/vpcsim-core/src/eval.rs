@@ -1113,7 +1113,11 @@ impl<'a> Walker<'a> {
                     acl.id,
                     flow.l4,
                     if dir == Direction::Inbound { "from" } else { "to" },
-                    if self.response { "; NACLs are stateless, so the response is checked like any packet and this rule denies it" } else { "" }
+                    if self.response {
+                        "; NACLs are stateless, so the response is checked like any packet and this rule denies it"
+                    } else {
+                        ""
+                    }
                 );
                 let end = self.deny(
                     CheckKind::NetworkAcl,

@@ -141,3 +141,29 @@ test('reduced motion shows the step list at its end instead of animating', async
     await context.close();
   }
 });
+
+test('open a scenario file, then a terraform show -json file, and save', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await ready(page);
+    const root = new URL('../../../', import.meta.url).pathname;
+    await page.setInputFiles('#open-files', `${root}tests/scenarios/gallery/nacl-rule-order.json`);
+    await page.waitForFunction(() => /deny/i.test(document.querySelector('h1')?.textContent ?? ''));
+    await page.setInputFiles('#open-files', `${root}tests/fixtures/terraform/worked-example-state.json`);
+    await page.waitForSelector('#notice');
+    assert.match(await page.textContent('h1'), /Imported from Terraform/);
+    assert.match(await page.textContent('#notice'), /Imported 1 VPC\(s\)/);
+    assert.ok(await page.$('.canvas [data-id="sagemaker:endpoint/churn-model"], .canvas [data-kind="card"]'), 'the import is drawn');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    assert.match(download.suggestedFilename(), /\.vpcsim\.json$/);
+    // Not a scenario, not AWS, not Terraform: a clear message, and the document is kept.
+    const bad = `${root}tests/js/package.json`;
+    await page.setInputFiles('#open-files', bad);
+    await page.waitForFunction(() => /Nothing to import/.test(document.querySelector('#notice')?.textContent ?? ''));
+    assert.match(await page.textContent('h1'), /Imported from Terraform/, 'the document is kept');
+    await shot(page, 'open-files');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -60,7 +60,7 @@ fn kind_short(c: &Card) -> (&'static str, &'static str) {
         "tgw" => ("Transit gateway", "✣"),
         "external" => (if c.kind == "Corporate network" { "Corporate" } else { "External" }, "☁"),
         "internet" => ("Internet", "☁"),
-        "service" => ("AWS service", if c.id == "service:s3" { "🪣" } else { "◆" }),
+        "service" => ("AWS service", if c.id == "service:s3" { "◍" } else { "◆" }),
         _ => (c.kind, "▢"),
     }
 }

@@ -14,10 +14,10 @@ fn verdict_text(trace: &vpcsim_core::Trace) -> (bool, String) {
         (Outcome::Dropped, Some(d), _) => (
             false,
             format!(
-                "✗ Dropped at {} {} ({}): {}",
+                "✗ Dropped at {} {}{}: {}",
                 d.kind.as_str(),
                 d.component,
-                d.direction.map(|x| x.to_string()).unwrap_or_default(),
+                d.direction.map(|x| format!(" ({x})")).unwrap_or_default(),
                 d.explanation
             ),
         ),
