@@ -1,5 +1,6 @@
 //! Embeds the gallery: every `tests/scenarios/gallery/*.json`, the worked example first.
 //! The same files are verified by the scenario tests (each probe's expected verdict).
+//! Names are read here so that the menu needs no parsing at start-up.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -14,13 +15,18 @@ fn main() {
         .unwrap_or_default();
     files.sort_by_key(|n| (n != "worked-example.json", n.clone()));
     let mut out = String::from(
-        "/// `(slug, JSON text)` of every gallery scenario, the worked example first.\npub const GALLERY: &[(&str, &str)] = &[\n",
+        "/// `(slug, name, JSON text)` of every gallery scenario, the worked example first.\npub const GALLERY: &[(&str, &str, &str)] = &[\n",
     );
     for f in &files {
         let path = dir.join(f);
         println!("cargo:rerun-if-changed={}", path.display());
         let slug = f.trim_end_matches(".json");
-        let _ = writeln!(out, "    ({slug:?}, include_str!({:?})),", path.display().to_string());
+        let name = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v.get("name").and_then(serde_json::Value::as_str).map(str::to_owned))
+            .unwrap_or_else(|| slug.to_owned());
+        let _ = writeln!(out, "    ({slug:?}, {name:?}, include_str!({:?})),", path.display().to_string());
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("gallery.rs");

@@ -16,10 +16,15 @@ pub struct Entry {
 
 /// Every entry that parses (all of them: a test checks it).
 pub fn entries() -> Vec<Entry> {
-    GALLERY.iter().filter_map(|(slug, text)| vpcsim_core::scenario::parse(text).ok().map(|scenario| Entry { slug, scenario })).collect()
+    GALLERY.iter().filter_map(|(slug, _, text)| vpcsim_core::scenario::parse(text).ok().map(|scenario| Entry { slug, scenario })).collect()
+}
+
+/// `(slug, name)` of every entry, for menus: no parsing.
+pub fn names() -> impl Iterator<Item = (&'static str, &'static str)> {
+    GALLERY.iter().map(|(slug, name, _)| (*slug, *name))
 }
 
 /// The entry with this slug.
 pub fn get(slug: &str) -> Option<Scenario> {
-    GALLERY.iter().find(|(s, _)| *s == slug).and_then(|(_, text)| vpcsim_core::scenario::parse(text).ok())
+    GALLERY.iter().find(|(s, _, _)| *s == slug).and_then(|(_, _, text)| vpcsim_core::scenario::parse(text).ok())
 }

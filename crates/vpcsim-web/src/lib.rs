@@ -5,6 +5,7 @@
 pub mod components;
 pub mod doc;
 pub mod gallery;
+pub mod hooks;
 pub mod layout;
 pub mod rules;
 pub mod state;

@@ -79,7 +79,8 @@ pub fn file_name(name: &str) -> String {
 /// Installs the panic hook: the console message, plus a banner built outside Yew (the app
 /// may be unusable after a panic) with a link to download the last autosaved work.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    // Through Yew, which otherwise replaces any hook with its own when the app renders.
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
         let Some(body) = doc.body() else { return };

@@ -275,3 +275,14 @@ fn the_deciding_rule_of_a_trace_points_at_its_row_in_the_document() {
     assert_eq!(s.selection, vec!["sg-endpoint".to_owned()]);
     assert_eq!(s.tab, vpcsim_web::state::Tab::Inspector);
 }
+
+#[test]
+fn every_gallery_entry_parses_and_the_menu_names_match() {
+    let entries = vpcsim_web::gallery::entries();
+    assert_eq!(entries.len(), vpcsim_web::gallery::GALLERY.len(), "an embedded gallery file does not parse");
+    assert!(entries.len() >= 12, "the worked example and at least 11 more");
+    assert_eq!(entries[0].slug, "worked-example", "the default scenario comes first");
+    for ((slug, name), e) in vpcsim_web::gallery::names().zip(&entries) {
+        assert_eq!((slug, name), (e.slug, e.scenario.name.as_str()));
+    }
+}

@@ -167,3 +167,23 @@ test('open a scenario file, then a terraform show -json file, and save', async (
     await context.close();
   }
 });
+
+test('an internal error shows a banner that offers the autosaved scenario', async () => {
+  const { context, page } = await open();
+  try {
+    await ready(page);
+    await page.click('#tab-scenario');
+    await page.fill('#scenario-name', 'Work before the crash');
+    await page.goto(`${BASE_URL}#test-panic`);
+    await page.reload();
+    await page.waitForSelector('#panic-banner', { timeout: 10000 });
+    assert.match(await page.textContent('#panic-banner'), /internal error/);
+    assert.ok(await page.$('.canvas'), 'the page is not blank: the last rendering stays');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#panic-banner a')]);
+    const text = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+    assert.match(text, /Work before the crash/, 'the download is the autosaved scenario');
+    await shot(page, 'panic-banner');
+  } finally {
+    await context.close();
+  }
+});

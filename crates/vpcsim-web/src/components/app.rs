@@ -335,6 +335,12 @@ pub fn endpoint_choices(s: &vpcsim_core::Scenario) -> Vec<(String, String)> {
     for v in net.vpc_endpoints.iter().filter(|v| v.kind == "interface") {
         out.push((v.id.clone(), format!("interface endpoint {}", named(&v.name, &v.id))));
     }
+    for p in &net.peering_connections {
+        out.push((p.id.clone(), format!("far side of peering {}", named(&p.name, &p.id))));
+    }
+    for t in &net.transit_gateways {
+        out.push((t.id.clone(), format!("far side of transit gateway {}", named(&t.name, &t.id))));
+    }
     for x in &net.external {
         out.push((x.id.clone(), format!("{} ({})", if x.name.is_empty() { &x.id } else { &x.name }, x.cidr)));
     }

@@ -1,6 +1,6 @@
 //! The packet composer: from, to, protocol, port, presets and Send (Enter sends too).
 
-use crate::components::app::{AppContext, Derived};
+use crate::hooks::{use_app, use_derived};
 use crate::state::{Action, Preset};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -8,42 +8,44 @@ use yew::prelude::*;
 /// The packet form.
 #[component]
 pub fn Composer() -> Html {
-    let state = use_context::<AppContext>();
-    let derived = use_context::<Derived>();
-    let (Some(state), Some(derived)) = (state, derived) else {
+    let (Some(app), Some(derived)) = (use_app(), use_derived()) else {
         return html! {};
     };
     let select = |make: fn(String) -> Action| {
-        let state = state.clone();
+        let app = app.clone();
         Callback::from(move |e: Event| {
             if let Some(el) = e.target_dyn_into::<HtmlSelectElement>() {
-                state.dispatch(make(el.value()));
+                app.dispatch(make(el.value()));
             }
         })
     };
     let on_port = {
-        let state = state.clone();
+        let app = app.clone();
         Callback::from(move |e: InputEvent| {
             if let Some(el) = e.target_dyn_into::<HtmlInputElement>() {
-                state.dispatch(Action::SetPort(el.value()));
+                app.dispatch(Action::SetPort(el.value()));
             }
         })
     };
     let on_submit = {
-        let state = state.clone();
+        let app = app.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            state.dispatch(Action::Send);
+            app.send();
         })
     };
     let options = |current: &str| {
-        derived
-            .endpoints
-            .iter()
-            .map(|(value, label)| html! { <option value={value.clone()} selected={value == current}>{ label }</option> })
-            .collect::<Html>()
+        let known = derived.endpoints.iter().any(|(v, _)| v == current);
+        let extra =
+            (!known && !current.is_empty()).then(|| html! { <option value={current.to_owned()} selected=true>{ current }</option> });
+        html! {
+            <>
+                { extra.unwrap_or_default() }
+                { for derived.endpoints.iter().map(|(value, label)| html! { <option value={value.clone()} selected={value == current}>{ label }</option> }) }
+            </>
+        }
     };
-    let d = &state.draft;
+    let d = &app.draft;
     let needs_port = matches!(d.protocol.as_str(), "tcp" | "udp");
     html! {
         <section class="panel composer" aria-labelledby="composer-title">
@@ -70,10 +72,8 @@ pub fn Composer() -> Html {
                     </div>
                 </div>
                 <div class="presets" role="group" aria-label="Presets">
-                    { for Preset::ALL.iter().map(|p| {
-                        let state = state.clone();
-                        let p = *p;
-                        html! { <button type="button" class="chip" onclick={Callback::from(move |_| state.dispatch(Action::Preset(p)))}>{ p.label() }</button> }
+                    { for Preset::ALL.iter().map(|p| html! {
+                        <button type="button" class="chip" onclick={app.on::<MouseEvent>(Action::Preset(*p))}>{ p.label() }</button>
                     }) }
                 </div>
                 <button id="send" type="submit" class="primary">{"Send packet"}</button>

@@ -1,8 +1,8 @@
 //! The scenario tab: name and description, the probes with their verdicts (traced by the
 //! core and checked against their expectations), and the document's diagnostics.
 
-use crate::components::app::{AppContext, Derived};
 use crate::doc::Edit;
+use crate::hooks::{use_app, use_derived};
 use crate::state::Action;
 use serde_json::Value;
 use vpcsim_core::trace::Outcome;
@@ -32,10 +32,10 @@ pub fn verdict_line(t: &vpcsim_core::Trace) -> String {
 /// The scenario tab.
 #[component]
 pub fn ScenarioPanel() -> Html {
-    let (Some(state), Some(derived)) = (use_context::<AppContext>(), use_context::<Derived>()) else { return html! {} };
+    let (Some(state), Some(derived)) = (use_app(), use_derived()) else { return html! {} };
     let set = |pointer: &'static str| {
         let state = state.clone();
-        move |v: String| state.dispatch(Action::Edit(Edit::Set { pointer: pointer.into(), value: Value::String(v) }))
+        move |v: String| state.edit(Edit::Set { pointer: pointer.into(), value: Value::String(v) })
     };
     let on_name = {
         let f = set("/name");
@@ -97,10 +97,7 @@ pub fn ScenarioPanel() -> Html {
                     let expected = probe.and_then(|p| p.expect.as_ref()).is_some();
                     let state = state.clone();
                     let i = r.index;
-                    let remove = {
-                        let state = state.clone();
-                        Callback::from(move |_| state.dispatch(Action::Edit(Edit::Remove { pointer: "/probes".into(), index: i })))
-                    };
+                    let remove = state.on::<MouseEvent>(Action::Edit(Edit::Remove { pointer: "/probes".into(), index: i }));
                     html! {
                         <li class={classes!("probe", if ok { "as-expected" } else { "unexpected" })} data-probe={r.index.to_string()}>
                             <div class="probe-head">
@@ -113,7 +110,7 @@ pub fn ScenarioPanel() -> Html {
                                 else { html! { <div class="probe-check bad">{ format!("✗ differs from the expectation: {}", r.mismatches.join("; ")) }</div> } }
                             } else { html! {} } }
                             <div class="probe-actions">
-                                <button type="button" class="chip" onclick={Callback::from(move |_| state.dispatch(Action::SendScenarioProbe(i)))}
+                                <button type="button" class="chip" onclick={Callback::from(move |_| state.send_probe(i))}
                                     aria-label={format!("Send probe {}", r.name)}>{"▶ Send"}</button>
                                 <button type="button" class="chip subtle" onclick={remove} aria-label={format!("Delete probe {}", r.name)}>{"Delete"}</button>
                             </div>

@@ -91,7 +91,6 @@ pub fn TopBar() -> Html {
     let readers = use_mut_ref(Vec::<gloo::file::callbacks::FileReader>::new);
     let busy = use_state(|| None::<String>);
     let file_input = use_node_ref();
-    let entries = use_memo((), |_| gallery::entries());
     let on_gallery = {
         let state = state.clone();
         Callback::from(move |e: Event| {
@@ -203,7 +202,7 @@ pub fn TopBar() -> Html {
                 <label class="visually-hidden" for="gallery">{"Open a gallery scenario"}</label>
                 <select id="gallery" class="gallery-select" onchange={on_gallery} title="Gallery">
                     <option value="" selected=true>{"Gallery…"}</option>
-                    { for entries.iter().map(|e| html! { <option value={e.slug}>{ &e.scenario.name }</option> }) }
+                    { for gallery::names().map(|(slug, name)| html! { <option value={slug}>{ name }</option> }) }
                 </select>
                 <button type="button" id="new" onclick={dispatch(Action::Load(Box::new(vpcsim_core::Scenario { vpcsim: 1, name: "Untitled scenario".into(), ..Default::default() })))}
                     title="Start from an empty canvas (undo brings the previous one back)">{"New"}</button>
