@@ -14,6 +14,7 @@ use crate::diag::{did_you_mean, Diagnostic};
 use crate::scenario::{self, NetworkDoc, Scenario};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::{self, Write as _};
 use std::net::{IpAddr, Ipv4Addr};
 
 macro_rules! index_type {
@@ -874,7 +875,11 @@ impl Network {
 }
 
 /// Parses a CIDR, reporting host bits (the normalised block is kept, NACL-8).
-pub(crate) fn parse_cidr(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> Option<IpNet> {
+///
+/// Locations (`at`, here and in the builder) are any `Display`, so that callers can pass
+/// `format_args!` and a path is written out only for a diagnostic: a large network has
+/// tens of thousands of rules and almost none of them is reported.
+pub(crate) fn parse_cidr(text: &str, at: impl fmt::Display, diags: &mut Vec<Diagnostic>) -> Option<IpNet> {
     let text = text.trim();
     match text.parse::<IpNet>() {
         Ok(net) => {
@@ -882,7 +887,7 @@ pub(crate) fn parse_cidr(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> O
             if normal != net {
                 diags.push(Diagnostic::error(
                     "cidr-host-bits",
-                    at,
+                    at.to_string(),
                     format!("CIDR `{text}` has host bits set"),
                     format!("a block starts at its network address: did you mean `{normal}`? vpcsim uses `{normal}`"),
                 ));
@@ -894,7 +899,7 @@ pub(crate) fn parse_cidr(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> O
                 let net = IpNet::from(ip);
                 diags.push(Diagnostic::error(
                     "cidr-missing-length",
-                    at,
+                    at.to_string(),
                     format!("`{text}` is an address, not a CIDR block"),
                     format!("write `{net}` for a single address"),
                 ));
@@ -903,7 +908,7 @@ pub(crate) fn parse_cidr(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> O
             Err(_) => {
                 diags.push(Diagnostic::error(
                     "cidr-invalid",
-                    at,
+                    at.to_string(),
                     format!("`{text}` is not a CIDR block"),
                     "write an IPv4 block such as `10.0.1.0/24` or an IPv6 block such as `2001:db8::/56`",
                 ));
@@ -913,13 +918,13 @@ pub(crate) fn parse_cidr(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> O
     }
 }
 
-fn parse_ip(text: &str, at: &str, diags: &mut Vec<Diagnostic>) -> Option<IpAddr> {
+fn parse_ip(text: &str, at: impl fmt::Display, diags: &mut Vec<Diagnostic>) -> Option<IpAddr> {
     match text.trim().parse::<IpAddr>() {
         Ok(ip) => Some(ip),
         Err(_) => {
             diags.push(Diagnostic::error(
                 "ip-invalid",
-                at,
+                at.to_string(),
                 format!("`{text}` is not an IP address"),
                 "write an address such as `10.0.1.10`",
             ));
@@ -934,7 +939,7 @@ pub(crate) fn parse_traffic(
     ports: Option<&str>,
     icmp_type: Option<i64>,
     icmp_code: Option<i64>,
-    at: &str,
+    at: impl fmt::Display,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Traffic> {
     let Some(proto) = Protocol::parse(protocol) else {
@@ -992,7 +997,7 @@ impl Builder {
         self.diags.push(Diagnostic::error(code, at, message, help));
     }
 
-    fn register(&mut self, id: &str, node: Node, at: &str) -> bool {
+    fn register(&mut self, id: &str, node: Node, at: impl fmt::Display) -> bool {
         if id.trim().is_empty() {
             self.err("id-empty", format!("{at}/id"), "the resource has an empty id", "give every resource a unique id");
             return false;
@@ -1012,24 +1017,31 @@ impl Builder {
     }
 
     /// Looks up an id of one kind; reports `code` with "did you mean" help when absent.
-    fn resolve<T>(&mut self, id: &str, at: &str, pick: fn(&Node) -> Option<T>, code: &'static str, what: (&str, &str)) -> Option<T> {
+    fn resolve<T>(
+        &mut self,
+        id: &str,
+        at: impl fmt::Display,
+        pick: fn(&Node) -> Option<T>,
+        code: &'static str,
+        what: (&str, &str),
+    ) -> Option<T> {
         if let Some(found) = self.net.ids.get(id).and_then(pick) {
             return Some(found);
         }
         let help = did_you_mean(id, self.known(move |n| pick(n).is_some()), what.1);
-        self.err(code, at, format!("{} `{id}` does not exist", what.0), help);
+        self.err(code, at.to_string(), format!("{} `{id}` does not exist", what.0), help);
         None
     }
 
-    fn resolve_vpc(&mut self, id: &str, at: &str) -> Option<VpcIx> {
+    fn resolve_vpc(&mut self, id: &str, at: impl fmt::Display) -> Option<VpcIx> {
         self.resolve(id, at, |n| if let Node::Vpc(v) = n { Some(*v) } else { None }, "unknown-vpc", ("VPC", "VPCs"))
     }
 
-    fn resolve_subnet(&mut self, id: &str, at: &str) -> Option<SubnetIx> {
+    fn resolve_subnet(&mut self, id: &str, at: impl fmt::Display) -> Option<SubnetIx> {
         self.resolve(id, at, |n| if let Node::Subnet(v) = n { Some(*v) } else { None }, "unknown-subnet", ("subnet", "subnets"))
     }
 
-    fn resolve_sg(&mut self, id: &str, at: &str) -> Option<SgIx> {
+    fn resolve_sg(&mut self, id: &str, at: impl fmt::Display) -> Option<SgIx> {
         self.resolve(
             id,
             at,
@@ -1039,11 +1051,11 @@ impl Builder {
         )
     }
 
-    fn resolve_rtb(&mut self, id: &str, at: &str) -> Option<RtbIx> {
+    fn resolve_rtb(&mut self, id: &str, at: impl fmt::Display) -> Option<RtbIx> {
         self.resolve(id, at, |n| if let Node::Rtb(v) = n { Some(*v) } else { None }, "unknown-route-table", ("route table", "route tables"))
     }
 
-    fn resolve_pl(&mut self, id: &str, at: &str) -> Option<PlIx> {
+    fn resolve_pl(&mut self, id: &str, at: impl fmt::Display) -> Option<PlIx> {
         self.resolve(id, at, |n| if let Node::Pl(v) = n { Some(*v) } else { None }, "unknown-prefix-list", ("prefix list", "prefix lists"))
     }
 
@@ -1097,7 +1109,7 @@ impl Builder {
             }
             let mut cidrs = Vec::new();
             for (j, c) in pl.cidrs.iter().enumerate() {
-                if let Some(net) = parse_cidr(c, &format!("{at}/cidrs/{j}"), &mut self.diags) {
+                if let Some(net) = parse_cidr(c, format_args!("{at}/cidrs/{j}"), &mut self.diags) {
                     cidrs.push(net);
                 }
             }
@@ -1121,7 +1133,7 @@ impl Builder {
             let mut cidrs = Vec::new();
             let mut cidrs_v6 = Vec::new();
             for (j, c) in v.cidr_blocks.iter().enumerate() {
-                match parse_cidr(c, &format!("{at}/cidr_blocks/{j}"), &mut self.diags) {
+                match parse_cidr(c, format_args!("{at}/cidr_blocks/{j}"), &mut self.diags) {
                     Some(IpNet::V4(n)) => cidrs.push(n),
                     Some(IpNet::V6(_)) => self.err(
                         "cidr-family",
@@ -1133,7 +1145,7 @@ impl Builder {
                 }
             }
             for (j, c) in v.ipv6_cidr_blocks.iter().enumerate() {
-                match parse_cidr(c, &format!("{at}/ipv6_cidr_blocks/{j}"), &mut self.diags) {
+                match parse_cidr(c, format_args!("{at}/ipv6_cidr_blocks/{j}"), &mut self.diags) {
                     Some(IpNet::V6(n)) => cidrs_v6.push(n),
                     Some(IpNet::V4(_)) => self.err(
                         "cidr-family",
@@ -1169,10 +1181,10 @@ impl Builder {
     fn subnets(&mut self, doc: &NetworkDoc) {
         for (i, s) in doc.subnets.iter().enumerate() {
             let at = format!("subnets/{i}");
-            let Some(vpc) = self.resolve_vpc(&s.vpc, &format!("{at}/vpc")) else {
+            let Some(vpc) = self.resolve_vpc(&s.vpc, format_args!("{at}/vpc")) else {
                 continue;
             };
-            let Some(cidr) = parse_cidr(&s.cidr, &format!("{at}/cidr"), &mut self.diags) else {
+            let Some(cidr) = parse_cidr(&s.cidr, format_args!("{at}/cidr"), &mut self.diags) else {
                 continue;
             };
             let IpNet::V4(cidr) = cidr else {
@@ -1218,7 +1230,7 @@ impl Builder {
             }
             let cidr_v6 = match &s.ipv6_cidr {
                 None => None,
-                Some(text) => match parse_cidr(text, &format!("{at}/ipv6_cidr"), &mut self.diags) {
+                Some(text) => match parse_cidr(text, format_args!("{at}/ipv6_cidr"), &mut self.diags) {
                     Some(IpNet::V6(n)) => Some(n),
                     _ => None,
                 },
@@ -1243,7 +1255,7 @@ impl Builder {
     fn security_groups_pass1(&mut self, doc: &NetworkDoc) {
         for (i, g) in doc.security_groups.iter().enumerate() {
             let at = format!("security_groups/{i}");
-            let Some(vpc) = self.resolve_vpc(&g.vpc, &format!("{at}/vpc")) else {
+            let Some(vpc) = self.resolve_vpc(&g.vpc, format_args!("{at}/vpc")) else {
                 continue;
             };
             let ix = SgIx::new(self.net.sgs.len());
@@ -1313,7 +1325,7 @@ impl Builder {
         let mut assoc: HashMap<SubnetIx, NaclIx> = HashMap::new();
         for (i, a) in doc.network_acls.iter().enumerate() {
             let at = format!("network_acls/{i}");
-            let Some(vpc) = self.resolve_vpc(&a.vpc, &format!("{at}/vpc")) else {
+            let Some(vpc) = self.resolve_vpc(&a.vpc, format_args!("{at}/vpc")) else {
                 continue;
             };
             let ix = NaclIx::new(self.net.nacls.len());
@@ -1444,7 +1456,7 @@ impl Builder {
                     continue;
                 }
             };
-            let Some(cidr) = parse_cidr(&e.cidr, &format!("{eat}/cidr"), &mut self.diags) else {
+            let Some(cidr) = parse_cidr(&e.cidr, format_args!("{eat}/cidr"), &mut self.diags) else {
                 continue;
             };
             let Some(traffic) = parse_traffic(&e.protocol, e.ports.as_deref(), e.icmp_type, e.icmp_code, &eat, &mut self.diags) else {
@@ -1498,7 +1510,7 @@ impl Builder {
         for (i, g) in doc.internet_gateways.iter().enumerate() {
             let at = format!("internet_gateways/{i}");
             let vpc = match &g.vpc {
-                Some(v) => self.resolve_vpc(v, &format!("{at}/vpc")),
+                Some(v) => self.resolve_vpc(v, format_args!("{at}/vpc")),
                 None => None,
             };
             let ix = IgwIx::new(self.net.igws.len());
@@ -1527,7 +1539,7 @@ impl Builder {
         for (i, g) in doc.egress_only_internet_gateways.iter().enumerate() {
             let at = format!("egress_only_internet_gateways/{i}");
             let vpc = match &g.vpc {
-                Some(v) => self.resolve_vpc(v, &format!("{at}/vpc")),
+                Some(v) => self.resolve_vpc(v, format_args!("{at}/vpc")),
                 None => None,
             };
             let ix = EigwIx::new(self.net.eigws.len());
@@ -1552,10 +1564,10 @@ impl Builder {
             let mut routes = Vec::new();
             for (k, a) in t.attachments.iter().enumerate() {
                 let aat = format!("{at}/attachments/{k}");
-                let Some(vpc) = self.resolve_vpc(&a.vpc, &format!("{aat}/vpc")) else { continue };
+                let Some(vpc) = self.resolve_vpc(&a.vpc, format_args!("{aat}/vpc")) else { continue };
                 let mut subnets = Vec::new();
                 for (j, sid) in a.subnets.iter().enumerate() {
-                    if let Some(sub) = self.resolve_subnet(sid, &format!("{aat}/subnets/{j}")) {
+                    if let Some(sub) = self.resolve_subnet(sid, format_args!("{aat}/subnets/{j}")) {
                         subnets.push(sub);
                     }
                 }
@@ -1574,7 +1586,7 @@ impl Builder {
             }
             for (k, r) in t.routes.iter().enumerate() {
                 let rat = format!("{at}/routes/{k}");
-                let Some(dest) = parse_cidr(&r.destination, &format!("{rat}/destination"), &mut self.diags) else { continue };
+                let Some(dest) = parse_cidr(&r.destination, format_args!("{rat}/destination"), &mut self.diags) else { continue };
                 let attachment = match &r.attachment {
                     None => None,
                     Some(id) => match attachments.iter().position(|a: &TgwAttachment| &a.id == id) {
@@ -1601,8 +1613,8 @@ impl Builder {
     fn peerings(&mut self, doc: &NetworkDoc) {
         for (i, p) in doc.peering_connections.iter().enumerate() {
             let at = format!("peering_connections/{i}");
-            let a = self.resolve_vpc(&p.requester_vpc, &format!("{at}/requester_vpc"));
-            let b = self.resolve_vpc(&p.accepter_vpc, &format!("{at}/accepter_vpc"));
+            let a = self.resolve_vpc(&p.requester_vpc, format_args!("{at}/requester_vpc"));
+            let b = self.resolve_vpc(&p.accepter_vpc, format_args!("{at}/accepter_vpc"));
             let (Some(a), Some(b)) = (a, b) else { continue };
             let overlap = match (self.net.vpcs.get(a.get()), self.net.vpcs.get(b.get())) {
                 (Some(va), Some(vb)) => va.cidrs.iter().any(|x| vb.cidrs.iter().any(|y| x.contains(y) || y.contains(x))),
@@ -1626,18 +1638,18 @@ impl Builder {
     }
 
     /// Allocates an address in a subnet: the given one (checked) or the next free host.
-    fn allocate_ip(&mut self, subnet: SubnetIx, wanted: Option<&str>, at: &str) -> Option<IpAddr> {
+    fn allocate_ip(&mut self, subnet: SubnetIx, wanted: Option<&str>, at: impl fmt::Display) -> Option<IpAddr> {
         let s = self.net.subnets.get(subnet.get())?.clone();
         if let Some(text) = wanted {
-            let ip = parse_ip(text, at, &mut self.diags)?;
+            let ip = parse_ip(text, &at, &mut self.diags)?;
             let IpAddr::V4(v4) = ip else {
-                self.err("ip-family", at, format!("`{text}` is not an IPv4 address"), "the primary private address is IPv4");
+                self.err("ip-family", at.to_string(), format!("`{text}` is not an IPv4 address"), "the primary private address is IPv4");
                 return None;
             };
             if !s.cidr.contains(&v4) {
                 self.err(
                     "ip-outside-subnet",
-                    at,
+                    at.to_string(),
                     format!("address `{text}` is not in subnet `{}` (`{}`)", s.id, s.cidr),
                     format!("choose an address inside `{}`", s.cidr),
                 );
@@ -1647,7 +1659,7 @@ impl Builder {
             if offset < 4 || v4 == s.cidr.broadcast() {
                 self.err(
                     "ip-reserved",
-                    at,
+                    at.to_string(),
                     format!("address `{text}` is reserved by AWS in subnet `{}`", s.id),
                     "AWS reserves the first four addresses and the last address of every subnet",
                 );
@@ -1656,7 +1668,7 @@ impl Builder {
             if !self.used_ips.insert((s.vpc, ip)) {
                 self.err(
                     "ip-duplicate",
-                    at,
+                    at.to_string(),
                     format!("address `{text}` is already in use"),
                     "each private address belongs to one interface",
                 );
@@ -1670,7 +1682,7 @@ impl Builder {
         loop {
             let candidate = base.checked_add(offset)?;
             if candidate >= last {
-                self.err("subnet-full", at, format!("subnet `{}` has no free address left", s.id), "use a larger subnet block");
+                self.err("subnet-full", at.to_string(), format!("subnet `{}` has no free address left", s.id), "use a larger subnet block");
                 return None;
             }
             offset = offset.saturating_add(1);
@@ -1682,22 +1694,27 @@ impl Builder {
         }
     }
 
-    fn ipv6(&mut self, subnet: SubnetIx, text: Option<&str>, at: &str) -> Option<IpAddr> {
-        let ip = parse_ip(text?, at, &mut self.diags)?;
+    fn ipv6(&mut self, subnet: SubnetIx, text: Option<&str>, at: impl fmt::Display) -> Option<IpAddr> {
+        let ip = parse_ip(text?, &at, &mut self.diags)?;
         let (vpc, block) = self.net.subnets.get(subnet.get()).map(|s| (s.vpc, s.cidr_v6))?;
         match (ip, block) {
             (IpAddr::V6(v6), Some(b)) if b.contains(&v6) => {
                 if self.used_ips.insert((vpc, ip)) {
                     Some(ip)
                 } else {
-                    self.err("ip-duplicate", at, format!("address `{ip}` is already in use"), "each address belongs to one interface");
+                    self.err(
+                        "ip-duplicate",
+                        at.to_string(),
+                        format!("address `{ip}` is already in use"),
+                        "each address belongs to one interface",
+                    );
                     None
                 }
             }
             (IpAddr::V6(_), Some(b)) => {
                 self.err(
                     "ip-outside-subnet",
-                    at,
+                    at.to_string(),
                     format!("address `{ip}` is not in the subnet's IPv6 block `{b}`"),
                     format!("choose an address inside `{b}`"),
                 );
@@ -1706,25 +1723,30 @@ impl Builder {
             (IpAddr::V6(_), None) => {
                 self.err(
                     "subnet-without-ipv6",
-                    at,
+                    at.to_string(),
                     format!("address `{ip}` is IPv6 but the subnet has no IPv6 block"),
                     "give the subnet an `ipv6_cidr` inside the VPC's IPv6 block",
                 );
                 None
             }
             (IpAddr::V4(_), _) => {
-                self.err("ip-family", at, format!("`{ip}` is not an IPv6 address"), "write an IPv6 address such as `2001:db8:1::10`");
+                self.err(
+                    "ip-family",
+                    at.to_string(),
+                    format!("`{ip}` is not an IPv6 address"),
+                    "write an IPv6 address such as `2001:db8:1::10`",
+                );
                 None
             }
         }
     }
 
-    fn public_ip(&mut self, text: Option<&str>, at: &str) -> Option<IpAddr> {
-        let ip = parse_ip(text?, at, &mut self.diags)?;
+    fn public_ip(&mut self, text: Option<&str>, at: impl fmt::Display) -> Option<IpAddr> {
+        let ip = parse_ip(text?, &at, &mut self.diags)?;
         if self.net.by_public_ip.contains_key(&ip) {
             self.err(
                 "ip-duplicate",
-                at,
+                at.to_string(),
                 format!("public address `{ip}` is already in use"),
                 "each public address belongs to one interface",
             );
@@ -1743,7 +1765,7 @@ impl Builder {
         public_ip: Option<IpAddr>,
         sgs: Vec<SgIx>,
         owner: Owner,
-        at: &str,
+        at: impl fmt::Display,
     ) -> Option<EniIx> {
         let vpc = self.net.subnets.get(subnet.get())?.vpc;
         let ix = EniIx::new(self.net.enis.len());
@@ -1761,7 +1783,7 @@ impl Builder {
 
     /// Resolves a list of security groups for an interface in `subnet`; empty means the
     /// VPC default (SG-13, EP-7). Groups of another VPC are reported (SG-12).
-    fn resolve_sgs(&mut self, ids: &[String], subnet: SubnetIx, at: &str) -> Vec<SgIx> {
+    fn resolve_sgs(&mut self, ids: &[String], subnet: SubnetIx, at: impl fmt::Display) -> Vec<SgIx> {
         let Some(vpc) = self.net.subnets.get(subnet.get()).map(|s| s.vpc) else {
             return vec![];
         };
@@ -1771,21 +1793,20 @@ impl Builder {
         if ids.len() > 5 {
             self.diags.push(Diagnostic::warning(
                 "sg-per-eni-quota",
-                at,
+                at.to_string(),
                 format!("{} security groups on one interface exceed the default quota of 5", ids.len()),
                 "AWS allows 5 per network interface by default, 16 at most (SG-11)",
             ));
         }
         let mut out = Vec::new();
         for (k, id) in ids.iter().enumerate() {
-            let sat = format!("{at}/{k}");
-            let Some(g) = self.resolve_sg(id, &sat) else {
+            let Some(g) = self.resolve_sg(id, format_args!("{at}/{k}")) else {
                 continue;
             };
             if self.net.sgs.get(g.get()).map(|x| x.vpc) != Some(vpc) {
                 self.err(
                     "sg-other-vpc",
-                    sat,
+                    format!("{at}/{k}"),
                     format!("security group `{id}` belongs to another VPC"),
                     "a security group can be used only in its own VPC (SG-12)",
                 );
@@ -1801,7 +1822,7 @@ impl Builder {
     fn nats(&mut self, doc: &NetworkDoc) {
         for (i, n) in doc.nat_gateways.iter().enumerate() {
             let at = format!("nat_gateways/{i}");
-            let Some(subnet) = self.resolve_subnet(&n.subnet, &format!("{at}/subnet")) else {
+            let Some(subnet) = self.resolve_subnet(&n.subnet, format_args!("{at}/subnet")) else {
                 continue;
             };
             let public = match n.connectivity.as_str() {
@@ -1818,7 +1839,7 @@ impl Builder {
                 }
             };
             let public_ip = if public {
-                let ip = self.public_ip(n.public_ip.as_deref(), &format!("{at}/public_ip"));
+                let ip = self.public_ip(n.public_ip.as_deref(), format_args!("{at}/public_ip"));
                 if ip.is_none() && n.public_ip.is_none() {
                     self.err(
                         "nat-without-eip",
@@ -1831,7 +1852,7 @@ impl Builder {
             } else {
                 None
             };
-            let Some(private_ip) = self.allocate_ip(subnet, n.private_ip.as_deref(), &format!("{at}/private_ip")) else {
+            let Some(private_ip) = self.allocate_ip(subnet, n.private_ip.as_deref(), format_args!("{at}/private_ip")) else {
                 continue;
             };
             let nat_ix = NatIx::new(self.net.nats.len());
@@ -1852,7 +1873,7 @@ impl Builder {
     fn vpce_declare(&mut self, doc: &NetworkDoc) {
         for (i, e) in doc.vpc_endpoints.iter().enumerate() {
             let at = format!("vpc_endpoints/{i}");
-            let Some(vpc) = self.resolve_vpc(&e.vpc, &format!("{at}/vpc")) else {
+            let Some(vpc) = self.resolve_vpc(&e.vpc, format_args!("{at}/vpc")) else {
                 continue;
             };
             let Some(service) = Service::parse(&e.service) else {
@@ -1940,7 +1961,7 @@ impl Builder {
                 VpceKind::Gateway { .. } => {
                     let mut tables = Vec::new();
                     for (k, r) in e.route_tables.iter().enumerate() {
-                        if let Some(t) = self.resolve_rtb(r, &format!("{at}/route_tables/{k}")) {
+                        if let Some(t) = self.resolve_rtb(r, format_args!("{at}/route_tables/{k}")) {
                             tables.push(t);
                         }
                     }
@@ -1955,7 +1976,7 @@ impl Builder {
                         let Some(sub) = self.resolve_subnet(s, &sat) else {
                             continue;
                         };
-                        let sgs = self.resolve_sgs(&e.security_groups, sub, &format!("{at}/security_groups"));
+                        let sgs = self.resolve_sgs(&e.security_groups, sub, format_args!("{at}/security_groups"));
                         let Some(ip) = self.allocate_ip(sub, None, &sat) else {
                             continue;
                         };
@@ -1984,7 +2005,7 @@ impl Builder {
         let mut assoc: HashMap<SubnetIx, RtbIx> = HashMap::new();
         for (i, t) in doc.route_tables.iter().enumerate() {
             let at = format!("route_tables/{i}");
-            let Some(vpc) = self.resolve_vpc(&t.vpc, &format!("{at}/vpc")) else {
+            let Some(vpc) = self.resolve_vpc(&t.vpc, format_args!("{at}/vpc")) else {
                 continue;
             };
             let ix = RtbIx::new(self.net.rtbs.len());
@@ -1995,11 +2016,11 @@ impl Builder {
             for (k, r) in t.routes.iter().enumerate() {
                 let rat = format!("{at}/routes/{k}");
                 let dest = match (&r.destination, &r.destination_prefix_list) {
-                    (Some(d), None) => match parse_cidr(d, &format!("{rat}/destination"), &mut self.diags) {
+                    (Some(d), None) => match parse_cidr(d, format_args!("{rat}/destination"), &mut self.diags) {
                         Some(net) => RouteDest::Cidr(Cidr::new(net)),
                         None => continue,
                     },
-                    (None, Some(pl)) => match self.resolve_pl(pl, &format!("{rat}/destination_prefix_list")) {
+                    (None, Some(pl)) => match self.resolve_pl(pl, format_args!("{rat}/destination_prefix_list")) {
                         Some(p) => RouteDest::PrefixList(p),
                         None => continue,
                     },
@@ -2267,19 +2288,19 @@ impl Builder {
 
     fn instances(&mut self, doc: &NetworkDoc) {
         for (i, inst) in doc.instances.iter().enumerate() {
-            let at = format!("instances/{i}");
-            let Some(subnet) = self.resolve_subnet(&inst.subnet, &format!("{at}/subnet")) else {
+            let at = format_args!("instances/{i}");
+            let Some(subnet) = self.resolve_subnet(&inst.subnet, format_args!("{at}/subnet")) else {
                 continue;
             };
-            let sgs = self.resolve_sgs(&inst.security_groups, subnet, &format!("{at}/security_groups"));
-            let Some(ip) = self.allocate_ip(subnet, inst.private_ip.as_deref(), &format!("{at}/private_ip")) else {
+            let sgs = self.resolve_sgs(&inst.security_groups, subnet, format_args!("{at}/security_groups"));
+            let Some(ip) = self.allocate_ip(subnet, inst.private_ip.as_deref(), format_args!("{at}/private_ip")) else {
                 continue;
             };
-            let public_ip = self.public_ip(inst.public_ip.as_deref(), &format!("{at}/public_ip"));
-            let ipv6 = self.ipv6(subnet, inst.ipv6.as_deref(), &format!("{at}/ipv6"));
+            let public_ip = self.public_ip(inst.public_ip.as_deref(), format_args!("{at}/public_ip"));
+            let ipv6 = self.ipv6(subnet, inst.ipv6.as_deref(), format_args!("{at}/ipv6"));
             let eni_id = inst.eni.clone().unwrap_or_else(|| format!("eni-{}", inst.id));
             let label = if inst.name.is_empty() { inst.id.clone() } else { inst.name.clone() };
-            let Some(eni) = self.add_eni(eni_id, label, subnet, ip, public_ip, sgs, Owner::Instance(inst.id.clone()), &at) else {
+            let Some(eni) = self.add_eni(eni_id, label, subnet, ip, public_ip, sgs, Owner::Instance(inst.id.clone()), at) else {
                 continue;
             };
             if let (Some(v6), Some(e)) = (ipv6, self.net.enis.get_mut(eni.get())) {
@@ -2288,7 +2309,7 @@ impl Builder {
                 self.net.by_private_ip.insert((vpc, v6), eni);
                 self.net.by_public_ip.insert(v6, eni);
             }
-            if !self.register(&inst.id, Node::Instance(eni), &at) {
+            if !self.register(&inst.id, Node::Instance(eni), at) {
                 continue;
             }
         }
@@ -2364,7 +2385,7 @@ impl Builder {
                     continue;
                 }
             };
-            self.resolve_vpc(&d.vpc, &format!("{at}/vpc"));
+            self.resolve_vpc(&d.vpc, format_args!("{at}/vpc"));
             let kind = SmKind::Domain { vpc_only };
             self.sm_resource(
                 format!("sagemaker:domain/{}", d.name),
@@ -2399,10 +2420,10 @@ impl Builder {
             let sat = format!("{at}/subnets/0");
             if let Some(sub) = self.resolve_subnet(first, &sat) {
                 for (k, other) in subnets.iter().enumerate().skip(1) {
-                    self.resolve_subnet(other, &format!("{at}/subnets/{k}"));
+                    self.resolve_subnet(other, format_args!("{at}/subnets/{k}"));
                 }
-                let groups = self.resolve_sgs(sgs, sub, &format!("{at}/security_groups"));
-                if let Some(ip) = self.allocate_ip(sub, private_ip, &format!("{at}/private_ip")) {
+                let groups = self.resolve_sgs(sgs, sub, format_args!("{at}/security_groups"));
+                if let Some(ip) = self.allocate_ip(sub, private_ip, format_args!("{at}/private_ip")) {
                     let label = name.to_owned();
                     let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
                     let kind_tag = reference.split_once(':').and_then(|(_, r)| r.split_once('/')).map(|(k, _)| k).unwrap_or("sm");
@@ -2450,7 +2471,7 @@ impl Builder {
                     continue;
                 }
             };
-            let Some(cidr) = parse_cidr(&e.cidr, &format!("{at}/cidr"), &mut self.diags) else {
+            let Some(cidr) = parse_cidr(&e.cidr, format_args!("{at}/cidr"), &mut self.diags) else {
                 continue;
             };
             let ix = ExtIx::new(self.net.externals.len());
@@ -2468,8 +2489,8 @@ impl Builder {
             let Some(Node::Sg(ix)) = self.net.ids.get(&g.id).copied() else {
                 continue;
             };
-            let inbound = self.sg_rules(&g.inbound, &format!("{at}/inbound"));
-            let outbound = self.sg_rules(&g.outbound, &format!("{at}/outbound"));
+            let inbound = self.sg_rules(&g.inbound, format_args!("{at}/inbound"));
+            let outbound = self.sg_rules(&g.outbound, format_args!("{at}/outbound"));
             // SG-11: 60 rules per direction, counted separately for IPv4 and IPv6 (rules that
             // reference a group or a prefix list count for both).
             for (dir, rules) in [("inbound", &inbound), ("outbound", &outbound)] {
@@ -2492,19 +2513,19 @@ impl Builder {
         }
     }
 
-    fn sg_rules(&mut self, rules: &[scenario::SgRuleDoc], at: &str) -> Vec<SgRule> {
+    fn sg_rules(&mut self, rules: &[scenario::SgRuleDoc], at: impl fmt::Display) -> Vec<SgRule> {
         let mut out = Vec::new();
         for (k, r) in rules.iter().enumerate() {
-            let rat = format!("{at}/{k}");
-            let Some(traffic) = parse_traffic(&r.protocol, r.ports.as_deref(), r.icmp_type, r.icmp_code, &rat, &mut self.diags) else {
+            let rat = format_args!("{at}/{k}");
+            let Some(traffic) = parse_traffic(&r.protocol, r.ports.as_deref(), r.icmp_type, r.icmp_code, rat, &mut self.diags) else {
                 continue;
             };
             let peer = match (&r.cidr, &r.prefix_list, &r.sg) {
-                (Some(c), None, None) => match parse_cidr(c, &format!("{rat}/cidr"), &mut self.diags) {
+                (Some(c), None, None) => match parse_cidr(c, format_args!("{rat}/cidr"), &mut self.diags) {
                     Some(net) => Peer::Cidr(Cidr::new(net)),
                     None => continue,
                 },
-                (None, Some(p), None) => match self.resolve_pl(p, &format!("{rat}/prefix_list")) {
+                (None, Some(p), None) => match self.resolve_pl(p, format_args!("{rat}/prefix_list")) {
                     Some(pl) => Peer::PrefixList(pl),
                     None => continue,
                 },
@@ -2530,7 +2551,7 @@ impl Builder {
                 _ => {
                     self.err(
                         "sg-rule-peer",
-                        &rat,
+                        rat.to_string(),
                         "a security group rule needs exactly one of `cidr`, `prefix_list` and `sg`",
                         "for example `\"cidr\": \"10.0.0.0/16\"` or `\"sg\": \"sg-web\"`",
                     );
@@ -2586,13 +2607,19 @@ impl Builder {
         for sg in &mut self.net.sgs {
             for (rules, prep) in [(&mut sg.inbound, "from"), (&mut sg.outbound, "to")] {
                 for r in rules.iter_mut() {
-                    let peer = match &r.peer {
-                        Peer::Cidr(c) => c.to_string(),
-                        Peer::PrefixList(p) => prefix_lists.get(p.get()).map(|x| x.id.clone()).unwrap_or_default(),
-                        Peer::Sg(g) => names.get(g.get()).cloned().unwrap_or_default(),
-                        Peer::Stale(id) => format!("{id} (stale)"),
+                    let traffic = &r.traffic;
+                    r.text = match &r.peer {
+                        Peer::Cidr(c) => {
+                            let mut text = rule_text(format_args!("{traffic} {prep} "));
+                            push_cidr(&mut text, c.net());
+                            text
+                        }
+                        Peer::PrefixList(p) => {
+                            rule_text(format_args!("{traffic} {prep} {}", prefix_lists.get(p.get()).map_or("", |x| x.id.as_str())))
+                        }
+                        Peer::Sg(g) => rule_text(format_args!("{traffic} {prep} {}", names.get(g.get()).map_or("", String::as_str))),
+                        Peer::Stale(id) => rule_text(format_args!("{traffic} {prep} {id} (stale)")),
                     };
-                    r.text = format!("{} {prep} {peer}", r.traffic);
                 }
             }
             sg.inbound_index = RuleIndex::build(&sg.inbound);
@@ -2608,6 +2635,54 @@ impl Builder {
         }
         self.net.sg_members = members;
     }
+}
+
+/// A rule's text, written into a string sized for it: `format!` would start empty and
+/// grow it several times, for each of tens of thousands of rules.
+fn rule_text(args: fmt::Arguments<'_>) -> String {
+    let mut text = String::with_capacity(64);
+    // Writing into a `String` cannot fail.
+    let _ = text.write_fmt(args);
+    text
+}
+
+/// `net.to_string()`, for the blocks of rules and routes (see [`push_cidr`]).
+pub(crate) fn cidr_text(net: IpNet) -> String {
+    let mut text = String::with_capacity(18);
+    push_cidr(&mut text, net);
+    text
+}
+
+/// Appends `net` as its `Display` writes it (`10.0.1.0/24`). IPv4 blocks are written
+/// digit by digit, several times faster than through the formatting machinery: imports
+/// and builds write one per rule, tens of thousands for a large account.
+fn push_cidr(text: &mut String, net: IpNet) {
+    let IpNet::V4(v4) = net else {
+        text.push_str(&net.to_string());
+        return;
+    };
+    for (i, octet) in v4.addr().octets().into_iter().enumerate() {
+        if i > 0 {
+            text.push('.');
+        }
+        push_decimal(text, octet);
+    }
+    text.push('/');
+    push_decimal(text, v4.prefix_len());
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(text: &mut String, n: u8) {
+    let digits = [n / 100, n / 10 % 10, n % 10].map(|d| b'0' + d);
+    let first = if n >= 100 {
+        0
+    } else if n >= 10 {
+        1
+    } else {
+        2
+    };
+    // ASCII digits are always UTF-8.
+    text.push_str(std::str::from_utf8(digits.get(first..).unwrap_or_default()).unwrap_or_default());
 }
 
 pub(crate) fn any_v4() -> IpNet {
@@ -2647,4 +2722,21 @@ pub fn ids_by_kind(net: &Network) -> BTreeMap<&'static str, Vec<String>> {
         v.sort();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_text_writes_as_display() {
+        for text in ["0.0.0.0/0", "10.0.0.0/8", "172.16.5.9/32", "192.168.100.0/24", "255.255.255.255/32", "2001:db8::/56", "::/0"] {
+            let net: IpNet = text.parse().unwrap();
+            assert_eq!(cidr_text(net), text);
+        }
+        for n in 0..=255u8 {
+            let net = IpNet::V4(Ipv4Net::new(Ipv4Addr::new(n, n / 3, 255 - n, n % 10), n % 33).unwrap());
+            assert_eq!(cidr_text(net), net.to_string());
+        }
+    }
 }

@@ -14,9 +14,10 @@
 //! what exists, because the network builder would otherwise reject the document.
 //! Every diagnostic is located as `<file>#<JSON pointer>`.
 
+use super::json::Json;
 use super::{Imported, InputFile, MAX_FILE_BYTES};
 use crate::diag::{did_you_mean, Diagnostic};
-use crate::model::Service;
+use crate::model::{cidr_text, Service};
 use crate::scenario::{
     DomainDoc, EndpointDoc, IgwDoc, InstanceDoc, NaclDoc, NaclEntryDoc, NatDoc, NetworkDoc, NotebookDoc, PeeringDoc, PrefixListDoc,
     RouteDoc, RouteTableDoc, Scenario, SgDoc, SgRuleDoc, SubnetDoc, TgwAttachmentDoc, TgwDoc, TgwRouteDoc, TrainingJobDoc, VpcConfigDoc,
@@ -25,6 +26,7 @@ use crate::scenario::{
 use ipnet::IpNet;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::net::IpAddr;
 
 /// Resource kinds the importer converts, by top-level key of a describe output.
@@ -118,12 +120,35 @@ const UNMODELLED: &[(&str, &str)] = &[
     ("Regions", "regions"),
 ];
 
+/// A JSON pointer (RFC 6901) into an input file, written out only when a diagnostic
+/// needs it: a large account has tens of thousands of resources and rules, and almost
+/// none of them is ever reported.
+#[derive(Clone, Copy)]
+enum Ptr<'a> {
+    /// The whole document.
+    Root,
+    /// Element `index` of the array under `key` of the object at the parent pointer.
+    Elem(&'a Ptr<'a>, &'a str, usize),
+}
+
+/// The pointer of the whole document.
+const ROOT: &Ptr<'static> = &Ptr::Root;
+
+impl fmt::Display for Ptr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ptr::Root => Ok(()),
+            Ptr::Elem(parent, key, index) => write!(f, "{parent}/{}/{index}", seg(key)),
+        }
+    }
+}
+
 /// One resource of an input file: where it is and its JSON.
 #[derive(Clone, Copy)]
 struct Item<'a> {
     file: &'a str,
-    ptr: &'a str,
-    v: &'a Value,
+    ptr: Ptr<'a>,
+    v: &'a Json<'a>,
 }
 
 /// Escapes a JSON pointer segment (RFC 6901).
@@ -183,8 +208,8 @@ impl Cx {
     /// A string field: `None` when absent; an error when it has another type.
     fn str_of(&mut self, it: &Item<'_>, key: &str) -> Option<String> {
         match it.v.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => Some(s.to_string()),
             Some(other) => {
                 self.error(
                     "aws-wrong-type",
@@ -199,7 +224,7 @@ impl Cx {
 
     /// A required string field.
     fn req_str(&mut self, it: &Item<'_>, key: &str) -> Option<String> {
-        let missing = matches!(it.v.get(key), None | Some(Value::Null));
+        let missing = matches!(it.v.get(key), None | Some(Json::Null));
         let s = self.str_of(it, key);
         if missing {
             self.error(
@@ -215,9 +240,9 @@ impl Cx {
     /// An integer field.
     fn int_of(&mut self, it: &Item<'_>, key: &str) -> Option<i64> {
         match it.v.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64(),
-            Some(Value::String(s)) if s.parse::<i64>().is_ok() => s.parse::<i64>().ok(),
+            None | Some(Json::Null) => None,
+            Some(Json::Number(n)) if n.as_i64().is_some() => n.as_i64(),
+            Some(Json::String(s)) if s.parse::<i64>().is_ok() => s.parse::<i64>().ok(),
             Some(other) => {
                 self.error(
                     "aws-wrong-type",
@@ -233,8 +258,8 @@ impl Cx {
     /// A boolean field (absent: false).
     fn bool_of(&mut self, it: &Item<'_>, key: &str) -> bool {
         match it.v.get(key) {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
+            None | Some(Json::Null) => false,
+            Some(Json::Bool(b)) => *b,
             Some(other) => {
                 self.error(
                     "aws-wrong-type",
@@ -248,10 +273,10 @@ impl Cx {
     }
 
     /// The elements of an array field, with their pointers; absent: empty.
-    fn list<'a>(&mut self, it: &Item<'a>, key: &str) -> Vec<(String, &'a Value)> {
+    fn list<'a>(&mut self, it: &'a Item<'a>, key: &'a str) -> Vec<(Ptr<'a>, &'a Json<'a>)> {
         match it.v.get(key) {
-            None | Some(Value::Null) => vec![],
-            Some(Value::Array(a)) => a.iter().enumerate().map(|(i, v)| (format!("{}/{}/{i}", it.ptr, seg(key)), v)).collect(),
+            None | Some(Json::Null) => vec![],
+            Some(Json::Array(a)) => a.iter().enumerate().map(|(i, v)| (Ptr::Elem(&it.ptr, key, i), v)).collect(),
             Some(other) => {
                 self.error(
                     "aws-wrong-type",
@@ -265,7 +290,7 @@ impl Cx {
     }
 
     /// Strings of an array field (arrays of ids such as `SubnetIds`).
-    fn str_list(&mut self, it: &Item<'_>, key: &str) -> Vec<(String, String)> {
+    fn str_list<'a>(&mut self, it: &'a Item<'a>, key: &'a str) -> Vec<(Ptr<'a>, String)> {
         let mut out = Vec::new();
         for (ptr, v) in self.list(it, key) {
             match v.as_str() {
@@ -281,27 +306,28 @@ impl Cx {
         out
     }
 
-    /// Checks a CIDR block and returns it normalised; errors name what is wrong.
-    fn cidr(&mut self, text: &str, at: String) -> Option<IpNet> {
+    /// Checks a CIDR block and returns it normalised; errors name what is wrong. `at`
+    /// gives the location, called only for a diagnostic (as in every check below).
+    fn cidr(&mut self, text: &str, at: impl FnOnce() -> String) -> Option<IpNet> {
         self.cidr_with(text, at, false)
     }
 
     /// As [`Cx::cidr`]; `lenient` (rule peers) turns host bits into a warning and keeps
     /// the block's network address, as the EC2 console does for rules.
-    fn rule_cidr(&mut self, text: &str, at: String) -> Option<IpNet> {
+    fn rule_cidr(&mut self, text: &str, at: impl FnOnce() -> String) -> Option<IpNet> {
         self.cidr_with(text, at, true)
     }
 
-    fn cidr_with(&mut self, text: &str, at: String, lenient: bool) -> Option<IpNet> {
+    fn cidr_with(&mut self, text: &str, at: impl FnOnce() -> String, lenient: bool) -> Option<IpNet> {
         if !text.contains('/') {
-            self.error("aws-cidr-invalid", at, format!("`{text}` has no prefix length"), "write a block such as `10.0.0.0/16`");
+            self.error("aws-cidr-invalid", at(), format!("`{text}` has no prefix length"), "write a block such as `10.0.0.0/16`");
             return None;
         }
         match text.parse::<IpNet>() {
             Ok(net) if net.trunc() != net && lenient => {
                 self.warn(
                     "aws-cidr-host-bits",
-                    at,
+                    at(),
                     format!("`{text}` has host bits set; `{}` was used", net.trunc()),
                     "AWS rejects such blocks in new rules; write the network address",
                 );
@@ -310,7 +336,7 @@ impl Cx {
             Ok(net) if net.trunc() != net => {
                 self.error(
                     "aws-cidr-host-bits",
-                    at,
+                    at(),
                     format!("`{text}` has host bits set"),
                     format!("the block starting at its network address is `{}`", net.trunc()),
                 );
@@ -318,7 +344,7 @@ impl Cx {
             }
             Ok(net) => Some(net),
             Err(_) => {
-                self.error("aws-cidr-invalid", at, format!("`{text}` is not a CIDR block"), "write a block such as `10.0.0.0/16`");
+                self.error("aws-cidr-invalid", at(), format!("`{text}` is not a CIDR block"), "write a block such as `10.0.0.0/16`");
                 None
             }
         }
@@ -343,28 +369,29 @@ impl Cx {
         }
     }
 
-    /// Whether a VPC was imported; warns otherwise.
-    fn known_vpc(&mut self, vpc: &str, at: String, what: &str) -> bool {
+    /// Whether a VPC was imported; warns otherwise. `what` names the skipped resource.
+    fn known_vpc(&mut self, vpc: &str, at: impl FnOnce() -> String, what: impl fmt::Display) -> bool {
         if self.vpcs.contains_key(vpc) {
             return true;
         }
         let help = did_you_mean(vpc, self.vpcs.keys().map(String::as_str), "VPCs");
-        self.warn("aws-unknown-vpc", at, format!("VPC `{vpc}` is not in the import; {what} was skipped"), help);
+        self.warn("aws-unknown-vpc", at(), format!("VPC `{vpc}` is not in the import; {what} was skipped"), help);
         false
     }
 
-    /// Whether a subnet was imported; warns otherwise.
-    fn known_subnet(&mut self, subnet: &str, at: String, what: &str) -> bool {
+    /// Whether a subnet was imported; warns otherwise. `what` names the skipped resource.
+    fn known_subnet(&mut self, subnet: &str, at: impl FnOnce() -> String, what: impl fmt::Display) -> bool {
         if self.subnets.contains_key(subnet) {
             return true;
         }
         let help = did_you_mean(subnet, self.subnets.keys().map(String::as_str), "subnets");
-        self.warn("aws-unknown-subnet", at, format!("subnet `{subnet}` is not in the import; {what} was skipped"), help);
+        self.warn("aws-unknown-subnet", at(), format!("subnet `{subnet}` is not in the import; {what} was skipped"), help);
         false
     }
 
-    /// Keeps the security groups that exist in `vpc`, warning about the others.
-    fn filter_sgs(&mut self, groups: Vec<(String, String)>, vpc: &str, file: &str) -> Vec<String> {
+    /// Keeps the security groups that exist in `vpc`, warning about the others. Each
+    /// group comes with its JSON pointer in `file`.
+    fn filter_sgs(&mut self, groups: Vec<(impl fmt::Display, String)>, vpc: &str, file: &str) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (ptr, g) in groups {
             match self.sgs.get(&g) {
@@ -392,15 +419,15 @@ impl Cx {
     }
 
     /// Checks an address, optionally inside a subnet; returns it when usable.
-    fn ip(&mut self, text: &str, subnet: Option<&str>, at: String) -> Option<String> {
+    fn ip(&mut self, text: &str, subnet: Option<&str>, at: impl FnOnce() -> String) -> Option<String> {
         let Ok(ip) = text.parse::<IpAddr>() else {
-            self.error("aws-ip-invalid", at, format!("`{text}` is not an IP address"), "write an address such as `10.0.1.10`");
+            self.error("aws-ip-invalid", at(), format!("`{text}` is not an IP address"), "write an address such as `10.0.1.10`");
             return None;
         };
         if let Some(block) = subnet.and_then(|s| self.subnets.get(s)).map(|(_, b)| *b) {
             if !block.contains(&ip) {
                 let msg = format!("address `{ip}` is outside subnet block `{block}`; it was left out");
-                self.warn("aws-ip-outside-subnet", at, msg, "vpcsim picks the next free address of the subnet instead");
+                self.warn("aws-ip-outside-subnet", at(), msg, "vpcsim picks the next free address of the subnet instead");
                 return None;
             }
             if let (IpNet::V4(b), IpAddr::V4(a)) = (block, ip) {
@@ -409,7 +436,7 @@ impl Cx {
                     let msg = format!("address `{ip}` is one AWS reserves in subnet block `{block}`; it was left out");
                     self.warn(
                         "aws-ip-reserved",
-                        at,
+                        at(),
                         msg,
                         "AWS reserves the first four addresses and the last one; vpcsim picks the next free address",
                     );
@@ -419,37 +446,37 @@ impl Cx {
         }
         if !self.used_ips.insert(ip) {
             let msg = format!("address `{ip}` is used twice in the import; the second use was left out");
-            self.warn("aws-ip-duplicate", at, msg, "each address belongs to one interface");
+            self.warn("aws-ip-duplicate", at(), msg, "each address belongs to one interface");
             return None;
         }
         Some(ip.to_string())
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+fn type_name(v: &Json<'_>) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 
 /// The `Name` tag.
-fn name_tag(v: &Value) -> String {
+fn name_tag(v: &Json<'_>) -> String {
     v.get("Tags")
-        .and_then(Value::as_array)
-        .and_then(|tags| tags.iter().find(|t| t.get("Key").and_then(Value::as_str) == Some("Name")))
+        .and_then(Json::as_array)
+        .and_then(|tags| tags.iter().find(|t| t.get("Key").and_then(Json::as_str) == Some("Name")))
         .and_then(|t| t.get("Value"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .unwrap_or_default()
         .to_owned()
 }
 
-fn get_str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+fn get_str<'a>(v: &'a Json<'_>, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Json::as_str)
 }
 
 /// Protocol, ports and ICMP fields of a rule, normalised for the document.
@@ -462,11 +489,18 @@ struct Traffic {
 
 /// Converts an AWS protocol (`tcp`, `6`, `-1`...) and a port range or ICMP type/code.
 /// `range` is `(from, to)`: ports for TCP/UDP, type and code for ICMP.
-fn traffic(cx: &mut Cx, proto: &str, range: (Option<i64>, Option<i64>), at_proto: String, at_ports: String) -> Option<Traffic> {
+/// The locations are called only for a diagnostic.
+fn traffic(
+    cx: &mut Cx,
+    proto: &str,
+    range: (Option<i64>, Option<i64>),
+    at_proto: impl FnOnce() -> String,
+    at_ports: impl FnOnce() -> String,
+) -> Option<Traffic> {
     let Some(name) = super::protocol_name(proto) else {
         cx.error(
             "aws-protocol-invalid",
-            at_proto,
+            at_proto(),
             format!("protocol `{proto}` is not valid"),
             "AWS uses tcp, udp, icmp, icmpv6, -1 (all) or a protocol number from 0 to 255",
         );
@@ -478,13 +512,13 @@ fn traffic(cx: &mut Cx, proto: &str, range: (Option<i64>, Option<i64>), at_proto
             (None, None) | (Some(-1), Some(-1)) | (Some(-1), None) => {}
             (Some(from), Some(to)) => {
                 if !(0..=65535).contains(&from) || !(0..=65535).contains(&to) {
-                    cx.error("aws-port-invalid", at_ports, format!("port range `{from}-{to}` is out of range"), "ports are 0-65535");
+                    cx.error("aws-port-invalid", at_ports(), format!("port range `{from}-{to}` is out of range"), "ports are 0-65535");
                     return None;
                 }
                 if from > to {
                     cx.error(
                         "aws-port-range-reversed",
-                        at_ports,
+                        at_ports(),
                         format!("port range `{from}-{to}` is reversed; the rule was skipped"),
                         "FromPort must not be above ToPort",
                     );
@@ -500,14 +534,19 @@ fn traffic(cx: &mut Cx, proto: &str, range: (Option<i64>, Option<i64>), at_proto
             }
             (from, to) => {
                 let msg = format!("port range has only one end (`{from:?}`, `{to:?}`); the rule was skipped");
-                cx.error("aws-port-invalid", at_ports, msg, "give FromPort and ToPort");
+                cx.error("aws-port-invalid", at_ports(), msg, "give FromPort and ToPort");
                 return None;
             }
         },
         "icmp" | "icmpv6" => {
             for v in [range.0, range.1].into_iter().flatten() {
                 if !(-1..=255).contains(&v) {
-                    cx.error("aws-icmp-invalid", at_ports, format!("ICMP type or code `{v}` is out of range"), "use 0-255, or -1 for all");
+                    cx.error(
+                        "aws-icmp-invalid",
+                        at_ports(),
+                        format!("ICMP type or code `{v}` is out of range"),
+                        "use 0-255, or -1 for all",
+                    );
                     return None;
                 }
             }
@@ -522,7 +561,7 @@ fn traffic(cx: &mut Cx, proto: &str, range: (Option<i64>, Option<i64>), at_proto
 /// Imports a set of AWS CLI outputs.
 pub fn import(files: &[InputFile]) -> Imported {
     let mut cx = Cx::default();
-    let mut parsed: Vec<(&str, Value)> = Vec::new();
+    let mut parsed: Vec<(&str, Json<'_>)> = Vec::new();
     for f in files {
         if f.text.len() > MAX_FILE_BYTES {
             cx.error(
@@ -533,7 +572,7 @@ pub fn import(files: &[InputFile]) -> Imported {
             );
             continue;
         }
-        match serde_json::from_str::<Value>(&f.text) {
+        match Json::parse(&f.text) {
             Ok(v) => parsed.push((f.path.as_str(), v)),
             Err(e) => cx.error(
                 "aws-json-invalid",
@@ -545,18 +584,20 @@ pub fn import(files: &[InputFile]) -> Imported {
     }
 
     // Step 1: collect resources by kind, in file order.
-    let mut pointers: Vec<(usize, Kind, String, usize)> = Vec::new(); // (file, kind, ptr, index)
+    let mut pointers: Vec<(usize, Kind, &'static str, usize)> = Vec::new(); // (file, kind, top-level key, index)
     for (fi, (path, v)) in parsed.iter().enumerate() {
         classify(&mut cx, fi, path, v, &mut pointers);
     }
-    // JSON pointers of the resources, owned here so that items can borrow them.
-    let arena: Vec<String> = pointers.iter().map(|(_, _, p, i)| if p.is_empty() { String::new() } else { format!("{p}/{i}") }).collect();
     let mut items: BTreeMap<Kind, Vec<Item<'_>>> = BTreeMap::new();
-    for ((fi, kind, ptr, index), full) in pointers.iter().zip(arena.iter()) {
-        let Some((path, root)) = parsed.get(*fi) else { continue };
-        let v = if ptr.is_empty() { Some(root) } else { root.pointer(ptr).and_then(Value::as_array).and_then(|a| a.get(*index)) };
+    for &(fi, kind, key, index) in &pointers {
+        let Some((path, root)) = parsed.get(fi) else { continue };
+        let (v, ptr) = if key.is_empty() {
+            (Some(root), Ptr::Root)
+        } else {
+            (root.get(key).and_then(Json::as_array).and_then(|a| a.get(index)), Ptr::Elem(ROOT, key, index))
+        };
         if let Some(v) = v {
-            items.entry(*kind).or_default().push(Item { file: path, ptr: full, v });
+            items.entry(kind).or_default().push(Item { file: path, ptr, v });
         }
     }
     let get = |k: Kind| items.get(&k).cloned().unwrap_or_default();
@@ -594,7 +635,7 @@ pub fn import(files: &[InputFile]) -> Imported {
 }
 
 /// Recognises a file by its top-level keys, or a SageMaker output by its fields.
-fn classify(cx: &mut Cx, fi: usize, path: &str, v: &Value, out: &mut Vec<(usize, Kind, String, usize)>) {
+fn classify(cx: &mut Cx, fi: usize, path: &str, v: &Json<'_>, out: &mut Vec<(usize, Kind, &'static str, usize)>) {
     let Some(obj) = v.as_object() else {
         cx.info(
             "aws-not-recognized",
@@ -622,15 +663,15 @@ fn classify(cx: &mut Cx, fi: usize, path: &str, v: &Value, out: &mut Vec<(usize,
         None
     };
     if let Some(kind) = sm {
-        out.push((fi, kind, String::new(), 0));
+        out.push((fi, kind, "", 0));
         return;
     }
     let mut recognised = false;
-    for (key, value) in obj {
-        if let Some((_, kind)) = KINDS.iter().find(|(k, _)| k == key) {
+    for (key, value) in obj.iter() {
+        if let Some((name, kind)) = KINDS.iter().find(|(k, _)| *k == key) {
             recognised = true;
             match value.as_array() {
-                Some(a) => out.extend((0..a.len()).map(|i| (fi, *kind, format!("/{}", seg(key)), i))),
+                Some(a) => out.extend((0..a.len()).map(|i| (fi, *kind, *name, i))),
                 None => cx.error(
                     "aws-wrong-type",
                     format!("{path}#/{}", seg(key)),
@@ -638,7 +679,7 @@ fn classify(cx: &mut Cx, fi: usize, path: &str, v: &Value, out: &mut Vec<(usize,
                     "pass the unmodified output of the AWS CLI",
                 ),
             }
-        } else if let Some((_, what)) = UNMODELLED.iter().find(|(k, _)| k == key) {
+        } else if let Some((_, what)) = UNMODELLED.iter().find(|(k, _)| *k == key) {
             recognised = true;
             cx.unmodelled(what, format!("{path}#/{}", seg(key)), "vpcsim models VPC networking: traces ignore these resources");
         }
@@ -669,7 +710,7 @@ fn vpcs(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
         let Some(id) = cx.req_str(it, "VpcId") else { continue };
         let mut blocks: Vec<IpNet> = Vec::new();
         if let Some(c) = cx.str_of(it, "CidrBlock") {
-            if let Some(net) = cx.cidr(&c, Cx::at(it, "/CidrBlock")) {
+            if let Some(net) = cx.cidr(&c, || Cx::at(it, "/CidrBlock")) {
                 blocks.push(net);
             }
         }
@@ -679,7 +720,7 @@ fn vpcs(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
                 continue;
             }
             if let Some(c) = get_str(a, "CidrBlock") {
-                if let Some(net) = cx.cidr(c, format!("{}#{ptr}/CidrBlock", it.file)) {
+                if let Some(net) = cx.cidr(c, || format!("{}#{ptr}/CidrBlock", it.file)) {
                     if !blocks.contains(&net) {
                         blocks.push(net);
                     }
@@ -693,7 +734,7 @@ fn vpcs(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
                 continue;
             }
             if let Some(c) = get_str(a, "Ipv6CidrBlock") {
-                if let Some(net) = cx.cidr(c, format!("{}#{ptr}/Ipv6CidrBlock", it.file)) {
+                if let Some(net) = cx.cidr(c, || format!("{}#{ptr}/Ipv6CidrBlock", it.file)) {
                     if !v6.contains(&net) {
                         v6.push(net);
                     }
@@ -730,8 +771,8 @@ fn subnets(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
         let (Some(id), Some(vpc), Some(cidr)) = (cx.req_str(it, "SubnetId"), cx.req_str(it, "VpcId"), cx.req_str(it, "CidrBlock")) else {
             continue;
         };
-        let Some(net) = cx.cidr(&cidr, Cx::at(it, "/CidrBlock")) else { continue };
-        if !cx.known_vpc(&vpc, Cx::at(it, "/VpcId"), &format!("subnet `{id}`")) {
+        let Some(net) = cx.cidr(&cidr, || Cx::at(it, "/CidrBlock")) else { continue };
+        if !cx.known_vpc(&vpc, || Cx::at(it, "/VpcId"), format_args!("subnet `{id}`")) {
             continue;
         }
         let inside = cx.vpcs.get(&vpc).is_some_and(|blocks| blocks.iter().any(|b| b.contains(&net)));
@@ -758,7 +799,7 @@ fn subnets(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
         for (ptr, a) in cx.list(it, "Ipv6CidrBlockAssociationSet") {
             let state = a.get("Ipv6CidrBlockState").and_then(|s| get_str(s, "State")).unwrap_or("associated");
             if let (Some(c), "associated", None) = (get_str(a, "Ipv6CidrBlock"), state, &ipv6) {
-                ipv6 = cx.cidr(c, format!("{}#{ptr}/Ipv6CidrBlock", it.file)).map(|n| n.to_string());
+                ipv6 = cx.cidr(c, || format!("{}#{ptr}/Ipv6CidrBlock", it.file)).map(|n| n.to_string());
             }
         }
         if !cx.claim(&id, it) {
@@ -782,7 +823,7 @@ fn security_groups(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
             );
             continue;
         };
-        if !cx.known_vpc(&vpc, Cx::at(it, "/VpcId"), &format!("security group `{id}`")) || !cx.claim(&id, it) {
+        if !cx.known_vpc(&vpc, || Cx::at(it, "/VpcId"), format_args!("security group `{id}`")) || !cx.claim(&id, it) {
             continue;
         }
         cx.sgs.insert(id.clone(), vpc.clone());
@@ -798,13 +839,13 @@ fn prefix_lists(cx: &mut Cx, doc: &mut NetworkDoc, pls: &[Item<'_>], managed: &[
         let name = cx.str_of(it, "PrefixListName").unwrap_or_default();
         let mut cidrs = Vec::new();
         for (ptr, c) in cx.str_list(it, "Cidrs") {
-            if let Some(net) = cx.cidr(&c, format!("{}#{ptr}", it.file)) {
+            if let Some(net) = cx.cidr(&c, || format!("{}#{ptr}", it.file)) {
                 cidrs.push(net.to_string());
             }
         }
         for (ptr, e) in cx.list(it, "Entries") {
             if let Some(c) = get_str(e, "Cidr") {
-                if let Some(net) = cx.cidr(c, format!("{}#{ptr}/Cidr", it.file)) {
+                if let Some(net) = cx.cidr(c, || format!("{}#{ptr}/Cidr", it.file)) {
                     cidrs.push(net.to_string());
                 }
             }
@@ -836,7 +877,7 @@ fn igws(cx: &mut Cx, doc: &mut NetworkDoc, igws: &[Item<'_>], eigws: &[Item<'_>]
             for (ptr, a) in cx.list(it, "Attachments") {
                 let state = get_str(a, "State").unwrap_or("available");
                 if let (Some(v), "available" | "attached", None) = (get_str(a, "VpcId"), state, &vpc) {
-                    if cx.known_vpc(v, format!("{}#{ptr}/VpcId", it.file), &format!("the attachment of `{id}`")) {
+                    if cx.known_vpc(v, || format!("{}#{ptr}/VpcId", it.file), format_args!("the attachment of `{id}`")) {
                         let taken = !egress && doc.internet_gateways.iter().any(|g| g.vpc.as_deref() == Some(v));
                         if taken {
                             let msg = format!("VPC `{v}` already has an internet gateway; `{id}` was imported detached");
@@ -885,17 +926,17 @@ fn nats(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>], eips: &BTreeMap<S
             continue;
         }
         let Some(subnet) = cx.req_str(it, "SubnetId") else { continue };
-        if !cx.known_subnet(&subnet, Cx::at(it, "/SubnetId"), &format!("NAT gateway `{id}`")) {
+        if !cx.known_subnet(&subnet, || Cx::at(it, "/SubnetId"), format_args!("NAT gateway `{id}`")) {
             continue;
         }
         let private = cx.str_of(it, "ConnectivityType").is_some_and(|c| c == "private");
         let addrs = cx.list(it, "NatGatewayAddresses");
-        let first = addrs.first().map(|(p, a)| (p.clone(), *a));
+        let first = addrs.first().map(|(p, a)| (*p, *a));
         let mut private_ip = None;
         let mut public_ip = None;
         if let Some((ptr, a)) = first {
             if let Some(ip) = get_str(a, "PrivateIp") {
-                private_ip = cx.ip(ip, Some(&subnet), format!("{}#{ptr}/PrivateIp", it.file));
+                private_ip = cx.ip(ip, Some(&subnet), || format!("{}#{ptr}/PrivateIp", it.file));
             }
             public_ip = get_str(a, "PublicIp")
                 .map(str::to_owned)
@@ -951,8 +992,8 @@ fn peerings(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
             continue;
         }
         let what = format!("peering `{id}`");
-        if !cx.known_vpc(&req, Cx::at(it, "/RequesterVpcInfo/VpcId"), &what)
-            || !cx.known_vpc(&acc, Cx::at(it, "/AccepterVpcInfo/VpcId"), &what)
+        if !cx.known_vpc(&req, || Cx::at(it, "/RequesterVpcInfo/VpcId"), &what)
+            || !cx.known_vpc(&acc, || Cx::at(it, "/AccepterVpcInfo/VpcId"), &what)
         {
             continue;
         }
@@ -1026,7 +1067,7 @@ fn transit_gateways(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Ve
             }
             continue;
         }
-        if !cx.known_vpc(&vpc, Cx::at(it, ""), &format!("transit gateway attachment `{id}`")) {
+        if !cx.known_vpc(&vpc, || Cx::at(it, ""), format_args!("transit gateway attachment `{id}`")) {
             continue;
         }
         if !tgws.iter().any(|(t, _)| t.id == tgw) {
@@ -1074,7 +1115,7 @@ fn transit_gateways(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Ve
             if table.is_some() && table != default_table {
                 simplified = true;
             }
-            if !cx.claim(id, &Item { file: "", ptr: "", v: &Value::Null }) {
+            if !cx.claim(id, &Item { file: "", ptr: Ptr::Root, v: &Json::Null }) {
                 continue;
             }
             let subnets: Vec<String> = subnets.iter().filter(|s| cx.subnets.get(*s).is_some_and(|(v, _)| v == vpc)).cloned().collect();
@@ -1098,13 +1139,13 @@ fn transit_gateways(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Ve
                 continue;
             }
             let Some(dest) = get_str(r, "DestinationCidrBlock") else { continue };
-            let Some(net) = cx.cidr(dest, format!("{}#{ptr}/DestinationCidrBlock", it.file)) else { continue };
+            let Some(net) = cx.cidr(dest, || format!("{}#{ptr}/DestinationCidrBlock", it.file)) else { continue };
             let attachment = if get_str(r, "State") == Some("blackhole") {
                 None
             } else {
                 let a = r
                     .get("TransitGatewayAttachments")
-                    .and_then(Value::as_array)
+                    .and_then(Json::as_array)
                     .and_then(|a| a.first())
                     .and_then(|a| get_str(a, "TransitGatewayAttachmentId"))
                     .map(str::to_owned);
@@ -1142,7 +1183,7 @@ fn instances(cx: &mut Cx, doc: &mut NetworkDoc, reservations: &[Item<'_>], eips:
     let mut enis = BTreeSet::new();
     for r in reservations {
         for (ptr, v) in cx.list(r, "Instances") {
-            let it = Item { file: r.file, ptr: &ptr, v };
+            let it = Item { file: r.file, ptr, v };
             let Some(id) = cx.req_str(&it, "InstanceId") else { continue };
             let state = v.get("State").and_then(|s| get_str(s, "Name")).unwrap_or("running");
             if matches!(state, "terminated" | "shutting-down") {
@@ -1157,9 +1198,9 @@ fn instances(cx: &mut Cx, doc: &mut NetworkDoc, reservations: &[Item<'_>], eips:
             }
             let primary = nics
                 .iter()
-                .find(|(_, n)| n.get("Attachment").and_then(|a| a.get("DeviceIndex")).and_then(Value::as_i64) == Some(0))
+                .find(|(_, n)| n.get("Attachment").and_then(|a| a.get("DeviceIndex")).and_then(Json::as_i64) == Some(0))
                 .or_else(|| nics.first())
-                .map(|(p, n)| (p.clone(), *n));
+                .map(|(p, n)| (*p, *n));
             if nics.len() > 1 {
                 cx.unmodelled(
                     "secondary network interfaces of instances",
@@ -1167,7 +1208,7 @@ fn instances(cx: &mut Cx, doc: &mut NetworkDoc, reservations: &[Item<'_>], eips:
                     "vpcsim models one network interface per instance, the primary one",
                 );
             }
-            let nic = primary.as_ref().map(|(p, n)| Item { file: r.file, ptr: p, v: n });
+            let nic = primary.as_ref().map(|(p, n)| Item { file: r.file, ptr: *p, v: n });
             let subnet = nic
                 .as_ref()
                 .and_then(|n| get_str(n.v, "SubnetId"))
@@ -1182,14 +1223,14 @@ fn instances(cx: &mut Cx, doc: &mut NetworkDoc, reservations: &[Item<'_>], eips:
                 );
                 continue;
             };
-            if !cx.known_subnet(&subnet, Cx::at(&it, "/SubnetId"), &format!("instance `{id}`")) {
+            if !cx.known_subnet(&subnet, || Cx::at(&it, "/SubnetId"), format_args!("instance `{id}`")) {
                 continue;
             }
             let vpc = cx.subnets.get(&subnet).map(|(v, _)| v.clone()).unwrap_or_default();
             let src = nic.unwrap_or(it);
             let private_ip = get_str(src.v, "PrivateIpAddress").or_else(|| get_str(v, "PrivateIpAddress")).map(str::to_owned);
             let private_ip = match private_ip {
-                Some(ip) => cx.ip(&ip, Some(&subnet), Cx::at(&src, "/PrivateIpAddress")),
+                Some(ip) => cx.ip(&ip, Some(&subnet), || Cx::at(&src, "/PrivateIpAddress")),
                 None => None,
             };
             let eni = nic.as_ref().and_then(|n| get_str(n.v, "NetworkInterfaceId")).map(str::to_owned);
@@ -1202,17 +1243,17 @@ fn instances(cx: &mut Cx, doc: &mut NetworkDoc, reservations: &[Item<'_>], eips:
                 .or_else(|| eips.get(&id).cloned())
                 .or_else(|| eni.as_ref().and_then(|e| eips.get(e)).cloned());
             let public_ip = match public {
-                Some(ip) => cx.ip(&ip, None, Cx::at(&it, "/PublicIpAddress")),
+                Some(ip) => cx.ip(&ip, None, || Cx::at(&it, "/PublicIpAddress")),
                 None => None,
             };
             let ipv6 = nic
                 .as_ref()
                 .and_then(|n| n.v.get("Ipv6Addresses"))
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .and_then(|a| a.first())
                 .and_then(|a| get_str(a, "Ipv6Address"))
-                .and_then(|ip| cx.ip(ip, None, Cx::at(&src, "/Ipv6Addresses/0")));
-            let groups: Vec<(String, String)> = match &nic {
+                .and_then(|ip| cx.ip(ip, None, || Cx::at(&src, "/Ipv6Addresses/0")));
+            let groups: Vec<(Ptr<'_>, String)> = match &nic {
                 Some(n) if n.v.get("Groups").is_some() => {
                     cx.list(n, "Groups").into_iter().filter_map(|(p, g)| Some((p, get_str(g, "GroupId")?.to_owned()))).collect()
                 }
@@ -1248,10 +1289,10 @@ fn interfaces(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>], attached: &
             continue;
         }
         let kind = get_str(it.v, "InterfaceType").unwrap_or("interface");
-        let managed = it.v.get("RequesterManaged").and_then(Value::as_bool).unwrap_or(false);
+        let managed = it.v.get("RequesterManaged").and_then(Json::as_bool).unwrap_or(false);
         let attachment = it.v.get("Attachment");
         let instance = attachment.and_then(|a| get_str(a, "InstanceId"));
-        let device = attachment.and_then(|a| a.get("DeviceIndex")).and_then(Value::as_i64);
+        let device = attachment.and_then(|a| a.get("DeviceIndex")).and_then(Json::as_i64);
         if kind != "interface" || managed || attachment.and_then(|a| get_str(a, "InstanceOwnerId")) == Some("amazon-elb") {
             continue;
         }
@@ -1259,21 +1300,21 @@ fn interfaces(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>], attached: &
             continue;
         }
         let Some(subnet) = cx.req_str(it, "SubnetId") else { continue };
-        if !cx.known_subnet(&subnet, Cx::at(it, "/SubnetId"), &format!("network interface `{eni}`")) {
+        if !cx.known_subnet(&subnet, || Cx::at(it, "/SubnetId"), format_args!("network interface `{eni}`")) {
             continue;
         }
         let vpc = cx.subnets.get(&subnet).map(|(v, _)| v.clone()).unwrap_or_default();
         let id = instance.map(str::to_owned).unwrap_or_else(|| eni.clone());
         let private_ip = match get_str(it.v, "PrivateIpAddress") {
-            Some(ip) => cx.ip(ip, Some(&subnet), Cx::at(it, "/PrivateIpAddress")),
+            Some(ip) => cx.ip(ip, Some(&subnet), || Cx::at(it, "/PrivateIpAddress")),
             None => None,
         };
         let public = it.v.get("Association").and_then(|a| get_str(a, "PublicIp")).map(str::to_owned).or_else(|| eips.get(&eni).cloned());
         let public_ip = match public {
-            Some(ip) => cx.ip(&ip, None, Cx::at(it, "/Association/PublicIp")),
+            Some(ip) => cx.ip(&ip, None, || Cx::at(it, "/Association/PublicIp")),
             None => None,
         };
-        let groups: Vec<(String, String)> =
+        let groups: Vec<(Ptr<'_>, String)> =
             cx.list(it, "Groups").into_iter().filter_map(|(p, g)| Some((p, get_str(g, "GroupId")?.to_owned()))).collect();
         let security_groups = cx.filter_sgs(groups, &vpc, it.file);
         if !cx.claim(&id, it) {
@@ -1343,7 +1384,7 @@ fn endpoints(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>], rtb_vpcs: &B
             );
             continue;
         }
-        if !cx.known_vpc(&vpc, Cx::at(it, "/VpcId"), &format!("endpoint `{id}`")) {
+        if !cx.known_vpc(&vpc, || Cx::at(it, "/VpcId"), format_args!("endpoint `{id}`")) {
             continue;
         }
         let mut route_tables = Vec::new();
@@ -1365,7 +1406,7 @@ fn endpoints(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>], rtb_vpcs: &B
             if cx.subnets.get(&s).is_some_and(|(v, _)| *v == vpc) {
                 subnets.push(s);
             } else {
-                cx.known_subnet(&s, format!("{}#{ptr}", it.file), "the interface in it");
+                cx.known_subnet(&s, || format!("{}#{ptr}", it.file), "the interface in it");
             }
         }
         let groups: Vec<(String, String)> = cx
@@ -1374,9 +1415,9 @@ fn endpoints(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>], rtb_vpcs: &B
             .filter_map(|(p, g)| Some((format!("{p}/GroupId"), get_str(g, "GroupId")?.to_owned())))
             .collect();
         let security_groups = if kind == "interface" { cx.filter_sgs(groups, &vpc, it.file) } else { vec![] };
-        let private_dns = kind == "gateway" || it.v.get("PrivateDnsEnabled").and_then(Value::as_bool).unwrap_or(true);
+        let private_dns = kind == "gateway" || it.v.get("PrivateDnsEnabled").and_then(Json::as_bool).unwrap_or(true);
         let policy = match it.v.get("PolicyDocument") {
-            Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Some(Json::String(s)) => match serde_json::from_str::<Value>(s) {
                 Ok(p) => Some(p),
                 Err(e) => {
                     let msg = format!("the endpoint policy is not valid JSON ({e}); full access was assumed");
@@ -1384,7 +1425,7 @@ fn endpoints(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>], rtb_vpcs: &B
                     None
                 }
             },
-            Some(p @ Value::Object(_)) => Some(p.clone()),
+            Some(p @ Json::Object(_)) => Some(p.to_value()),
             _ => None,
         };
         if !cx.claim(&id, it) {
@@ -1411,7 +1452,7 @@ fn route_tables(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
     let mut main_taken: BTreeSet<String> = BTreeSet::new();
     for it in items {
         let (Some(id), Some(vpc)) = (cx.req_str(it, "RouteTableId"), cx.req_str(it, "VpcId")) else { continue };
-        if !cx.known_vpc(&vpc, Cx::at(it, "/VpcId"), &format!("route table `{id}`")) {
+        if !cx.known_vpc(&vpc, || Cx::at(it, "/VpcId"), format_args!("route table `{id}`")) {
             continue;
         }
         if doc.route_tables.iter().any(|r| r.id == id) || !cx.claim(&id, it) {
@@ -1420,29 +1461,29 @@ fn route_tables(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
         let mut main = false;
         let mut subnets = Vec::new();
         for (ptr, a) in cx.list(it, "Associations") {
-            let at = format!("{}#{ptr}", it.file);
-            if a.get("Main").and_then(Value::as_bool) == Some(true) {
+            let at = || format!("{}#{ptr}", it.file);
+            if a.get("Main").and_then(Json::as_bool) == Some(true) {
                 if main_taken.insert(vpc.clone()) {
                     main = true;
                 } else {
-                    cx.warn("aws-route-table-main-duplicate", at.clone(), format!("VPC `{vpc}` already has a main route table"), "");
+                    cx.warn("aws-route-table-main-duplicate", at(), format!("VPC `{vpc}` already has a main route table"), "");
                 }
             }
             if let Some(s) = get_str(a, "SubnetId") {
                 if cx.subnets.get(s).is_none_or(|(v, _)| *v != vpc) {
-                    cx.known_subnet(s, format!("{at}/SubnetId"), "its association");
+                    cx.known_subnet(s, || format!("{}/SubnetId", at()), "its association");
                 } else if assoc_taken.insert(s.to_owned()) {
                     subnets.push(s.to_owned());
                 } else {
-                    cx.warn("aws-association-duplicate", format!("{at}/SubnetId"), format!("subnet `{s}` is associated twice"), "");
+                    cx.warn("aws-association-duplicate", format!("{}/SubnetId", at()), format!("subnet `{s}` is associated twice"), "");
                 }
             } else if get_str(a, "GatewayId").is_some() {
-                cx.unmodelled("route table edge associations", at, "ingress routing through a gateway association is not traced");
+                cx.unmodelled("route table edge associations", at(), "ingress routing through a gateway association is not traced");
             }
         }
         let mut routes: Vec<RouteDoc> = Vec::new();
         for (ptr, r) in cx.list(it, "Routes") {
-            let rit = Item { file: it.file, ptr: &ptr, v: r };
+            let rit = Item { file: it.file, ptr, v: r };
             if let Some(route) = route(cx, &rit, &vpc) {
                 let same =
                     routes.iter().any(|x| x.destination == route.destination && x.destination_prefix_list == route.destination_prefix_list);
@@ -1477,7 +1518,7 @@ fn route(cx: &mut Cx, it: &Item<'_>, vpc: &str) -> Option<RouteDoc> {
     let mut destination_prefix_list = None;
     if let Some(d) = get_str(it.v, "DestinationCidrBlock").or_else(|| get_str(it.v, "DestinationIpv6CidrBlock")) {
         let key = if it.v.get("DestinationCidrBlock").is_some() { "/DestinationCidrBlock" } else { "/DestinationIpv6CidrBlock" };
-        destination = Some(cx.cidr(d, Cx::at(it, key))?.to_string());
+        destination = Some(cidr_text(cx.cidr(d, || Cx::at(it, key))?));
     } else if let Some(p) = get_str(it.v, "DestinationPrefixListId") {
         if !cx.pls.contains(p) {
             let help = did_you_mean(p, cx.pls.iter().map(String::as_str), "prefix lists");
@@ -1558,7 +1599,7 @@ fn nacls(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
     let mut default_taken: BTreeSet<String> = BTreeSet::new();
     for it in items {
         let (Some(id), Some(vpc)) = (cx.req_str(it, "NetworkAclId"), cx.req_str(it, "VpcId")) else { continue };
-        if !cx.known_vpc(&vpc, Cx::at(it, "/VpcId"), &format!("network ACL `{id}`")) {
+        if !cx.known_vpc(&vpc, || Cx::at(it, "/VpcId"), format_args!("network ACL `{id}`")) {
             continue;
         }
         if doc.network_acls.iter().any(|n| n.id == id) || !cx.claim(&id, it) {
@@ -1569,7 +1610,7 @@ fn nacls(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
         for (ptr, a) in cx.list(it, "Associations") {
             if let Some(s) = get_str(a, "SubnetId") {
                 if cx.subnets.get(s).is_none_or(|(v, _)| *v != vpc) {
-                    cx.known_subnet(s, format!("{}#{ptr}/SubnetId", it.file), "its association");
+                    cx.known_subnet(s, || format!("{}#{ptr}/SubnetId", it.file), "its association");
                 } else if assoc_taken.insert(s.to_owned()) {
                     subnets.push(s.to_owned());
                 }
@@ -1578,7 +1619,7 @@ fn nacls(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
         let mut inbound: Vec<NaclEntryDoc> = Vec::new();
         let mut outbound: Vec<NaclEntryDoc> = Vec::new();
         for (ptr, e) in cx.list(it, "Entries") {
-            let eit = Item { file: it.file, ptr: &ptr, v: e };
+            let eit = Item { file: it.file, ptr, v: e };
             let Some(rule) = cx.int_of(&eit, "RuleNumber") else {
                 cx.error("aws-field-missing", Cx::at(&eit, ""), "the entry has no RuleNumber; it was skipped".to_owned(), "");
                 continue;
@@ -1614,16 +1655,16 @@ fn nacls(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
                     continue;
                 }
             };
-            let Some(net) = cx.rule_cidr(&cidr, Cx::at(&eit, cidr_key)) else { continue };
+            let Some(net) = cx.rule_cidr(&cidr, || Cx::at(&eit, cidr_key)) else { continue };
             let proto = cx.str_of(&eit, "Protocol").unwrap_or_else(|| "-1".to_owned());
             let range = match (e.get("PortRange"), e.get("IcmpTypeCode")) {
                 (Some(p), _) if !matches!(proto.as_str(), "1" | "58") => {
-                    (p.get("From").and_then(Value::as_i64), p.get("To").and_then(Value::as_i64))
+                    (p.get("From").and_then(Json::as_i64), p.get("To").and_then(Json::as_i64))
                 }
-                (_, Some(c)) => (c.get("Type").and_then(Value::as_i64), c.get("Code").and_then(Value::as_i64)),
+                (_, Some(c)) => (c.get("Type").and_then(Json::as_i64), c.get("Code").and_then(Json::as_i64)),
                 _ => (None, None),
             };
-            let Some(t) = traffic(cx, &proto, range, Cx::at(&eit, "/Protocol"), Cx::at(&eit, "/PortRange")) else { continue };
+            let Some(t) = traffic(cx, &proto, range, || Cx::at(&eit, "/Protocol"), || Cx::at(&eit, "/PortRange")) else { continue };
             let list = if egress { &mut outbound } else { &mut inbound };
             if list.iter().any(|x| x.rule == rule) {
                 cx.error(
@@ -1641,7 +1682,7 @@ fn nacls(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
                 ports: t.ports,
                 icmp_type: t.icmp_type,
                 icmp_code: t.icmp_code,
-                cidr: net.to_string(),
+                cidr: cidr_text(net),
                 description: String::new(),
             });
         }
@@ -1653,9 +1694,14 @@ fn nacls(cx: &mut Cx, doc: &mut NetworkDoc, items: &[Item<'_>]) {
 
 /// SG rules from IpPermissions/IpPermissionsEgress and from describe-security-group-rules.
 fn sg_rules(cx: &mut Cx, doc: &mut NetworkDoc, groups: &[Item<'_>], rules: &[Item<'_>]) {
+    // Where each group is in the document (the first with its id).
+    let mut positions: BTreeMap<String, usize> = BTreeMap::new();
+    for (pos, g) in doc.security_groups.iter().enumerate() {
+        positions.entry(g.id.clone()).or_insert(pos);
+    }
     for it in groups {
         let Some(id) = get_str(it.v, "GroupId") else { continue };
-        let Some(pos) = doc.security_groups.iter().position(|g| g.id == id) else { continue };
+        let Some(&pos) = positions.get(id) else { continue };
         // Only the first occurrence of a group was imported.
         if !cx.sgs.contains_key(id) || doc.security_groups.get(pos).is_some_and(|g| !g.inbound.is_empty() || !g.outbound.is_empty()) {
             continue;
@@ -1664,7 +1710,7 @@ fn sg_rules(cx: &mut Cx, doc: &mut NetworkDoc, groups: &[Item<'_>], rules: &[Ite
         let mut outbound = Vec::new();
         for (key, out) in [("IpPermissions", &mut inbound), ("IpPermissionsEgress", &mut outbound)] {
             for (ptr, p) in cx.list(it, key) {
-                let pit = Item { file: it.file, ptr: &ptr, v: p };
+                let pit = Item { file: it.file, ptr, v: p };
                 out.extend(permission(cx, &pit));
             }
         }
@@ -1675,7 +1721,7 @@ fn sg_rules(cx: &mut Cx, doc: &mut NetworkDoc, groups: &[Item<'_>], rules: &[Ite
     }
     for it in rules {
         let Some(gid) = cx.req_str(it, "GroupId") else { continue };
-        let Some(pos) = doc.security_groups.iter().position(|g| g.id == gid) else {
+        let Some(&pos) = positions.get(&gid) else {
             let help = did_you_mean(&gid, cx.sgs.keys().map(String::as_str), "security groups");
             cx.warn(
                 "aws-unknown-security-group",
@@ -1687,7 +1733,7 @@ fn sg_rules(cx: &mut Cx, doc: &mut NetworkDoc, groups: &[Item<'_>], rules: &[Ite
         };
         let proto = cx.str_of(it, "IpProtocol").unwrap_or_else(|| "-1".to_owned());
         let range = (cx.int_of(it, "FromPort"), cx.int_of(it, "ToPort"));
-        let Some(t) = traffic(cx, &proto, range, Cx::at(it, "/IpProtocol"), Cx::at(it, "/FromPort")) else { continue };
+        let Some(t) = traffic(cx, &proto, range, || Cx::at(it, "/IpProtocol"), || Cx::at(it, "/FromPort")) else { continue };
         let description = cx.str_of(it, "Description").unwrap_or_default();
         let mut rule = SgRuleDoc {
             protocol: t.protocol,
@@ -1698,15 +1744,15 @@ fn sg_rules(cx: &mut Cx, doc: &mut NetworkDoc, groups: &[Item<'_>], rules: &[Ite
             ..SgRuleDoc::default()
         };
         if let Some(c) = cx.str_of(it, "CidrIpv4").or_else(|| cx.str_of(it, "CidrIpv6")) {
-            let Some(net) = cx.rule_cidr(&c, Cx::at(it, "/CidrIpv4")) else { continue };
-            rule.cidr = Some(net.to_string());
+            let Some(net) = cx.rule_cidr(&c, || Cx::at(it, "/CidrIpv4")) else { continue };
+            rule.cidr = Some(cidr_text(net));
         } else if let Some(p) = cx.str_of(it, "PrefixListId") {
-            if !known_pl(cx, &p, Cx::at(it, "/PrefixListId")) {
+            if !known_pl(cx, &p, || Cx::at(it, "/PrefixListId")) {
                 continue;
             }
             rule.prefix_list = Some(p);
         } else if let Some(g) = it.v.get("ReferencedGroupInfo").and_then(|r| get_str(r, "GroupId")) {
-            if !known_sg(cx, g, Cx::at(it, "/ReferencedGroupInfo/GroupId")) {
+            if !known_sg(cx, g, || Cx::at(it, "/ReferencedGroupInfo/GroupId")) {
                 continue;
             }
             rule.sg = Some(g.to_owned());
@@ -1729,21 +1775,21 @@ fn sg_rules(cx: &mut Cx, doc: &mut NetworkDoc, groups: &[Item<'_>], rules: &[Ite
     }
 }
 
-fn known_pl(cx: &mut Cx, p: &str, at: String) -> bool {
+fn known_pl(cx: &mut Cx, p: &str, at: impl FnOnce() -> String) -> bool {
     if cx.pls.contains(p) {
         return true;
     }
     let help = did_you_mean(p, cx.pls.iter().map(String::as_str), "prefix lists");
-    cx.warn("aws-unknown-prefix-list", at, format!("prefix list `{p}` is not in the import; the rule was skipped"), help);
+    cx.warn("aws-unknown-prefix-list", at(), format!("prefix list `{p}` is not in the import; the rule was skipped"), help);
     false
 }
 
-fn known_sg(cx: &mut Cx, g: &str, at: String) -> bool {
+fn known_sg(cx: &mut Cx, g: &str, at: impl FnOnce() -> String) -> bool {
     if cx.sgs.contains_key(g) {
         return true;
     }
     let help = did_you_mean(g, cx.sgs.keys().map(String::as_str), "security groups");
-    cx.warn("aws-unknown-security-group", at, format!("security group `{g}` is not in the import; the rule was skipped"), help);
+    cx.warn("aws-unknown-security-group", at(), format!("security group `{g}` is not in the import; the rule was skipped"), help);
     false
 }
 
@@ -1751,38 +1797,38 @@ fn known_sg(cx: &mut Cx, g: &str, at: String) -> bool {
 fn permission(cx: &mut Cx, it: &Item<'_>) -> Vec<SgRuleDoc> {
     let proto = cx.str_of(it, "IpProtocol").unwrap_or_else(|| "-1".to_owned());
     let range = (cx.int_of(it, "FromPort"), cx.int_of(it, "ToPort"));
-    let Some(t) = traffic(cx, &proto, range, Cx::at(it, "/IpProtocol"), Cx::at(it, "/FromPort")) else { return vec![] };
+    let Some(t) = traffic(cx, &proto, range, || Cx::at(it, "/IpProtocol"), || Cx::at(it, "/FromPort")) else { return vec![] };
     let base = SgRuleDoc { protocol: t.protocol, ports: t.ports, icmp_type: t.icmp_type, icmp_code: t.icmp_code, ..SgRuleDoc::default() };
+    // Each distinct rule once, in order.
     let mut out: Vec<SgRuleDoc> = Vec::new();
+    let mut add = |rule: SgRuleDoc| {
+        if !out.contains(&rule) {
+            out.push(rule);
+        }
+    };
     for (list, key) in [("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6")] {
         for (ptr, r) in cx.list(it, list) {
             let Some(c) = get_str(r, key) else { continue };
-            let Some(net) = cx.rule_cidr(c, format!("{}#{ptr}/{key}", it.file)) else { continue };
+            let Some(net) = cx.rule_cidr(c, || format!("{}#{ptr}/{key}", it.file)) else { continue };
             let description = get_str(r, "Description").unwrap_or_default().to_owned();
-            out.push(SgRuleDoc { cidr: Some(net.to_string()), description, ..base.clone() });
+            add(SgRuleDoc { cidr: Some(cidr_text(net)), description, ..base.clone() });
         }
     }
     for (ptr, r) in cx.list(it, "PrefixListIds") {
         let Some(p) = get_str(r, "PrefixListId") else { continue };
-        if known_pl(cx, p, format!("{}#{ptr}/PrefixListId", it.file)) {
+        if known_pl(cx, p, || format!("{}#{ptr}/PrefixListId", it.file)) {
             let description = get_str(r, "Description").unwrap_or_default().to_owned();
-            out.push(SgRuleDoc { prefix_list: Some(p.to_owned()), description, ..base.clone() });
+            add(SgRuleDoc { prefix_list: Some(p.to_owned()), description, ..base.clone() });
         }
     }
     for (ptr, r) in cx.list(it, "UserIdGroupPairs") {
         let Some(g) = get_str(r, "GroupId") else { continue };
-        if known_sg(cx, g, format!("{}#{ptr}/GroupId", it.file)) {
+        if known_sg(cx, g, || format!("{}#{ptr}/GroupId", it.file)) {
             let description = get_str(r, "Description").unwrap_or_default().to_owned();
-            out.push(SgRuleDoc { sg: Some(g.to_owned()), description, ..base.clone() });
+            add(SgRuleDoc { sg: Some(g.to_owned()), description, ..base.clone() });
         }
     }
-    let mut dedup: Vec<SgRuleDoc> = Vec::new();
-    for r in out {
-        if !dedup.contains(&r) {
-            dedup.push(r);
-        }
-    }
-    dedup
+    out
 }
 
 /// SageMaker `describe-*` outputs.
@@ -1793,7 +1839,7 @@ fn sagemaker(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Vec<Item<
         let Some(name) = cx.req_str(it, "NotebookInstanceName") else { continue };
         let mut subnet = cx.str_of(it, "SubnetId");
         if let Some(s) = &subnet {
-            if !cx.known_subnet(s, Cx::at(it, "/SubnetId"), "the notebook's VPC interface") {
+            if !cx.known_subnet(s, || Cx::at(it, "/SubnetId"), "the notebook's VPC interface") {
                 subnet = None;
             }
         }
@@ -1816,13 +1862,13 @@ fn sagemaker(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Vec<Item<
         for it in get(kind) {
             let Some(name) = cx.req_str(it, key) else { continue };
             let (net, net_ptr) = if kind == Kind::SmProcessingJob {
-                (it.v.get("NetworkConfig").unwrap_or(&Value::Null), "/NetworkConfig")
+                (it.v.get("NetworkConfig").unwrap_or(&Json::Null), "/NetworkConfig")
             } else {
                 (it.v, "")
             };
             let vpc_config = vpc_config(cx, it, net.get("VpcConfig"), &format!("{net_ptr}/VpcConfig"));
-            let network_isolation = net.get("EnableNetworkIsolation").and_then(Value::as_bool).unwrap_or(false);
-            let inter_container_encryption = net.get("EnableInterContainerTrafficEncryption").and_then(Value::as_bool).unwrap_or(false);
+            let network_isolation = net.get("EnableNetworkIsolation").and_then(Json::as_bool).unwrap_or(false);
+            let inter_container_encryption = net.get("EnableInterContainerTrafficEncryption").and_then(Json::as_bool).unwrap_or(false);
             let kind = if kind == Kind::SmProcessingJob { "processing" } else { "training" }.to_owned();
             doc.sagemaker.training_jobs.push(TrainingJobDoc {
                 name,
@@ -1841,7 +1887,7 @@ fn sagemaker(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Vec<Item<
             .iter()
             .find(|c| get_str(c.v, "EndpointConfigName") == Some(config))
             .and_then(|c| {
-                c.v.get("ProductionVariants").and_then(Value::as_array).and_then(|a| a.first()).and_then(|v| get_str(v, "ModelName"))
+                c.v.get("ProductionVariants").and_then(Json::as_array).and_then(|a| a.first()).and_then(|v| get_str(v, "ModelName"))
             })
             .map(str::to_owned);
         let Some(model_name) = model_name else {
@@ -1860,7 +1906,7 @@ fn sagemaker(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Vec<Item<
         let (vpc_config, network_isolation) = match model {
             Some(m) => (
                 vpc_config(cx, &m, m.v.get("VpcConfig"), "/VpcConfig"),
-                m.v.get("EnableNetworkIsolation").and_then(Value::as_bool).unwrap_or(false),
+                m.v.get("EnableNetworkIsolation").and_then(Json::as_bool).unwrap_or(false),
             ),
             None => {
                 cx.warn(
@@ -1877,19 +1923,19 @@ fn sagemaker(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Vec<Item<
     for it in get(Kind::SmDomain) {
         let Some(name) = cx.req_str(it, "DomainName") else { continue };
         let Some(vpc) = cx.req_str(it, "VpcId") else { continue };
-        if !cx.known_vpc(&vpc, Cx::at(it, "/VpcId"), &format!("domain `{name}`")) {
+        if !cx.known_vpc(&vpc, || Cx::at(it, "/VpcId"), format_args!("domain `{name}`")) {
             continue;
         }
         let mut subnets = Vec::new();
         for (ptr, s) in cx.str_list(it, "SubnetIds") {
-            if cx.known_subnet(&s, format!("{}#{ptr}", it.file), "the domain's interface in it") {
+            if cx.known_subnet(&s, || format!("{}#{ptr}", it.file), "the domain's interface in it") {
                 subnets.push(s);
             }
         }
         let groups: Vec<(String, String)> =
             it.v.get("DefaultUserSettings")
                 .and_then(|d| d.get("SecurityGroups"))
-                .and_then(Value::as_array)
+                .and_then(Json::as_array)
                 .map(|a| {
                     a.iter()
                         .enumerate()
@@ -1921,19 +1967,19 @@ fn sagemaker(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Vec<Item<
 }
 
 /// A SageMaker VpcConfig (`Subnets`, `SecurityGroupIds`), keeping what the import has.
-fn vpc_config(cx: &mut Cx, it: &Item<'_>, v: Option<&Value>, ptr: &str) -> Option<VpcConfigDoc> {
+fn vpc_config(cx: &mut Cx, it: &Item<'_>, v: Option<&Json<'_>>, ptr: &str) -> Option<VpcConfigDoc> {
     let v = v?;
     let mut subnets = Vec::new();
-    for (i, s) in v.get("Subnets").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+    for (i, s) in v.get("Subnets").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
         let Some(s) = s.as_str() else { continue };
-        if cx.known_subnet(s, Cx::at(it, &format!("{ptr}/Subnets/{i}")), "its interface") {
+        if cx.known_subnet(s, || Cx::at(it, &format!("{ptr}/Subnets/{i}")), "its interface") {
             subnets.push(s.to_owned());
         }
     }
     let vpc = subnets.first().and_then(|s| cx.subnets.get(s)).map(|(v, _)| v.clone())?;
     let groups: Vec<(String, String)> = v
         .get("SecurityGroupIds")
-        .and_then(Value::as_array)
+        .and_then(Json::as_array)
         .map(|a| {
             a.iter()
                 .enumerate()

@@ -10,6 +10,7 @@ use crate::diag::Diagnostic;
 use crate::scenario::Scenario;
 
 pub mod aws;
+mod json;
 pub mod terraform;
 
 /// One input file: its path (for locations) and its text.
@@ -36,13 +37,20 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 /// The document's name for an AWS protocol as the EC2 API and Terraform write it
 /// (`tcp` or `6`, `-1` for all, any number 0-255), or `None` when it is none of those.
 pub(crate) fn protocol_name(proto: &str) -> Option<String> {
-    let name = match proto.to_ascii_lowercase().as_str() {
-        "-1" | "all" => "all".to_owned(),
-        "tcp" | "6" => "tcp".to_owned(),
-        "udp" | "17" => "udp".to_owned(),
-        "icmp" | "1" => "icmp".to_owned(),
-        "icmpv6" | "58" => "icmpv6".to_owned(),
-        other => other.parse::<u8>().ok()?.to_string(),
-    };
-    Some(name)
+    const NAMES: [(&str, &str); 10] = [
+        ("-1", "all"),
+        ("all", "all"),
+        ("tcp", "tcp"),
+        ("6", "tcp"),
+        ("udp", "udp"),
+        ("17", "udp"),
+        ("icmp", "icmp"),
+        ("1", "icmp"),
+        ("icmpv6", "icmpv6"),
+        ("58", "icmpv6"),
+    ];
+    match NAMES.iter().find(|(k, _)| proto.eq_ignore_ascii_case(k)) {
+        Some((_, name)) => Some((*name).to_owned()),
+        None => Some(proto.parse::<u8>().ok()?.to_string()),
+    }
 }
