@@ -9,7 +9,7 @@ use crate::eval;
 use crate::model::Network;
 use crate::scenario::{self, ExpectDoc, ProbeDoc, Scenario};
 use crate::trace::Trace;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Largest scenario text accepted at the boundary (16 MiB).
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
@@ -266,42 +266,32 @@ pub struct ImportValue {
 /// path to text). Fails only when the argument itself has the wrong shape; problems in the
 /// files are diagnostics of a successful import.
 pub fn import_aws_json(files_json: &str) -> Answer<ImportValue> {
-    let value: serde_json::Value = match serde_json::from_str(files_json) {
-        Ok(v) => v,
-        Err(e) => {
-            return Answer::Failure {
-                errors: vec![Diagnostic::error(
-                    "import-argument",
-                    "files",
-                    format!("the file list is not JSON: {e}"),
-                    "pass [{\"path\": \"Vpcs.json\", \"text\": \"...\"}]",
-                )],
-            }
-        }
+    /// One file of the argument: `{path, text}`.
+    #[derive(Deserialize)]
+    struct FileArg {
+        #[serde(default)]
+        path: Option<String>,
+        #[serde(default)]
+        text: String,
+    }
+    let failure = |message: String| Answer::Failure {
+        errors: vec![Diagnostic::error("import-argument", "files", message, "pass [{\"path\": \"Vpcs.json\", \"text\": \"...\"}]")],
     };
-    let files: Vec<crate::import::InputFile> = match &value {
-        serde_json::Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, f)| crate::import::InputFile {
-                path: f.get("path").and_then(serde_json::Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("file-{i}.json")),
-                text: f.get("text").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned(),
-            })
-            .collect(),
-        serde_json::Value::Object(map) => map
-            .iter()
-            .map(|(path, text)| crate::import::InputFile { path: path.clone(), text: text.as_str().unwrap_or_default().to_owned() })
-            .collect(),
-        _ => {
-            return Answer::Failure {
-                errors: vec![Diagnostic::error(
-                    "import-argument",
-                    "files",
-                    "the file list must be an array or an object",
-                    "pass [{\"path\": \"Vpcs.json\", \"text\": \"...\"}]",
-                )],
-            }
-        }
+    // Typed, so the (large, escaped) texts are decoded once, with no JSON tree in between.
+    let files: Vec<crate::import::InputFile> = match files_json.trim_start().chars().next() {
+        Some('[') => match serde_json::from_str::<Vec<FileArg>>(files_json) {
+            Ok(list) => list
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| crate::import::InputFile { path: f.path.unwrap_or_else(|| format!("file-{i}.json")), text: f.text })
+                .collect(),
+            Err(e) => return failure(format!("the file list is not valid: {e}")),
+        },
+        Some('{') => match serde_json::from_str::<std::collections::BTreeMap<String, String>>(files_json) {
+            Ok(map) => map.into_iter().map(|(path, text)| crate::import::InputFile { path, text }).collect(),
+            Err(e) => return failure(format!("the file list is not valid: {e}")),
+        },
+        _ => return failure("the file list must be an array or an object".to_owned()),
     };
     let imported = crate::import::aws::import(&files);
     let mut diagnostics = imported.diagnostics;
@@ -391,5 +381,26 @@ mod tests {
         assert!(answer["errors"][0]["help"].as_str().unwrap_or("").contains("i-web"));
         let answer: Value = serde_json::from_str(&trace_json("{\"vpcsim\": 1, ", "{}").to_json()).unwrap_or_default();
         assert_eq!(answer["errors"][0]["code"], "json-syntax");
+    }
+
+    #[test]
+    fn import_takes_a_list_or_a_map_of_files_and_rejects_anything_else_with_a_located_error() {
+        let vpcs = r#"{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}"#;
+        let list = serde_json::json!([{"path": "a/Vpcs.json", "text": vpcs}]).to_string();
+        let map = serde_json::json!({"a/Vpcs.json": vpcs}).to_string();
+        for arg in [list, map] {
+            match import_aws_json(&arg) {
+                Answer::Success { value, .. } => assert_eq!(value.scenario.network.vpcs.len(), 1),
+                Answer::Failure { errors } => panic!("{errors:?}"),
+            }
+        }
+        for bad in ["42", "[{\"path\": 1}]", "{\"a\": 2}", "[", ""] {
+            match import_aws_json(bad) {
+                Answer::Failure { errors } => {
+                    assert!(errors.iter().all(|e| e.code == "import-argument" && e.at == "files"), "{bad}: {errors:?}")
+                }
+                Answer::Success { .. } => panic!("{bad} was accepted"),
+            }
+        }
     }
 }
