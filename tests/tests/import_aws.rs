@@ -279,3 +279,55 @@ fn a_small_import_maps_fields() {
     assert_eq!((a.inbound[0].protocol.as_str(), a.inbound[0].ports.as_deref()), ("tcp", Some("22")));
     assert!(imported.diagnostics.iter().all(|d| d.severity != Severity::Error), "{:?}", imported.diagnostics);
 }
+
+/// `aws sagemaker describe-*` outputs, one object per file, next to the EC2 outputs of the
+/// same account (`tests/fixtures/aws-sagemaker`, written by the team in the CLI's shapes).
+#[test]
+fn sagemaker_describe_outputs_import_with_their_network_settings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/aws-sagemaker");
+    let imported = import(&read_folder(&dir));
+    assert_eq!(errors(&imported), Vec::<String>::new());
+    let sm = &imported.scenario.network.sagemaker;
+    // SM-3, SM-4: a notebook in a subnet with direct internet access and root access disabled.
+    let nb = &sm.notebook_instances[0];
+    assert_eq!((nb.name.as_str(), nb.subnet.as_deref()), ("research", Some("subnet-0a")));
+    assert_eq!(nb.security_groups, vec!["sg-0ml".to_owned()]);
+    assert!(!nb.direct_internet_access && !nb.root_access);
+    // SM-6, SM-8, SM-9: a training job's VpcConfig, network isolation and encryption.
+    let train = sm.training_jobs.iter().find(|j| j.kind == "training").unwrap();
+    assert_eq!(train.vpc_config.as_ref().unwrap().subnets, vec!["subnet-0a".to_owned(), "subnet-0b".to_owned()]);
+    assert!(train.network_isolation && train.inter_container_encryption);
+    // SM-7: a processing job's NetworkConfig.
+    let proc = sm.training_jobs.iter().find(|j| j.kind == "processing").unwrap();
+    assert_eq!(proc.name, "churn-features");
+    assert_eq!(proc.vpc_config.as_ref().unwrap().subnets, vec!["subnet-0b".to_owned()]);
+    assert!(!proc.network_isolation);
+    // SM-10: the endpoint takes its VpcConfig and isolation from its model, through its configuration.
+    let ep = &sm.endpoints[0];
+    assert_eq!((ep.name.as_str(), ep.model.as_str()), ("churn-model", "churn-xgboost"));
+    assert_eq!(ep.vpc_config.as_ref().unwrap().security_groups, vec!["sg-0endpoint".to_owned()]);
+    assert!(!ep.network_isolation, "the endpoint's model, not the unused one");
+    // SM-13: a VpcOnly Studio domain with the default user settings' groups.
+    let d = &sm.domains[0];
+    assert_eq!((d.name.as_str(), d.network_access.as_str(), d.vpc.as_str()), ("ml-studio", "VpcOnly", "vpc-0ml"));
+    assert_eq!(d.security_groups, vec!["sg-0ml".to_owned()]);
+    // A model no endpoint uses is reported, once, as skipped.
+    let unused: Vec<_> = imported.diagnostics.iter().filter(|x| x.code == "aws-sagemaker-unused").collect();
+    assert_eq!(unused.len(), 1, "{unused:?}");
+    assert!(unused[0].at.contains("describe-model-old.json"), "{}", unused[0].at);
+    // And the imported account traces like a drawn one.
+    let (net, _) = Network::build(&imported.scenario);
+    let probe = |from: &str, to: &str, port| ProbeDoc {
+        from: from.into(),
+        to: to.into(),
+        protocol: "tcp".into(),
+        port: Some(port),
+        ..Default::default()
+    };
+    let https = vpcsim_core::eval::trace(&net, &probe("i-0web", "sagemaker:endpoint/churn-model", 443)).unwrap();
+    assert!(https.reachable, "{https}");
+    let ssh = vpcsim_core::eval::trace(&net, &probe("i-0web", "sagemaker:endpoint/churn-model", 22)).unwrap();
+    assert_eq!(ssh.request.dropped_at.as_ref().map(|d| d.component.as_str()), Some("sg-0endpoint"));
+    let out = vpcsim_core::eval::trace(&net, &probe("sagemaker:notebook/research", "internet", 443)).unwrap();
+    assert!(!out.reachable, "direct internet access is disabled and the VPC has no way out: {out}");
+}
