@@ -1452,7 +1452,7 @@ impl<'a> Walker<'a> {
             return Ok(());
         };
         let vpc_id = net.vpc(vpce.vpc).map(|x| x.id.clone()).unwrap_or_default();
-        let mut ctx = RequestContext::for_service(vpce.service, &vpce.id, &vpc_id, flow.src);
+        let mut ctx = RequestContext::for_service(vpce.service, &net.region, &vpce.id, &vpc_id, flow.src);
         if let Some(api) = &self.carry.api {
             ctx.action = api.action.clone();
             ctx.resource = api.resource.clone().unwrap_or_else(|| "*".into());

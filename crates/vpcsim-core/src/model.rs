@@ -746,6 +746,8 @@ pub struct Network {
     pub(crate) by_public_ip: HashMap<IpAddr, EniIx>,
     /// Security group → private addresses of its members and their VPC (SG-16).
     pub(crate) sg_members: Vec<HashMap<IpAddr, VpcIx>>,
+    /// The document's region (`us-east-1` when absent), for ARNs of default API calls.
+    pub(crate) region: String,
 }
 
 macro_rules! getter {
@@ -1060,6 +1062,7 @@ impl Builder {
     }
 
     fn build(mut self, doc: &NetworkDoc) -> (Network, Vec<Diagnostic>) {
+        self.net.region = doc.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "us-east-1".to_owned());
         self.builtin_prefix_lists();
         self.prefix_lists(doc);
         self.vpcs(doc);

@@ -28,7 +28,7 @@ impl RequestContext {
     /// The context of a typical request to `service` through endpoint `vpce` from `src`:
     /// aws:SourceVpce, aws:SourceVpc and aws:VpcSourceIp are present, aws:SourceIp is
     /// absent (IAM-1).
-    pub fn for_service(service: Service, vpce: &str, vpc: &str, src: IpAddr) -> RequestContext {
+    pub fn for_service(service: Service, region: &str, vpce: &str, vpc: &str, src: IpAddr) -> RequestContext {
         let (action, resource) = match service {
             Service::S3 => ("s3:GetObject", "arn:aws:s3:::bucket/object"),
             Service::DynamoDb => ("dynamodb:GetItem", "arn:aws:dynamodb:region:123456789012:table/table"),
@@ -48,7 +48,9 @@ impl RequestContext {
         keys.insert("aws:sourcevpce".into(), vpce.to_owned());
         keys.insert("aws:sourcevpc".into(), vpc.to_owned());
         keys.insert("aws:vpcsourceip".into(), src.to_string());
-        let mut ctx = RequestContext { action: action.into(), resource: resource.into(), principal: String::new(), keys };
+        // The default resource lives in the network's region.
+        let resource = resource.replacen(":region:", &format!(":{region}:"), 1);
+        let mut ctx = RequestContext { action: action.into(), resource, principal: String::new(), keys };
         ctx.set_principal("arn:aws:iam::123456789012:role/app");
         ctx
     }
@@ -258,7 +260,9 @@ pub fn evaluate(doc: &Value, ctx: &RequestContext) -> Decision {
             statement: None,
             explanation: match last_failure {
                 Some(f) => format!("the endpoint policy does not allow {}: {f}", ctx.action),
-                None => format!("no statement of the endpoint policy allows {}, so it is implicitly denied", ctx.action),
+                None => {
+                    format!("no statement of the endpoint policy allows {} on {}, so it is implicitly denied", ctx.action, ctx.resource)
+                }
             },
         },
     }
@@ -270,7 +274,13 @@ mod tests {
     use serde_json::json;
 
     fn ctx() -> RequestContext {
-        RequestContext::for_service(Service::SageMakerRuntime, "vpce-1", "vpc-1", "10.0.1.10".parse().unwrap_or(IpAddr::from([0, 0, 0, 0])))
+        RequestContext::for_service(
+            Service::SageMakerRuntime,
+            "us-east-1",
+            "vpce-1",
+            "vpc-1",
+            "10.0.1.10".parse().unwrap_or(IpAddr::from([0, 0, 0, 0])),
+        )
     }
 
     #[test]
