@@ -21,12 +21,12 @@ fn main() {
         let path = dir.join(f);
         println!("cargo:rerun-if-changed={}", path.display());
         let slug = f.trim_end_matches(".json");
-        let name = std::fs::read_to_string(&path)
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v.get("name").and_then(serde_json::Value::as_str).map(str::to_owned))
-            .unwrap_or_else(|| slug.to_owned());
-        let _ = writeln!(out, "    ({slug:?}, {name:?}, include_str!({:?})),", path.display().to_string());
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        // Embedded minified: the bundle carries no indentation.
+        let value = serde_json::from_str::<serde_json::Value>(&text).ok();
+        let name = value.as_ref().and_then(|v| v.get("name").and_then(serde_json::Value::as_str)).unwrap_or(slug).to_owned();
+        let compact = value.as_ref().and_then(|v| serde_json::to_string(v).ok()).unwrap_or(text);
+        let _ = writeln!(out, "    ({slug:?}, {name:?}, {compact:?}),");
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("gallery.rs");

@@ -776,6 +776,15 @@ pub fn parse(text: &str) -> Result<Scenario, crate::diag::Diagnostic> {
             "check for a missing comma, quote or bracket near that position",
         )
     })?;
+    from_value(value)
+}
+
+/// Reads a scenario from a JSON value (the format version, then the document).
+///
+/// Every reader of scenarios goes through here and [`to_value`], so that the format's serde
+/// code is compiled for one deserializer and one serializer only: in the browser bundle,
+/// each extra one costs tens of kilobytes.
+pub fn from_value(value: serde_json::Value) -> Result<Scenario, crate::diag::Diagnostic> {
     let version = value.get("vpcsim").and_then(serde_json::Value::as_u64);
     match version {
         Some(v) if v == u64::from(FORMAT_VERSION) => {}
@@ -796,41 +805,141 @@ pub fn parse(text: &str) -> Result<Scenario, crate::diag::Diagnostic> {
             ))
         }
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        crate::diag::Diagnostic::error(
-            "scenario-shape",
-            json_pointer(&path),
-            format!("the scenario does not match format v{FORMAT_VERSION}: {}", e.inner()),
-            "see docs/scenario-format.md for the fields each resource takes",
-        )
-    })
-}
-
-/// Serializes a scenario as pretty JSON.
-pub fn to_json(scenario: &Scenario) -> String {
-    serde_json::to_string_pretty(scenario).unwrap_or_default()
-}
-
-/// Turns serde_path_to_error's `a.b[0].c` into a JSON pointer `/a/b/0/c`.
-fn json_pointer(path: &str) -> String {
-    if path == "." {
-        return "/".to_owned();
+    // Deserialized from `&Value` everywhere (here and in `check`), so one instantiation
+    // serves, and nothing is cloned.
+    match <Scenario as Deserialize>::deserialize(&value) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            // Find where, by asking the format's own types about each part.
+            let (at, message) = locate(&value, "", &SCENARIO_SHAPE).unwrap_or_else(|| ("/".to_owned(), e.to_string()));
+            Err(crate::diag::Diagnostic::error(
+                "scenario-shape",
+                if at.is_empty() { "/".to_owned() } else { at },
+                format!("the scenario does not match format v{FORMAT_VERSION}: {message}"),
+                "see docs/scenario-format.md for the fields each resource takes",
+            ))
+        }
     }
-    let mut out = String::new();
-    for part in path.split('.') {
-        for piece in part.split('[') {
-            let piece = piece.trim_end_matches(']');
-            if !piece.is_empty() {
-                out.push('/');
-                out.push_str(piece);
+}
+
+/// Whether a JSON value reads as `T`; the error message otherwise.
+type Check = fn(&serde_json::Value) -> Result<(), String>;
+
+fn check<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<(), String> {
+    T::deserialize(v).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// The document's structure, as far as locating an error needs it: the type of each part,
+/// and its fields that hold lists (or maps) of typed parts.
+struct Shape {
+    check: Check,
+    /// Fields holding an object of another shape.
+    objects: &'static [(&'static str, &'static Shape)],
+    /// Fields holding a list (or, for `layout`, a map) of elements of a shape.
+    lists: &'static [(&'static str, &'static Shape)],
+}
+
+const fn leaf(check: Check) -> Shape {
+    Shape { check, objects: &[], lists: &[] }
+}
+
+static SG_RULE: Shape = leaf(check::<SgRuleDoc>);
+static NACL_ENTRY: Shape = leaf(check::<NaclEntryDoc>);
+static ROUTE: Shape = leaf(check::<RouteDoc>);
+static TGW_ATTACHMENT: Shape = leaf(check::<TgwAttachmentDoc>);
+static TGW_ROUTE: Shape = leaf(check::<TgwRouteDoc>);
+static VPC_CONFIG: Shape = leaf(check::<VpcConfigDoc>);
+static SG: Shape = Shape { check: check::<SgDoc>, objects: &[], lists: &[("inbound", &SG_RULE), ("outbound", &SG_RULE)] };
+static NACL: Shape = Shape { check: check::<NaclDoc>, objects: &[], lists: &[("inbound", &NACL_ENTRY), ("outbound", &NACL_ENTRY)] };
+static RTB: Shape = Shape { check: check::<RouteTableDoc>, objects: &[], lists: &[("routes", &ROUTE)] };
+static TGW: Shape = Shape { check: check::<TgwDoc>, objects: &[], lists: &[("attachments", &TGW_ATTACHMENT), ("routes", &TGW_ROUTE)] };
+static TRAINING: Shape = Shape { check: check::<TrainingJobDoc>, objects: &[("vpc_config", &VPC_CONFIG)], lists: &[] };
+static ENDPOINT: Shape = Shape { check: check::<EndpointDoc>, objects: &[("vpc_config", &VPC_CONFIG)], lists: &[] };
+static SAGEMAKER: Shape = Shape {
+    check: check::<SageMakerDoc>,
+    objects: &[],
+    lists: &[
+        ("notebook_instances", &leaf(check::<NotebookDoc>)),
+        ("training_jobs", &TRAINING),
+        ("endpoints", &ENDPOINT),
+        ("domains", &leaf(check::<DomainDoc>)),
+    ],
+};
+static NETWORK: Shape = Shape {
+    check: check::<NetworkDoc>,
+    objects: &[("sagemaker", &SAGEMAKER)],
+    lists: &[
+        ("vpcs", &leaf(check::<VpcDoc>)),
+        ("subnets", &leaf(check::<SubnetDoc>)),
+        ("route_tables", &RTB),
+        ("network_acls", &NACL),
+        ("security_groups", &SG),
+        ("instances", &leaf(check::<InstanceDoc>)),
+        ("internet_gateways", &leaf(check::<IgwDoc>)),
+        ("egress_only_internet_gateways", &leaf(check::<IgwDoc>)),
+        ("nat_gateways", &leaf(check::<NatDoc>)),
+        ("transit_gateways", &TGW),
+        ("vpc_endpoints", &leaf(check::<VpceDoc>)),
+        ("peering_connections", &leaf(check::<PeeringDoc>)),
+        ("prefix_lists", &leaf(check::<PrefixListDoc>)),
+        ("external", &leaf(check::<ExternalDoc>)),
+    ],
+};
+static SCENARIO_SHAPE: Shape = Shape {
+    check: check::<Scenario>,
+    objects: &[("network", &NETWORK)],
+    lists: &[("probes", &leaf(check::<ProbeDoc>)), ("layout", &leaf(check::<LayoutHint>))],
+};
+
+/// The deepest part of `v` (a `shape`) that does not read, as (JSON pointer, message), or
+/// `None` when `v` reads. Inside a failing part, the failing field is the one whose removal
+/// makes it read, or turns the error into "missing field".
+fn locate(v: &serde_json::Value, at: &str, shape: &Shape) -> Option<(String, String)> {
+    let err = (shape.check)(v).err()?;
+    for (key, inner) in shape.objects {
+        if let Some(child) = v.get(*key) {
+            if let Some(found) = locate(child, &format!("{at}/{key}"), inner) {
+                return Some(found);
             }
         }
     }
-    if out.is_empty() {
-        out.push('/');
+    for (key, inner) in shape.lists {
+        let elements: Vec<(String, &serde_json::Value)> = match v.get(*key) {
+            Some(serde_json::Value::Array(a)) => a.iter().enumerate().map(|(i, x)| (i.to_string(), x)).collect(),
+            Some(serde_json::Value::Object(m)) => m.iter().map(|(k, x)| (k.replace('~', "~0").replace('/', "~1"), x)).collect(),
+            _ => continue,
+        };
+        for (i, x) in elements {
+            if let Some(found) = locate(x, &format!("{at}/{key}/{i}"), inner) {
+                return Some(found);
+            }
+        }
     }
-    out
+    // The error is in this part's own fields.
+    if let serde_json::Value::Object(m) = v {
+        for k in m.keys() {
+            let mut without = m.clone();
+            without.remove(k);
+            match (shape.check)(&serde_json::Value::Object(without)) {
+                Ok(()) => return Some((format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), err)),
+                Err(e) if e.starts_with(&format!("missing field `{k}`")) => {
+                    return Some((format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), err))
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    Some((at.to_owned(), err))
+}
+
+/// A scenario as a JSON value (see [`from_value`]).
+pub fn to_value(scenario: &Scenario) -> serde_json::Value {
+    serde_json::to_value(scenario).unwrap_or_default()
+}
+
+/// Serializes a scenario as pretty JSON, fields in the format's order.
+pub fn to_json(scenario: &Scenario) -> String {
+    serde_json::to_string_pretty(scenario).unwrap_or_default()
 }
 
 /// The JSON Schema of the format, derived from these types (`docs/scenario.schema.json`).

@@ -224,7 +224,7 @@ pub fn item_for_reference(doc: &Scenario, reference: &str) -> Option<Item> {
         };
         (kind, name)
     } else {
-        let v = serde_json::to_value(doc).ok()?;
+        let v = vpcsim_core::scenario::to_value(doc);
         let kind = Kind::ALL.into_iter().filter(|k| !k.is_sagemaker()).find(|k| {
             v.pointer(k.collection())
                 .and_then(Value::as_array)
@@ -570,11 +570,17 @@ pub fn apply(doc: &Scenario, edit: &Edit) -> Result<(Scenario, Applied), String>
     }
 }
 
+/// Reads an edited document back into the format's types (through the core's one reader,
+/// so the message names the field).
+fn read_back(v: Value) -> Result<Scenario, String> {
+    vpcsim_core::scenario::from_value(v).map_err(|d| format!("not applied: {} at {}", d.message, d.at))
+}
+
 /// Runs a change on the document as JSON, and reads it back into the format's types.
 fn with_json(doc: &Scenario, f: impl FnOnce(&mut Value) -> Result<(), String>) -> Result<Scenario, String> {
-    let mut v = serde_json::to_value(doc).map_err(|e| e.to_string())?;
+    let mut v = vpcsim_core::scenario::to_value(doc);
     f(&mut v)?;
-    serde_json::from_value(v).map_err(|e| format!("not applied: {e}"))
+    read_back(v)
 }
 
 fn array_at<'a>(v: &'a mut Value, pointer: &str) -> Result<&'a mut Vec<Value>, String> {
@@ -631,7 +637,8 @@ fn set(v: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
 /// Every id and SageMaker name in the document.
 fn taken(doc: &Scenario) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    if let Ok(v) = serde_json::to_value(doc) {
+    {
+        let v = vpcsim_core::scenario::to_value(doc);
         for k in Kind::ALL {
             if let Some(a) = v.pointer(k.collection()).and_then(Value::as_array) {
                 out.extend(a.iter().filter_map(|e| e.get(k.key_field()).and_then(Value::as_str)).map(str::to_owned));
@@ -890,7 +897,7 @@ fn delete(doc: &Scenario, items: &[Item]) -> Result<(Scenario, Applied), String>
             gone.insert(it.key.clone());
         }
     }
-    let mut v = serde_json::to_value(doc).map_err(|e| e.to_string())?;
+    let mut v = vpcsim_core::scenario::to_value(doc);
     // Remove the SageMaker items by name.
     for it in items.iter().filter(|i| i.kind.is_sagemaker()) {
         if let Some(a) = v.pointer_mut(it.kind.collection()).and_then(Value::as_array_mut) {
@@ -936,7 +943,7 @@ fn delete(doc: &Scenario, items: &[Item]) -> Result<(Scenario, Applied), String>
             }
         }
     }
-    let out: Scenario = serde_json::from_value(v).map_err(|e| format!("not applied: {e}"))?;
+    let out: Scenario = read_back(v)?;
     Ok((out, Applied::default()))
 }
 
@@ -994,7 +1001,7 @@ fn rename(doc: &Scenario, item: &Item, to: &str) -> Result<(Scenario, Applied), 
     }
     let old_ref = item.reference(doc);
     let idx = index_of(doc, item).ok_or_else(|| format!("{} `{}` no longer exists", item.kind.label(), item.key))?;
-    let mut v = serde_json::to_value(doc).map_err(|e| e.to_string())?;
+    let mut v = vpcsim_core::scenario::to_value(doc);
     set(&mut v, &format!("{}/{idx}/{}", item.kind.collection(), item.kind.key_field()), Value::String(to.to_owned()))?;
     let new_ref = Item::new(item.kind, to).reference_with_kind_of(doc, item);
     if item.kind.is_sagemaker() {
@@ -1007,7 +1014,7 @@ fn rename(doc: &Scenario, item: &Item, to: &str) -> Result<(Scenario, Applied), 
             layout.insert(new_ref.clone(), h);
         }
     }
-    let out: Scenario = serde_json::from_value(v).map_err(|e| format!("not applied: {e}"))?;
+    let out: Scenario = read_back(v)?;
     Ok((out, Applied { select: vec![new_ref] }))
 }
 
@@ -1028,7 +1035,7 @@ fn duplicate(doc: &Scenario, items: &[Item]) -> Result<(Scenario, Applied), Stri
     let sc = scene(doc);
     for it in items {
         let Some(ptr) = it.pointer(&out) else { continue };
-        let mut v = serde_json::to_value(&out).map_err(|e| e.to_string())?;
+        let mut v = vpcsim_core::scenario::to_value(&out);
         let Some(mut copy) = v.pointer(&ptr).cloned() else { continue };
         let key = if it.kind.is_sagemaker() {
             let t: BTreeSet<String> =
@@ -1065,7 +1072,7 @@ fn duplicate(doc: &Scenario, items: &[Item]) -> Result<(Scenario, Applied), Stri
             }
         }
         array_at(&mut v, it.kind.collection())?.push(copy);
-        out = serde_json::from_value(v).map_err(|e| format!("not applied: {e}"))?;
+        out = read_back(v)?;
         let new_ref = Item::new(it.kind, key).reference_with_kind_of(doc, it);
         // Place the copy next to the original.
         let old_ref = it.reference(doc);

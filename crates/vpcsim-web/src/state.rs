@@ -12,7 +12,7 @@ use vpcsim_core::scenario::{ProbeDoc, Scenario};
 use yew::Reducible;
 
 /// The scenario the playground opens with: the study guide's worked example.
-pub const DEFAULT_SCENARIO: &str = include_str!("../../../tests/scenarios/gallery/worked-example.json");
+pub const DEFAULT_SCENARIO: &str = crate::gallery::GALLERY[0].2;
 
 /// Undo keeps at least this many steps.
 pub const HISTORY_LIMIT: usize = 200;
@@ -201,8 +201,9 @@ pub const SPEEDS: [f64; 4] = [0.5, 1.0, 2.0, 4.0];
 pub struct Saved {
     /// Format of this record.
     pub v: u32,
-    /// The document.
-    pub scenario: Scenario,
+    /// The document, as JSON: it is read through the core's one scenario reader
+    /// (`vpcsim_core::scenario::from_value`), so an unreadable document is a located error.
+    pub scenario: serde_json::Value,
     /// The composer.
     #[serde(default)]
     pub draft: Draft,
@@ -304,7 +305,7 @@ impl AppState {
     pub fn saved(&self) -> Saved {
         Saved {
             v: 1,
-            scenario: (*self.scenario).clone(),
+            scenario: vpcsim_core::scenario::to_value(&self.scenario),
             draft: self.draft.clone(),
             selection: self.selection.clone(),
             camera: self.camera,
@@ -314,8 +315,10 @@ impl AppState {
     }
 
     /// A state restored from autosave; the last probe is shown at its end, not replayed.
-    pub fn restored(saved: Saved) -> Self {
-        let mut s = AppState::with_scenario(saved.scenario);
+    /// Fails, with the core's located diagnostic, when the document cannot be read.
+    pub fn restored(saved: Saved) -> Result<Self, vpcsim_core::Diagnostic> {
+        let scenario = vpcsim_core::scenario::from_value(saved.scenario)?;
+        let mut s = AppState::with_scenario(scenario);
         s.draft = saved.draft;
         s.selection = saved.selection;
         s.camera = saved.camera;
@@ -323,7 +326,7 @@ impl AppState {
         s.sent = saved.sent.map(|p| (0, p));
         s.step = usize::MAX;
         s.autofit = false;
-        s
+        Ok(s)
     }
 
     /// The selected items that exist in the document.
@@ -541,10 +544,13 @@ impl Reducible for AppState {
                 }
                 s.revision = keep.3.wrapping_add(1);
             }
-            Action::Restore(saved) => {
-                s = AppState::restored(*saved);
-                s.revision = self.revision.wrapping_add(1);
-            }
+            Action::Restore(saved) => match AppState::restored(*saved) {
+                Ok(restored) => {
+                    s = restored;
+                    s.revision = self.revision.wrapping_add(1);
+                }
+                Err(d) => s.notice = Some(Notice::error(format!("The saved session could not be read: {} at {}", d.message, d.at))),
+            },
             Action::Edit(edit) => {
                 let coalesce = match &edit {
                     Edit::Set { pointer, .. } => Some(pointer.clone()),

@@ -19,7 +19,10 @@ pub fn initial_state() -> AppState {
         return AppState::default();
     };
     match serde_json::from_str::<Saved>(&raw) {
-        Ok(saved) if saved.v == 1 => AppState::restored(saved),
+        Ok(saved) if saved.v == 1 => match AppState::restored(saved) {
+            Ok(state) => state,
+            Err(d) => unreadable(raw, &format!("{} at {}", d.message, d.at)),
+        },
         Ok(saved) => unreadable(raw, &format!("it was written by a newer version (record format {})", saved.v)),
         Err(e) => unreadable(raw, &e.to_string()),
     }
@@ -96,7 +99,8 @@ pub fn install_panic_hook() {
             let _ = banner.append_child(p);
         }
         if let Some(saved) = local_storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) {
-            let scenario = serde_json::from_str::<Saved>(&saved).map(|s| vpcsim_core::scenario::to_json(&s.scenario)).unwrap_or(saved);
+            let scenario =
+                serde_json::from_str::<Saved>(&saved).ok().and_then(|s| serde_json::to_string_pretty(&s.scenario).ok()).unwrap_or(saved);
             let blob = gloo::file::Blob::new_with_options(scenario.as_str(), Some("application/json"));
             let url = gloo::file::ObjectUrl::from(blob);
             if let Ok(a) = doc.create_element("a") {
