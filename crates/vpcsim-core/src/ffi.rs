@@ -323,6 +323,17 @@ pub fn fuzz_terraform_import(text: &str) {
     exercise(&imported.scenario);
 }
 
+/// Fuzzing entry: decode any text as a share link (the fragment after `#s=`); when it
+/// reads, re-encode it and build and trace what it carries.
+#[doc(hidden)]
+pub fn fuzz_share_link(text: &str) {
+    if let Ok(shared) = crate::share::decode(text) {
+        let again = crate::share::decode(&crate::share::encode(&shared));
+        debug_assert!(again.is_ok(), "a decoded link re-encodes");
+        exercise(&shared.scenario);
+    }
+}
+
 fn exercise(scenario: &Scenario) {
     let (net, _) = Network::build(scenario);
     let _ = run_probes(scenario, &net);

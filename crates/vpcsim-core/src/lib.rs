@@ -12,6 +12,7 @@
 //! - [`policy`]: endpoint policy (IAM) evaluation.
 //! - [`trace`]: traces as data, and their one text rendering.
 //! - [`analysis`]: facts about a document that need no packet (shadowed NACL entries).
+//! - [`share`]: share links (versioned, deflated, base64url, capped).
 //! - [`ffi`]: the JSON boundary used by the wasm crate, the web app and the CLI.
 //!
 //! This crate does no IO, reads no clock, uses no randomness and holds no global state.
@@ -26,6 +27,7 @@ pub mod import;
 pub mod model;
 pub mod policy;
 pub mod scenario;
+pub mod share;
 pub mod trace;
 
 pub use diag::{Diagnostic, Severity};

@@ -167,17 +167,26 @@ pub struct Notice {
     pub text: String,
     /// Text the user can download (unreadable autosave, a failed import...).
     pub raw: Option<Rc<String>>,
+    /// The download's file name and button label, when `raw` is set.
+    pub download: Option<(&'static str, &'static str)>,
 }
 
 impl Notice {
+    /// Offers `raw` for download as `file`, on a button labelled `label`.
+    pub fn with_download(mut self, raw: String, file: &'static str, label: &'static str) -> Self {
+        self.raw = Some(Rc::new(raw));
+        self.download = Some((file, label));
+        self
+    }
+
     /// An error.
     pub fn error(text: impl Into<String>) -> Self {
-        Notice { error: true, text: text.into(), raw: None }
+        Notice { error: true, text: text.into(), raw: None, download: None }
     }
 
     /// Information.
     pub fn info(text: impl Into<String>) -> Self {
-        Notice { error: false, text: text.into(), raw: None }
+        Notice { error: false, text: text.into(), raw: None, download: None }
     }
 }
 
@@ -329,6 +338,17 @@ impl AppState {
         Ok(s)
     }
 
+    /// What a share link carries: the document, the composer's packet (the one last sent
+    /// when there is one) and the view.
+    pub fn shared(&self) -> vpcsim_core::share::Shared {
+        let probe = self.sent.as_ref().map(|(_, p)| p.clone()).unwrap_or_else(|| self.draft.probe());
+        vpcsim_core::share::Shared {
+            scenario: (*self.scenario).clone(),
+            probe: Some(probe),
+            view: serde_json::json!({"camera": self.camera, "selection": self.selection, "sent": self.sent.is_some()}),
+        }
+    }
+
     /// The selected items that exist in the document.
     pub fn selected_items(&self) -> Vec<Item> {
         self.selection.iter().filter_map(|r| doc::item_for_reference(&self.scenario, r)).collect()
@@ -409,6 +429,8 @@ pub enum Action {
     Load(Box<Scenario>),
     /// Restore an autosaved session.
     Restore(Box<Saved>),
+    /// Open a share link: its scenario (undoable), probe and view.
+    OpenShared(Box<vpcsim_core::share::Shared>),
     /// Change the document.
     Edit(Edit),
     /// Undo the last change.
@@ -543,6 +565,34 @@ impl Reducible for AppState {
                     s.past.remove(0);
                 }
                 s.revision = keep.3.wrapping_add(1);
+            }
+            Action::OpenShared(shared) => {
+                let shared = *shared;
+                let keep = (s.theme, s.past.clone(), s.scenario.clone(), s.revision);
+                s = AppState::with_scenario(shared.scenario);
+                s.theme = keep.0;
+                s.past = keep.1;
+                s.past.push(keep.2);
+                if s.past.len() > HISTORY_LIMIT {
+                    s.past.remove(0);
+                }
+                s.revision = keep.3.wrapping_add(1);
+                let view = &shared.view;
+                if let Some(c) = view.get("camera").and_then(|c| serde_json::from_value::<Camera>(c.clone()).ok()) {
+                    s.camera = c;
+                    s.autofit = false;
+                }
+                if let Some(sel) = view.get("selection").and_then(serde_json::Value::as_array) {
+                    s.selection = sel.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect();
+                }
+                if let Some(p) = shared.probe {
+                    s.draft = Draft::from_probe(&p);
+                    if view.get("sent").and_then(serde_json::Value::as_bool) == Some(true) {
+                        s.sent = Some((0, p));
+                        s.step = usize::MAX;
+                    }
+                }
+                s.notice = Some(Notice::info("Opened a shared link: its scenario, packet and view. Undo returns to what you had before."));
             }
             Action::Restore(saved) => match AppState::restored(*saved) {
                 Ok(restored) => {

@@ -2,7 +2,6 @@
 //! downloads, and the panic banner.
 
 use crate::state::{AppState, Notice, Saved};
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 /// localStorage key of the autosaved session.
@@ -12,9 +11,83 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-/// The state to start with: the autosaved session if there is one; if it cannot be read,
-/// the default scenario with a banner offering the raw text for download.
+/// The state to start with: the autosaved session (or the default scenario), then the
+/// share link of the URL, if any. A link that cannot be read leaves the autosaved work
+/// open, with a banner saying why; one that can is opened over it (undo returns to it,
+/// and the previous autosave is also kept under `vpcsim.autosave.before-link`).
 pub fn initial_state() -> AppState {
+    let base = autosaved_state();
+    let Some(payload) = link_payload() else { return base };
+    clear_link();
+    match vpcsim_core::share::decode(&payload) {
+        Ok(shared) => {
+            if let Some(s) = local_storage() {
+                if let Ok(Some(prev)) = s.get_item(AUTOSAVE_KEY) {
+                    let _ = s.set_item("vpcsim.autosave.before-link", &prev);
+                }
+            }
+            yew::Reducible::reduce(std::rc::Rc::new(base), crate::state::Action::OpenShared(Box::new(shared))).as_ref().clone()
+        }
+        Err(d) => AppState {
+            notice: Some(Notice::error(format!(
+                "This link could not be opened: {} ({}). Your autosaved work is open instead.",
+                d.message, d.help
+            ))),
+            ..base
+        },
+    }
+}
+
+/// The share payload of the page's URL (`#s=...`), if any.
+pub fn link_payload() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.strip_prefix("#s=").map(str::to_owned)
+}
+
+/// Removes the fragment, so that a reload opens the autosave (which now holds the link's
+/// state and what the user did since) rather than the link again.
+fn clear_link() {
+    if let Some(w) = web_sys::window() {
+        let loc = w.location();
+        let url = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+}
+
+/// Puts a share link for `state` in the address bar and the clipboard. Returns the banner
+/// to show: the link is copied, or it is too long and the scenario is offered instead.
+pub fn copy_link(state: &AppState) -> Notice {
+    let payload = vpcsim_core::share::encode(&state.shared());
+    let Some(w) = web_sys::window() else { return Notice::error("no browser window") };
+    let loc = w.location();
+    let url = format!(
+        "{}{}{}#s={payload}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default()
+    );
+    if url.len() > vpcsim_core::share::MAX_LINK {
+        return Notice::info(format!(
+            "This network is too big for a link ({} characters; links over {} get cut by chat tools and browsers). Download the scenario and share the file instead.",
+            url.len(),
+            vpcsim_core::share::MAX_LINK
+        ))
+        .with_download(vpcsim_core::scenario::to_json(&state.scenario), "scenario.vpcsim.json", "Download scenario");
+    }
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    // The clipboard may be refused (permissions, insecure origin): the address bar has it.
+    let promise = w.navigator().clipboard().write_text(&url);
+    let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_: wasm_bindgen::JsValue| {});
+    let _ = promise.catch(&ignore);
+    ignore.forget();
+    Notice::info(format!("Link copied ({} characters): it opens this scenario, packet and view. It is also in the address bar.", url.len()))
+}
+
+fn autosaved_state() -> AppState {
     let Some(raw) = local_storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten()) else {
         return AppState::default();
     };
@@ -30,13 +103,12 @@ pub fn initial_state() -> AppState {
 
 fn unreadable(raw: String, why: &str) -> AppState {
     AppState {
-        notice: Some(Notice {
-            error: true,
-            text: format!(
+        notice: Some(
+            Notice::error(format!(
                 "Your autosaved work could not be read ({why}). The default scenario is open; download the saved text to keep it."
-            ),
-            raw: Some(Rc::new(raw)),
-        }),
+            ))
+            .with_download(raw, "vpcsim-autosave.txt", "Download the saved text"),
+        ),
         ..AppState::default()
     }
 }

@@ -286,3 +286,26 @@ fn every_gallery_entry_parses_and_the_menu_names_match() {
         assert_eq!((slug, name), (e.slug, e.scenario.name.as_str()));
     }
 }
+
+#[test]
+fn a_share_link_reopens_the_scenario_packet_and_view_and_undo_returns_to_the_previous_work() {
+    let s = run(
+        Rc::new(AppState::default()),
+        [
+            Action::Preset(vpcsim_web::state::Preset::Ssh),
+            Action::Send,
+            Action::Select(vec!["i-web".into()]),
+            Action::Zoom { factor: 2.0, around: None },
+        ],
+    );
+    let link = vpcsim_core::share::encode(&s.shared());
+    let shared = vpcsim_core::share::decode(&link).unwrap();
+    let before = empty();
+    let opened = run(before.clone(), [Action::OpenShared(Box::new(shared))]);
+    assert_eq!(opened.scenario, s.scenario);
+    assert_eq!(opened.draft, s.draft);
+    assert_eq!(opened.sent.as_ref().map(|x| &x.1), s.sent.as_ref().map(|x| &x.1), "the packet that was sent");
+    assert_eq!((opened.camera, opened.selection.clone()), (s.camera, s.selection.clone()));
+    let back = run(opened, [Action::Undo]);
+    assert_eq!(back.scenario, before.scenario, "the work open before the link is one undo away");
+}

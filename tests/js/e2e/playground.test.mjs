@@ -187,3 +187,50 @@ test('an internal error shows a banner that offers the autosaved scenario', asyn
     await context.close();
   }
 });
+
+test('a copied link opens the same scenario, packet and view in a fresh browser; a broken one keeps the autosave', async () => {
+  const a = await open();
+  let link;
+  try {
+    await ready(a.page);
+    await a.page.selectOption('#gallery', 'nacl-rule-order');
+    await a.page.click('#tab-scenario');
+    await a.page.click('.probe[data-probe="0"] .probe-actions button');
+    await a.page.waitForSelector('#verdict');
+    const verdict = await a.page.textContent('#verdict');
+    await a.page.click('#share');
+    await a.page.waitForSelector('#notice');
+    assert.match(await a.page.textContent('#notice'), /Link copied/);
+    link = a.page.url();
+    assert.match(link, /#s=v1\./);
+    const b = await open();
+    try {
+      await b.page.goto(link);
+      await b.page.waitForSelector('#verdict');
+      assert.match(await b.page.textContent('h1'), /NACL rule order/);
+      assert.equal(await b.page.textContent('#verdict'), verdict, 'the same packet, with the same verdict');
+      assert.doesNotMatch(b.page.url(), /#s=/, 'the fragment is consumed: a reload opens the autosave');
+      await shot(b.page, 'share-link-opened');
+      assert.deepEqual(b.problems, []);
+    } finally {
+      await b.context.close();
+    }
+  } finally {
+    await a.context.close();
+  }
+  const c = await open();
+  try {
+    await ready(c.page);
+    await c.page.click('#tab-scenario');
+    await c.page.fill('#scenario-name', 'My own work');
+    for (const broken of [link.slice(0, link.length - 40), link.replace('#s=v1.', '#s=v7.')]) {
+      await c.page.goto('about:blank');
+      await c.page.goto(broken);
+      await c.page.waitForSelector('#notice.error');
+      assert.match(await c.page.textContent('#notice'), /could not be opened/);
+      assert.equal(await c.page.textContent('h1'), 'My own work', 'the autosaved work is kept');
+    }
+  } finally {
+    await c.context.close();
+  }
+});

@@ -276,19 +276,16 @@ fn Banner() -> Html {
         Callback::from(move |_| s.dispatch(Action::Notify(None)))
     };
     let download = n.raw.clone().map(|raw| {
-        let is_report = !n.text.contains("autosaved");
+        let (file, _) = n.download.unwrap_or(("vpcsim.txt", "Download"));
         Callback::from(move |_: MouseEvent| {
-            if is_report {
-                storage::download("vpcsim-report.txt", &raw, "text/plain");
-            } else {
-                storage::download("vpcsim-autosave.txt", &raw, "text/plain");
-            }
+            storage::download(file, &raw, if file.ends_with(".json") { "application/json" } else { "text/plain" })
         })
     });
+    let label = n.download.map(|(_, l)| l).unwrap_or("Download");
     html! {
         <div id="notice" class={classes!("notice", if n.error { "error" } else { "info" })} role={if n.error { "alert" } else { "status" }}>
             <p>{ &n.text }</p>
-            { download.map(|cb| html! { <button type="button" onclick={cb}>{ if n.text.contains("autosaved") { "Download the saved text" } else { "Download the full report" } }</button> }).unwrap_or_default() }
+            { download.map(|cb| html! { <button type="button" onclick={cb}>{ label }</button> }).unwrap_or_default() }
             <button type="button" class="close" onclick={close} aria-label="Dismiss">{"×"}</button>
         </div>
     }

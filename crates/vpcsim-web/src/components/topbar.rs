@@ -55,7 +55,9 @@ pub fn open_files(files: &[InputFile]) -> (Action, Option<Notice>) {
     if scenario.network.vpcs.is_empty() {
         let first = imported.diagnostics.first().map(|d| format!(" First problem: {d}")).unwrap_or_default();
         let mut n = Notice::error(format!("Nothing to import: no VPC found in {} file(s).{first}", files.len()));
-        n.raw = (!report.is_empty()).then(|| Rc::new(report));
+        if !report.is_empty() {
+            n = n.with_download(report, "vpcsim-import-report.txt", "Download the full report");
+        }
         return (Action::Notify(Some(n)), None);
     }
     if scenario.name.is_empty() {
@@ -69,18 +71,17 @@ pub fn open_files(files: &[InputFile]) -> (Action, Option<Notice>) {
     let (errors, warnings) = (count(vpcsim_core::Severity::Error), count(vpcsim_core::Severity::Warning));
     let infos = imported.diagnostics.len() - errors - warnings;
     let net = &scenario.network;
-    let notice = Notice {
-        error: errors > 0,
-        text: format!(
+    let text = format!(
             "Imported {} VPC(s), {} subnet(s), {} security group(s) and {} instance(s) from {} file(s): {errors} error(s), {warnings} warning(s), {infos} note(s).",
             net.vpcs.len(),
             net.subnets.len(),
             net.security_groups.len(),
             net.instances.len(),
             files.len()
-        ),
-        raw: (!report.is_empty()).then(|| Rc::new(report)),
-    };
+        );
+    let notice = if errors > 0 { Notice::error(text) } else { Notice::info(text) };
+    let notice =
+        if report.is_empty() { notice } else { notice.with_download(report, "vpcsim-import-report.txt", "Download the full report") };
     (Action::Load(Box::new(scenario)), Some(notice))
 }
 
@@ -209,6 +210,8 @@ pub fn TopBar() -> Html {
                 <button type="button" id="open" onclick={on_open_click} title="Open a scenario, AWS CLI outputs or terraform show -json (Ctrl+O)">{"Open…"}</button>
                 <input ref={file_input} id="open-files" type="file" accept=".json,application/json" multiple=true class="visually-hidden" onchange={on_files} tabindex="-1" aria-hidden="true" />
                 <button type="button" id="save" onclick={on_save} title="Download the scenario (Ctrl+S)">{"Save"}</button>
+                <button type="button" id="share" onclick={{ let st = state.clone(); Callback::from(move |_: MouseEvent| st.dispatch(Action::Notify(Some(storage::copy_link(&st))))) }}
+                    title="Copy a link that opens this scenario, packet and view">{"Copy link"}</button>
                 <span class="sep" aria-hidden="true"></span>
                 <button type="button" id="undo" onclick={dispatch(Action::Undo)} disabled={state.past.is_empty()} aria-label="Undo" title="Undo (Ctrl+Z)">{"↶"}</button>
                 <button type="button" id="redo" onclick={dispatch(Action::Redo)} disabled={state.future.is_empty()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{"↷"}</button>
