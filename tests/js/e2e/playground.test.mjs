@@ -234,3 +234,48 @@ test('a copied link opens the same scenario, packet and view in a fresh browser;
     await c.context.close();
   }
 });
+
+test('names, descriptions and rule descriptions are inert text, also through a share link', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await ready(page);
+    const evil = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
+    const js = 'javascript:window.__xss=3';
+    const doc = {
+      vpcsim: 1, name: `Evil ${evil}`, description: `${evil} ${js}`,
+      network: {
+        vpcs: [{ id: 'vpc-1', name: evil, cidr_blocks: ['10.0.0.0/16'] }],
+        subnets: [{ id: 'subnet-1', name: js, vpc: 'vpc-1', cidr: '10.0.1.0/24', az: 'us-east-1a' }],
+        security_groups: [{ id: 'sg-1', name: evil, vpc: 'vpc-1', description: js,
+          inbound: [{ protocol: 'tcp', ports: '443', cidr: '10.0.0.0/8', description: evil }], outbound: [{ protocol: 'all', cidr: '0.0.0.0/0' }] }],
+        instances: [{ id: 'i-1', name: evil, subnet: 'subnet-1', security_groups: ['sg-1'] }, { id: 'i-2', name: js, subnet: 'subnet-1', security_groups: ['sg-1'] }],
+      },
+      probes: [{ name: evil, from: 'i-2', to: 'i-1', protocol: 'tcp', port: 443 }],
+    };
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/vpcsim-xss-`)}/evil.json`;
+    writeFileSync(file, JSON.stringify(doc));
+    await page.setInputFiles('#open-files', file);
+    await page.waitForFunction(() => /Evil/.test(document.querySelector('h1')?.textContent ?? ''));
+    assert.match(await page.textContent('h1'), /<img src=x/, 'shown as text');
+    await page.click('#tab-scenario');
+    await page.click('.probe[data-probe="0"] .probe-actions button');
+    await page.waitForSelector('#verdict');
+    await page.click('.canvas [data-id="i-1"] rect.body');
+    await page.click('#tab-inspector');
+    await page.click('#share');
+    const link = page.url();
+    await page.goto('about:blank');
+    await page.goto(link);
+    await page.waitForSelector('#verdict');
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => window.__xss), undefined, 'nothing executed');
+    assert.equal(await page.$$eval('img[src="x"], script:not([src]):not([type])', (e) => e.filter((x) => /__xss/.test(x.outerHTML)).length), 0);
+    assert.equal(await page.$$eval('a[href^="javascript:"]', (a) => a.length), 0, 'no javascript: link');
+    await shot(page, 'xss-inert');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
