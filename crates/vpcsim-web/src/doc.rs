@@ -509,10 +509,7 @@ fn snap(v: f64) -> f64 {
 /// Applies an edit. On error the document is unchanged and the message says why.
 pub fn apply(doc: &Scenario, edit: &Edit) -> Result<(Scenario, Applied), String> {
     match edit {
-        Edit::Set { pointer, value } => {
-            let doc = with_json(doc, |v| set(v, pointer, value.clone()))?;
-            Ok((doc, Applied::default()))
-        }
+        Edit::Set { pointer, value } => set_following_references(doc, pointer, value),
         Edit::Insert { pointer, index, value } => {
             let doc = with_json(doc, |v| {
                 let arr = array_at(v, pointer)?;
@@ -981,6 +978,59 @@ fn replace_refs(v: &mut Value, from: &str, to: &str) {
         }
         Value::Array(a) => a.iter_mut().for_each(|x| replace_refs(x, from, to)),
         _ => {}
+    }
+}
+
+/// A `Set` that keeps references true: an id set in place (a transit gateway attachment's,
+/// say) is followed by what names it, and a job switched between training and
+/// processing keeps its layout, probes and selection under its new reference.
+fn set_following_references(doc: &Scenario, pointer: &str, value: &Value) -> Result<(Scenario, Applied), String> {
+    let before = vpcsim_core::scenario::to_value(doc);
+    let old_id = pointer.ends_with("/id").then(|| before.pointer(pointer).and_then(Value::as_str).map(str::to_owned)).flatten();
+    let jobs_before: Vec<String> = (0..doc.network.sagemaker.training_jobs.len())
+        .filter_map(|i| doc.network.sagemaker.training_jobs.get(i).map(|j| Item::new(Kind::TrainingJob, j.name.clone()).reference(doc)))
+        .collect();
+    let mut v = before;
+    set(&mut v, pointer, value.clone())?;
+    let mut select = Vec::new();
+    if let (Some(old), Some(new)) = (old_id, value.as_str()) {
+        // Only an id that was unique names something unambiguously (while typing, an id may
+        // pass through another one's value).
+        if !old.is_empty() && old != new && count_ids(&vpcsim_core::scenario::to_value(doc), &old) == 1 {
+            replace_refs(&mut v, &old, new);
+            // The field itself now holds `new` already; make sure it was not touched twice.
+            set(&mut v, pointer, value.clone())?;
+        }
+    }
+    let mut out = read_back(v)?;
+    if pointer.starts_with("/network/sagemaker/training_jobs/") && pointer.ends_with("/kind") {
+        for (i, old_ref) in jobs_before.iter().enumerate() {
+            let Some(j) = out.network.sagemaker.training_jobs.get(i) else { continue };
+            let new_ref = Item::new(Kind::TrainingJob, j.name.clone()).reference(&out);
+            if &new_ref != old_ref {
+                let mut v = vpcsim_core::scenario::to_value(&out);
+                replace_refs(&mut v, old_ref, &new_ref);
+                if let Some(Value::Object(layout)) = v.get_mut("layout") {
+                    if let Some(h) = layout.remove(old_ref) {
+                        layout.insert(new_ref.clone(), h);
+                    }
+                }
+                out = read_back(v)?;
+                select.push(new_ref);
+            }
+        }
+    }
+    Ok((out, Applied { select }))
+}
+
+/// How many `id` fields hold `id`.
+fn count_ids(v: &Value, id: &str) -> usize {
+    match v {
+        Value::Object(m) => {
+            usize::from(m.get("id").and_then(Value::as_str) == Some(id)) + m.values().map(|x| count_ids(x, id)).sum::<usize>()
+        }
+        Value::Array(a) => a.iter().map(|x| count_ids(x, id)).sum(),
+        _ => 0,
     }
 }
 

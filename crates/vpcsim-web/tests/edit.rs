@@ -309,3 +309,47 @@ fn a_share_link_reopens_the_scenario_packet_and_view_and_undo_returns_to_the_pre
     let back = run(opened, [Action::Undo]);
     assert_eq!(back.scenario, before.scenario, "the work open before the link is one undo away");
 }
+
+#[test]
+fn ids_set_in_place_are_followed_and_a_job_keeps_its_place_when_its_kind_changes() {
+    // A transit gateway attachment renamed in the inspector: its routes follow (RT-9).
+    let doc = vpcsim_core::scenario::parse(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/scenarios/routing/rt-09-transit-gateway-routes.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let att = doc.network.transit_gateways[0].attachments[0].id.clone();
+    let routed = doc.network.transit_gateways[0].routes.iter().filter(|r| r.attachment.as_deref() == Some(att.as_str())).count();
+    let s = run(
+        Rc::new(AppState::with_scenario(doc)),
+        [Action::Edit(Edit::Set { pointer: "/network/transit_gateways/0/attachments/0/id".into(), value: json!("tgw-attach-renamed") })],
+    );
+    let tgw = &s.scenario.network.transit_gateways[0];
+    assert_eq!(tgw.attachments[0].id, "tgw-attach-renamed");
+    assert_eq!(tgw.routes.iter().filter(|r| r.attachment.as_deref() == Some("tgw-attach-renamed")).count(), routed);
+    let (_, diags) = Network::build(&s.scenario);
+    assert!(diags.iter().all(|d| d.severity != vpcsim_core::Severity::Error), "{diags:?}");
+
+    // A training job switched to processing keeps its layout hint and its probes.
+    let s = run(Rc::new(AppState::default()), [add(Palette::TrainingJob)]);
+    let name = s.scenario.network.sagemaker.training_jobs[0].name.clone();
+    let old_ref = format!("sagemaker:training-job/{name}");
+    let mut doc = (*s.scenario).clone();
+    doc.layout.insert(old_ref.clone(), vpcsim_core::scenario::LayoutHint { x: 300.0, y: 200.0, w: None, h: None });
+    doc.probes.push(vpcsim_core::ProbeDoc {
+        from: old_ref.clone(),
+        to: "service:s3".into(),
+        protocol: "tcp".into(),
+        port: Some(443),
+        ..Default::default()
+    });
+    let s = run(
+        Rc::new(AppState::with_scenario(doc)),
+        [Action::Edit(Edit::Set { pointer: "/network/sagemaker/training_jobs/0/kind".into(), value: json!("processing") })],
+    );
+    let new_ref = format!("sagemaker:processing-job/{name}");
+    assert_eq!(s.scenario.layout.get(&new_ref).map(|h| (h.x, h.y)), Some((300.0, 200.0)));
+    assert!(!s.scenario.layout.contains_key(&old_ref));
+    assert_eq!(s.scenario.probes.last().unwrap().from, new_ref);
+    assert_eq!(s.selection, vec![new_ref]);
+}
