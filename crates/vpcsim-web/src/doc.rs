@@ -224,12 +224,8 @@ pub fn item_for_reference(doc: &Scenario, reference: &str) -> Option<Item> {
         };
         (kind, name)
     } else {
-        let v = vpcsim_core::scenario::to_value(doc);
-        let kind = Kind::ALL.into_iter().filter(|k| !k.is_sagemaker()).find(|k| {
-            v.pointer(k.collection())
-                .and_then(Value::as_array)
-                .is_some_and(|a| a.iter().any(|e| e.get("id").and_then(Value::as_str) == Some(reference)))
-        })?;
+        // The typed lookup of `index_of`, kind by kind: no serialization of the document.
+        let kind = Kind::ALL.into_iter().filter(|k| !k.is_sagemaker()).find(|k| index_of(doc, &Item::new(*k, reference)).is_some())?;
         (kind, reference)
     };
     let item = Item::new(kind, key);

@@ -360,10 +360,7 @@ impl AppState {
         }
         let same_field = coalesce.is_some() && coalesce == self.coalesce;
         if !same_field {
-            self.past.push(self.scenario.clone());
-            if self.past.len() > HISTORY_LIMIT {
-                self.past.remove(0);
-            }
+            remember(&mut self.past, self.scenario.clone());
         }
         self.future.clear();
         self.coalesce = coalesce;
@@ -372,10 +369,25 @@ impl AppState {
         self.prune_selection();
     }
 
+    /// A fresh state for an opened document (gallery, file, import, link) that keeps the
+    /// theme and the undo history, so that opening is one undo step.
+    fn opened(&self, scenario: Scenario) -> AppState {
+        let mut s = AppState::with_scenario(scenario);
+        s.theme = self.theme;
+        s.past = self.past.clone();
+        remember(&mut s.past, self.scenario.clone());
+        s.revision = self.revision.wrapping_add(1);
+        s
+    }
+
     fn prune_selection(&mut self) {
-        let sc = crate::layout::scene(&self.scenario);
         let doc = self.scenario.clone();
-        self.selection.retain(|r| doc::item_for_reference(&doc, r).is_some() || sc.position(r).is_some());
+        // The scene is laid out only when a selected reference is not an item (a placed
+        // service or the internet), not on every keystroke.
+        let mut scene: Option<crate::layout::Scene> = None;
+        self.selection.retain(|r| {
+            doc::item_for_reference(&doc, r).is_some() || scene.get_or_insert_with(|| crate::layout::scene(&doc)).position(r).is_some()
+        });
     }
 }
 
@@ -555,28 +567,10 @@ impl Reducible for AppState {
                 s.bulk = None;
             }
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
-            Action::Load(scenario) => {
-                let keep = (s.theme, s.past.clone(), s.scenario.clone(), s.revision);
-                s = AppState::with_scenario(*scenario);
-                s.theme = keep.0;
-                s.past = keep.1;
-                s.past.push(keep.2);
-                if s.past.len() > HISTORY_LIMIT {
-                    s.past.remove(0);
-                }
-                s.revision = keep.3.wrapping_add(1);
-            }
+            Action::Load(scenario) => s = s.opened(*scenario),
             Action::OpenShared(shared) => {
                 let shared = *shared;
-                let keep = (s.theme, s.past.clone(), s.scenario.clone(), s.revision);
-                s = AppState::with_scenario(shared.scenario);
-                s.theme = keep.0;
-                s.past = keep.1;
-                s.past.push(keep.2);
-                if s.past.len() > HISTORY_LIMIT {
-                    s.past.remove(0);
-                }
-                s.revision = keep.3.wrapping_add(1);
+                s = s.opened(shared.scenario);
                 let view = &shared.view;
                 if let Some(c) = view.get("camera").and_then(|c| serde_json::from_value::<Camera>(c.clone()).ok()) {
                     s.camera = c;
@@ -732,6 +726,14 @@ impl Reducible for AppState {
         } else {
             Rc::new(s)
         }
+    }
+}
+
+/// Pushes an undo step, keeping the last [`HISTORY_LIMIT`].
+fn remember(past: &mut Vec<Rc<Scenario>>, doc: Rc<Scenario>) {
+    past.push(doc);
+    if past.len() > HISTORY_LIMIT {
+        past.remove(0);
     }
 }
 

@@ -138,6 +138,11 @@ pub fn download(filename: &str, text: &str, mime: &str) {
     gloo::timers::callback::Timeout::new(1_000, move || drop(url)).forget();
 }
 
+/// Downloads the scenario as `<name>.vpcsim.json` (Save and Ctrl+S).
+pub fn save_scenario(scenario: &vpcsim_core::Scenario) {
+    download(&file_name(&scenario.name), &vpcsim_core::scenario::to_json(scenario), "application/json");
+}
+
 /// A file name for the scenario.
 pub fn file_name(name: &str) -> String {
     let slug: String = name

@@ -137,11 +137,7 @@ pub fn App() -> Html {
                     let key = e.key().to_ascii_lowercase();
                     if ctrl && key == "s" {
                         e.prevent_default();
-                        storage::download(
-                            &storage::file_name(&s.scenario.name),
-                            &vpcsim_core::scenario::to_json(&s.scenario),
-                            "application/json",
-                        );
+                        storage::save_scenario(&s.scenario);
                         return;
                     }
                     if ctrl && key == "o" {

@@ -182,11 +182,7 @@ pub fn TopBar() -> Html {
     let on_save = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            storage::download(
-                &storage::file_name(&state.scenario.name),
-                &vpcsim_core::scenario::to_json(&state.scenario),
-                "application/json",
-            );
+            storage::save_scenario(&state.scenario);
         })
     };
     let dispatch = |a: Action| {
