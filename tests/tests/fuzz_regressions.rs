@@ -21,7 +21,8 @@ fn fuzz_regressions_do_not_panic() {
     let n = replay("scenario", vpcsim_core::ffi::fuzz_scenario)
         + replay("aws_import", vpcsim_core::ffi::fuzz_aws_import)
         + replay("terraform_import", vpcsim_core::ffi::fuzz_terraform_import)
-        + replay("share_link", vpcsim_core::ffi::fuzz_share_link);
+        + replay("share_link", vpcsim_core::ffi::fuzz_share_link)
+        + replay("host_message", vpcsim_core::embed::fuzz);
     assert!(n > 0, "no regression inputs found under tests/fuzz/regressions");
 }
 

@@ -13,6 +13,7 @@
 //! - [`trace`]: traces as data, and their one text rendering.
 //! - [`analysis`]: facts about a document that need no packet (shadowed NACL entries).
 //! - [`share`]: share links (versioned, deflated, base64url, capped).
+//! - [`embed`]: embed options, host page messages and the events posted back.
 //! - [`ffi`]: the JSON boundary used by the wasm crate, the web app and the CLI.
 //!
 //! This crate does no IO, reads no clock, uses no randomness and holds no global state.
@@ -20,6 +21,7 @@
 pub mod addr;
 pub mod analysis;
 pub mod diag;
+pub mod embed;
 pub mod eval;
 pub mod export;
 pub mod ffi;
