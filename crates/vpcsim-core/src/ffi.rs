@@ -299,6 +299,68 @@ pub fn import_aws_json(files_json: &str) -> Answer<ImportValue> {
     Answer::Success { value: ImportValue { scenario: imported.scenario, diagnostics }, warnings: vec![] }
 }
 
+/// The name [`import_terraform_json`] gives its document in diagnostic locations
+/// (`terraform.json#/values/root_module`).
+pub const TERRAFORM_DOCUMENT: &str = "terraform.json";
+
+/// Imports a `terraform show -json` document (state or plan) given as JSON text. Fails when
+/// the document cannot be read at all (too large, not JSON, not `terraform show -json`
+/// output), located at `terraform.json#` or `terraform.json#/format_version`; problems
+/// inside a readable document are diagnostics of a successful import, located by resource
+/// address or `terraform.json#<JSON pointer>`, followed by the load diagnostics.
+pub fn import_terraform_json(document: &str) -> Answer<ImportValue> {
+    // Checked before the text is copied into an `InputFile`.
+    if document.len() > crate::import::MAX_FILE_BYTES {
+        return Answer::Failure {
+            errors: vec![Diagnostic::error(
+                "input-too-large",
+                format!("{TERRAFORM_DOCUMENT}#"),
+                format!(
+                    "the document is {} bytes, more than the {} bytes an import accepts",
+                    document.len(),
+                    crate::import::MAX_FILE_BYTES
+                ),
+                "import a smaller state, for example one workspace or `terraform show -json` of a single module's state",
+            )],
+        };
+    }
+    let file = crate::import::InputFile { path: TERRAFORM_DOCUMENT.to_owned(), text: document.to_owned() };
+    match crate::import::terraform::try_import(&file) {
+        Ok(imported) => {
+            let mut diagnostics = imported.diagnostics;
+            diagnostics.extend(Network::build(&imported.scenario).1);
+            Answer::Success { value: ImportValue { scenario: imported.scenario, diagnostics }, warnings: vec![] }
+        }
+        Err(errors) => Answer::Failure { errors },
+    }
+}
+
+/// A Terraform export: the files of a root module.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportValue {
+    /// File name to contents, as a JSON object in the exporter's order (`versions.tf`,
+    /// `variables.tf` when a variable is used, `main.tf`).
+    #[serde(serialize_with = "files_as_object")]
+    pub files: Vec<(String, String)>,
+    /// What was left out or assumed, located by document path.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn files_as_object<S: serde::Serializer>(files: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(files.iter().map(|(name, text)| (name, text)))
+}
+
+/// Exports a scenario (JSON) as a Terraform root module. Fails only when the scenario
+/// cannot be read; what Terraform cannot express is left out with a diagnostic.
+pub fn export_terraform_json(scenario_text: &str) -> Answer<ExportValue> {
+    let scenario = match load_scenario(scenario_text) {
+        Ok(s) => s,
+        Err(errors) => return Answer::Failure { errors },
+    };
+    let exported = crate::export::terraform::to_hcl(&scenario);
+    Answer::Success { value: ExportValue { files: exported.files, diagnostics: exported.diagnostics }, warnings: vec![] }
+}
+
 /// Fuzzing entry: parse any text as a scenario, build it and trace its probes and a few
 /// probes between its interfaces. Must never panic (`tests/fuzz`, and the regression
 /// files under `tests/fuzz/regressions/scenario`).
@@ -391,6 +453,44 @@ mod tests {
         assert_eq!(answer["errors"][0]["at"], "probe/from");
         assert!(answer["errors"][0]["help"].as_str().unwrap_or("").contains("i-web"));
         let answer: Value = serde_json::from_str(&trace_json("{\"vpcsim\": 1, ", "{}").to_json()).unwrap_or_default();
+        assert_eq!(answer["errors"][0]["code"], "json-syntax");
+    }
+
+    #[test]
+    fn terraform_import_fails_only_for_an_unreadable_document_and_locates_why() {
+        for (bad, code, at) in [
+            ("{ not json", "json-syntax", "terraform.json#"),
+            ("", "json-syntax", "terraform.json#"),
+            ("[1, 2]", "not-terraform-json", "terraform.json#"),
+            ("{\"values\": {}}", "not-terraform-json", "terraform.json#"),
+            ("{\"format_version\": 1}", "terraform-shape", "terraform.json#/format_version"),
+        ] {
+            match import_terraform_json(bad) {
+                Answer::Failure { errors } => {
+                    assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+                    assert_eq!((errors[0].code, errors[0].at.as_str()), (code, at), "{bad}");
+                    assert!(!errors[0].help.is_empty());
+                }
+                Answer::Success { .. } => panic!("{bad} was accepted"),
+            }
+        }
+        let empty = r#"{"format_version": "1.0"}"#;
+        match import_terraform_json(empty) {
+            Answer::Success { value, .. } => assert!(value.diagnostics.iter().any(|d| d.code == "terraform-empty")),
+            Answer::Failure { errors } => panic!("{errors:?}"),
+        }
+    }
+
+    #[test]
+    fn terraform_export_is_an_object_of_files_in_the_exporters_order() {
+        let text = export_terraform_json(&scenario()).to_json();
+        let at = |name: &str| text.find(&format!("\"{name}\":")).unwrap_or(usize::MAX);
+        assert!(at("versions.tf") < at("main.tf"), "{text}");
+        let answer: Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(answer["type"], "success");
+        assert!(answer["files"]["main.tf"].as_str().unwrap_or("").contains("resource \"aws_security_group\""));
+        let answer: Value = serde_json::from_str(&export_terraform_json("{\"vpcsim\": 1, ").to_json()).unwrap_or_default();
+        assert_eq!(answer["type"], "failure");
         assert_eq!(answer["errors"][0]["code"], "json-syntax");
     }
 

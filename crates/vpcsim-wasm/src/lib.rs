@@ -1,7 +1,14 @@
 //! vpcsim's JavaScript API. Every export parses its arguments, calls one
 //! `vpcsim_core::ffi` function and converts the tagged answer; there is no logic here.
+//!
+//! The TypeScript shapes of the answers (`TraceResult`, `Diagnostic`, `Trace`, ...) are
+//! written in `types.d.ts` and appended to the generated `.d.ts`; each export names them
+//! with `unchecked_param_type` / `unchecked_return_type` instead of `any`.
 
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
 
 /// Installs the panic hook so a bug shows a readable message in the console.
 #[wasm_bindgen(start)]
@@ -23,22 +30,41 @@ fn text_of(value: &JsValue) -> String {
 
 /// Traces a probe in a scenario. Both may be objects or JSON strings.
 /// Returns `{type: "success", trace, text, warnings}` or `{type: "failure", errors}`.
-#[wasm_bindgen]
-pub fn trace(scenario: JsValue, probe: JsValue) -> JsValue {
+#[wasm_bindgen(unchecked_return_type = "TraceResult")]
+pub fn trace(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Probe | string")] probe: JsValue,
+) -> JsValue {
     to_js(vpcsim_core::ffi::trace_json(&text_of(&scenario), &text_of(&probe)).to_json())
 }
 
-/// Lists a scenario's diagnostics: `{type: "success", diagnostics}` or `{type: "failure", errors}`.
-#[wasm_bindgen]
-pub fn check(scenario: JsValue) -> JsValue {
+/// Lists a scenario's diagnostics: `{type: "success", diagnostics}` or `{type: "failure", errors}`
+/// (the document cannot be read, or it has errors).
+#[wasm_bindgen(unchecked_return_type = "CheckResult")]
+pub fn check(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue) -> JsValue {
     to_js(vpcsim_core::ffi::check_json(&text_of(&scenario)).to_json())
 }
 
 /// Imports AWS CLI `describe-*` outputs: `files` is `[{path, text}]` or `{path: text}`.
 /// Returns `{type: "success", scenario, diagnostics}` or `{type: "failure", errors}`.
-#[wasm_bindgen(js_name = importAws)]
-pub fn import_aws(files: JsValue) -> JsValue {
+#[wasm_bindgen(js_name = importAws, unchecked_return_type = "ImportResult")]
+pub fn import_aws(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> JsValue {
     to_js(vpcsim_core::ffi::import_aws_json(&text_of(&files)).to_json())
+}
+
+/// Imports a `terraform show -json` document (state or plan), as an object or JSON text.
+/// Returns `{type: "success", scenario, diagnostics}` or, when the document cannot be read
+/// at all, `{type: "failure", errors}` located at `terraform.json#...`.
+#[wasm_bindgen(js_name = importTerraform, unchecked_return_type = "ImportResult")]
+pub fn import_terraform(#[wasm_bindgen(unchecked_param_type = "TerraformJson | string")] json: JsValue) -> JsValue {
+    to_js(vpcsim_core::ffi::import_terraform_json(&text_of(&json)).to_json())
+}
+
+/// Exports a scenario (object or JSON text) as a Terraform root module:
+/// `{type: "success", files: {"main.tf": text, ...}, diagnostics}` or `{type: "failure", errors}`.
+#[wasm_bindgen(js_name = exportTerraform, unchecked_return_type = "ExportResult")]
+pub fn export_terraform(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue) -> JsValue {
+    to_js(vpcsim_core::ffi::export_terraform_json(&text_of(&scenario)).to_json())
 }
 
 /// The library version.
@@ -58,7 +84,7 @@ impl Session {
     /// Loads a scenario (object or JSON string). Throws an `Error` whose message is the
     /// first located diagnostic when the document cannot be read at all.
     #[wasm_bindgen(constructor)]
-    pub fn new(scenario: JsValue) -> Result<Session, JsError> {
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue) -> Result<Session, JsError> {
         vpcsim_core::ffi::Session::open(&text_of(&scenario)).map(|inner| Session { inner }).map_err(|errors| {
             let first = errors.first().map(|d| format!("{} at {}: {} ({})", d.code, d.at, d.message, d.help)).unwrap_or_default();
             JsError::new(&first)
@@ -66,18 +92,20 @@ impl Session {
     }
 
     /// Traces a probe: `{type: "success", trace, text}` or `{type: "failure", errors}`.
-    pub fn trace(&self, probe: JsValue) -> JsValue {
+    #[wasm_bindgen(unchecked_return_type = "TraceResult")]
+    pub fn trace(&self, #[wasm_bindgen(unchecked_param_type = "Probe | string")] probe: JsValue) -> JsValue {
         to_js(self.inner.trace_json(&text_of(&probe)).to_json())
     }
 
     /// Load diagnostics.
+    #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
     pub fn diagnostics(&self) -> JsValue {
         to_js(serde_json::to_string(self.inner.diagnostics()).unwrap_or_default())
     }
 
     /// Traces the probe `n` times; returns how many were reachable (benchmarks).
     #[wasm_bindgen(js_name = traceBatch)]
-    pub fn trace_batch(&self, probe: JsValue, n: u32) -> Result<u32, JsError> {
+    pub fn trace_batch(&self, #[wasm_bindgen(unchecked_param_type = "Probe | string")] probe: JsValue, n: u32) -> Result<u32, JsError> {
         self.inner.count_reachable(&text_of(&probe), n).map_err(|d| JsError::new(&d.message))
     }
 }

@@ -49,3 +49,54 @@ fn a_session_builds_once_and_traces_many() {
     assert_eq!(session.trace_batch(ssh, 10).ok(), Some(0));
     assert!(vpcsim_wasm::Session::new(JsValue::from_str("{ nope")).is_err(), "an unreadable document throws an Error");
 }
+
+const TERRAFORM_STATE: &str = include_str!("../../../tests/fixtures/terraform/worked-example-state.json");
+
+#[wasm_bindgen_test]
+fn import_terraform_reads_a_state_as_text_or_object() {
+    let object = js_sys::JSON::parse(TERRAFORM_STATE).unwrap_or(JsValue::NULL);
+    for arg in [JsValue::from_str(TERRAFORM_STATE), object] {
+        let r = vpcsim_wasm::import_terraform(arg);
+        assert_eq!(get(&r, &["type"]).as_string().as_deref(), Some("success"));
+        let instances = js_sys::Array::from(&get(&r, &["scenario", "network", "instances"]));
+        assert_eq!(get(&instances.get(0), &["id"]).as_string().as_deref(), Some("i-0123456789abcdef0"));
+        let diagnostics = js_sys::Array::from(&get(&r, &["diagnostics"]));
+        assert_eq!(get(&diagnostics.get(0), &["code"]).as_string().as_deref(), Some("unsupported-resource-type"));
+        let ssh = vpcsim_wasm::trace(
+            get(&r, &["scenario"]),
+            JsValue::from_str(r#"{"from":"i-0123456789abcdef0","to":"sagemaker:endpoint/churn-model","port":22}"#),
+        );
+        assert_eq!(get(&ssh, &["trace", "request", "dropped_at", "component"]).as_string().as_deref(), Some("sg-0c0ffee0000000002"));
+    }
+}
+
+#[wasm_bindgen_test]
+fn import_terraform_of_bad_json_is_a_located_failure() {
+    for (bad, code, at) in [
+        (JsValue::from_str("{ not json"), "json-syntax", "terraform.json#"),
+        (JsValue::UNDEFINED, "json-syntax", "terraform.json#"),
+        (JsValue::from_f64(42.0), "not-terraform-json", "terraform.json#"),
+    ] {
+        let r = vpcsim_wasm::import_terraform(bad);
+        assert_eq!(get(&r, &["type"]).as_string().as_deref(), Some("failure"));
+        let first = js_sys::Array::from(&get(&r, &["errors"])).get(0);
+        assert_eq!(get(&first, &["code"]).as_string().as_deref(), Some(code));
+        assert_eq!(get(&first, &["at"]).as_string().as_deref(), Some(at));
+        assert!(get(&first, &["help"]).as_string().is_some_and(|h| !h.is_empty()));
+    }
+}
+
+#[wasm_bindgen_test]
+fn export_terraform_writes_the_files_of_a_root_module() {
+    let r = vpcsim_wasm::export_terraform(JsValue::from_str(SCENARIO));
+    assert_eq!(get(&r, &["type"]).as_string().as_deref(), Some("success"));
+    let names: Vec<String> =
+        js_sys::Object::keys(&js_sys::Object::from(get(&r, &["files"]))).iter().filter_map(|k| k.as_string()).collect();
+    assert_eq!(names, ["versions.tf", "variables.tf", "main.tf"]);
+    let main = get(&r, &["files", "main.tf"]).as_string().unwrap_or_default();
+    assert!(main.contains("resource \"aws_security_group\" \"sg_endpoint\""), "{main}");
+    let bad = vpcsim_wasm::export_terraform(JsValue::from_str("{ nope"));
+    assert_eq!(get(&bad, &["type"]).as_string().as_deref(), Some("failure"));
+    let first = js_sys::Array::from(&get(&bad, &["errors"])).get(0);
+    assert_eq!(get(&first, &["code"]).as_string().as_deref(), Some("json-syntax"));
+}

@@ -4,8 +4,10 @@
 
 pub mod components;
 pub mod doc;
+pub mod embed;
 pub mod gallery;
 pub mod hooks;
+pub mod importer;
 pub mod layout;
 pub mod rules;
 pub mod state;

@@ -406,6 +406,8 @@ pub enum Action {
     Preset(Preset),
     /// Load one of the scenario's probes into the composer and send it.
     SendScenarioProbe(usize),
+    /// Load a probe into the composer and send it (embed autoplay, a host page's message).
+    SendProbe(Box<ProbeDoc>),
     /// Send the composer's probe.
     Send,
     /// Use a resource as the source (`true`) or destination, and send when both are set.
@@ -516,6 +518,10 @@ impl Reducible for AppState {
                 };
                 s.draft = Draft::from_probe(&p);
                 send(&mut s, Some(p));
+            }
+            Action::SendProbe(p) => {
+                s.draft = Draft::from_probe(&p);
+                send(&mut s, Some(*p));
             }
             Action::Send => send(&mut s, None),
             Action::PickEndpoint { reference, as_source } => {

@@ -35,7 +35,7 @@ pub fn output(cmd: &mut Command) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// `node_modules/.bin` of the JS test package: wasm-opt and playwright-core live there.
+/// `node_modules/.bin` of the JS test package: wasm-opt, tsc and playwright-core live there.
 pub fn node_bin() -> PathBuf {
     root().join("tests/js/node_modules/.bin")
 }
@@ -114,7 +114,7 @@ pub fn wasm_bindgen_cli() -> Result<(), String> {
         .or_else(|_| run(Command::new("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &version])))
 }
 
-/// npm packages of tests/js (binaryen's wasm-opt, playwright-core), from the lockfile.
+/// npm packages of tests/js (binaryen's wasm-opt, playwright-core, typescript's tsc), from the lockfile.
 pub fn npm() -> Result<(), String> {
     let dir = root().join("tests/js");
     let lock = dir.join("package-lock.json");
@@ -123,7 +123,7 @@ pub fn npm() -> Result<(), String> {
         (Ok(l), Ok(s)) => s >= l,
         _ => false,
     };
-    if fresh && node_bin().join("wasm-opt").exists() {
+    if fresh && node_bin().join("wasm-opt").exists() && node_bin().join("tsc").exists() {
         println!("  npm packages: present");
         return Ok(());
     }

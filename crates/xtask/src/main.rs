@@ -1,8 +1,11 @@
-//! `cargo xtask`: the project's two commands and their helpers.
+//! `cargo xtask`: the project's commands and their helpers.
 //!
 //! - `serve`: install what is missing, build the release bundle, serve it on
 //!   http://127.0.0.1:8080 (Trunk, rebuilding on change).
 //! - `test`: every check, each a named, timed step; stops at the first failure.
+//! - `build`: the static site into `dist/site/`.
+//! - `dist`: the static site into `dist/site/` and the JavaScript API package into
+//!   `dist/npm/`.
 //! - `bench`: benchmarks (native and wasm in headless Chromium), never part of `test`.
 //!
 //! Installs are idempotent: each tool's version is checked first and nothing is
@@ -10,18 +13,22 @@
 //! npm, Debian and rustup.
 
 mod install;
+mod npm;
 mod serve_static;
 mod steps;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve|test|bench|build> [options]
+const USAGE: &str = "usage: cargo xtask <serve|test|build|dist|bench|fuzz> [options]
 
   serve           install what is missing, build, serve http://127.0.0.1:8080
   test            run every check (installs, fmt, clippy, host tests, wasm tests,
-                  release build, bundle size, browser end-to-end tests)
+                  npm package tests in node, release build, bundle size, browser
+                  end-to-end tests)
+  build           install what is missing and build the static site into dist/site/
+  dist            build the static site into dist/site/ and the JavaScript API
+                  package (wasm-bindgen web and bundler targets) into dist/npm/
   bench           benchmarks, native and wasm in headless Chromium
-  build           install what is missing and build the release bundle into dist/
   fuzz [SECONDS]  run every cargo-fuzz target (nightly) for SECONDS each (default 300)
 
 options for test:
@@ -39,6 +46,7 @@ fn main() -> ExitCode {
         "test" => steps::test(&rest),
         "bench" => steps::bench(),
         "build" => steps::build_only(),
+        "dist" => steps::dist(),
         "fuzz" => steps::fuzz(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

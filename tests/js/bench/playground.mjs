@@ -1,4 +1,4 @@
-// Playground benchmark, in headless Chromium against the built site (dist/):
+// Playground benchmark, in headless Chromium against the built site (dist/site/):
 // - first paint: from the end of the .wasm download to the app's first rendered frame;
 // - bulk send: "Send from every source" with 260 sources, frames per second of the one
 //   requestAnimationFrame loop while every packet moves.

@@ -81,39 +81,50 @@ struct Importer<'a> {
     net: NetworkDoc,
 }
 
-/// Imports one `terraform show -json` document (state or plan).
+/// Imports one `terraform show -json` document (state or plan). A document that cannot be
+/// read at all gives an empty network and the error that says why.
 pub fn import(file: &InputFile) -> Imported {
-    let mut diags = Vec::new();
-    let network = import_network(file, &mut diags);
-    Imported { scenario: Scenario { vpcsim: FORMAT_VERSION, network, ..Scenario::default() }, diagnostics: diags }
+    match try_import(file) {
+        Ok(imported) => imported,
+        Err(diagnostics) => Imported { scenario: Scenario { vpcsim: FORMAT_VERSION, ..Scenario::default() }, diagnostics },
+    }
 }
 
-fn import_network(file: &InputFile, diags: &mut Vec<Diagnostic>) -> NetworkDoc {
+/// Imports one `terraform show -json` document (state or plan), or says why there is
+/// nothing to import: the file is too large, is not JSON, or is not `terraform show -json`
+/// output (no `format_version`). Problems inside a readable document are diagnostics of
+/// the `Ok` import.
+pub fn try_import(file: &InputFile) -> Result<Imported, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let network = import_network(file, &mut diags).map_err(|fatal| vec![fatal])?;
+    Ok(Imported { scenario: Scenario { vpcsim: FORMAT_VERSION, network, ..Scenario::default() }, diagnostics: diags })
+}
+
+/// The network of a document; `Err` when the document cannot be read at all (nothing
+/// has been pushed to `diags` then).
+fn import_network(file: &InputFile, diags: &mut Vec<Diagnostic>) -> Result<NetworkDoc, Diagnostic> {
     let at_root = format!("{}#", file.path);
     if file.text.len() > MAX_FILE_BYTES {
-        diags.push(Diagnostic::error(
+        return Err(Diagnostic::error(
             "file-too-large",
             at_root,
             format!("the file is {} bytes, more than the {} bytes (64 MiB) an import accepts", file.text.len(), MAX_FILE_BYTES),
             "import a smaller state, for example one workspace or `terraform show -json` of a single module's state",
         ));
-        return NetworkDoc::default();
     }
     let doc: Value = match serde_json::from_str(&file.text) {
         Ok(v) => v,
         Err(e) => {
-            diags.push(Diagnostic::error(
+            return Err(Diagnostic::error(
                 "json-syntax",
                 at_root,
                 format!("the file is not valid JSON: {e} (line {} column {})", e.line(), e.column()),
                 "pass the output of `terraform show -json` (state) or `terraform show -json PLANFILE` (plan) unchanged",
             ));
-            return NetworkDoc::default();
         }
     };
     let Some(obj) = doc.as_object() else {
-        diags.push(not_terraform(&at_root, "the document is not a JSON object"));
-        return NetworkDoc::default();
+        return Err(not_terraform(&at_root, "the document is not a JSON object"));
     };
     match obj.get("format_version") {
         Some(Value::String(v)) => {
@@ -127,18 +138,14 @@ fn import_network(file: &InputFile, diags: &mut Vec<Diagnostic>) -> NetworkDoc {
             }
         }
         Some(_) => {
-            diags.push(Diagnostic::error(
+            return Err(Diagnostic::error(
                 "terraform-shape",
                 format!("{}#/format_version", file.path),
                 "`format_version` must be a string",
                 "pass the output of `terraform show -json` unchanged",
             ));
-            return NetworkDoc::default();
         }
-        None => {
-            diags.push(not_terraform(&at_root, "the document has no `format_version`"));
-            return NetworkDoc::default();
-        }
+        None => return Err(not_terraform(&at_root, "the document has no `format_version`")),
     }
     let (root_key, root) = if let Some(p) = obj.get("planned_values") {
         ("planned_values", p)
@@ -151,7 +158,7 @@ fn import_network(file: &InputFile, diags: &mut Vec<Diagnostic>) -> NetworkDoc {
             "the document has neither `values` nor `planned_values`: the state is empty",
             "run `terraform apply` first, or pass a plan file to `terraform show -json`",
         ));
-        return NetworkDoc::default();
+        return Ok(NetworkDoc::default());
     };
     let mut imp = Importer {
         file: &file.path,
@@ -175,7 +182,7 @@ fn import_network(file: &InputFile, diags: &mut Vec<Diagnostic>) -> NetworkDoc {
     imp.region();
     imp.convert(&resources);
     diags.append(&mut imp.diags);
-    imp.net
+    Ok(imp.net)
 }
 
 fn not_terraform(at: &str, why: &str) -> Diagnostic {

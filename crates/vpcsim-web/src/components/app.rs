@@ -54,7 +54,11 @@ fn editing_text(target: Option<web_sys::EventTarget>) -> bool {
 /// The playground.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(storage::initial_state);
+    let embed = use_memo((), |_| crate::embed::page_options().0);
+    let state = {
+        let e = embed.clone();
+        use_reducer(move || if e.embed { crate::embed::initial_state(&e) } else { storage::initial_state() })
+    };
     let scenario = state.scenario.clone();
     let built = use_memo(scenario.clone(), |s| Network::build(s));
     let scene_rc = use_memo(scenario.clone(), |s| scene(s));
@@ -106,12 +110,17 @@ pub fn App() -> Html {
             move || drop(timer)
         });
     }
-    // Autosave after every change.
+    crate::embed::use_embed(embed.clone(), state.clone(), trace.clone(), frames_rc.clone());
+    // Autosave after every change (not in embed mode: the autosave is the full playground's).
     {
         let s = state.clone();
+        let embedded = embed.embed;
         let key =
             (state.revision, state.draft.clone(), state.selection.clone(), state.camera, state.theme, state.sent.as_ref().map(|x| x.0));
         use_effect_with(key, move |_| {
+            if embedded {
+                return;
+            }
             if let Err(e) = storage::autosave(&s) {
                 gloo::console::warn!(format!("autosave failed: {e}"));
             }
@@ -194,6 +203,15 @@ pub fn App() -> Html {
         }
     };
     let n_errors = built.1.iter().filter(|d| d.severity == vpcsim_core::Severity::Error).count();
+    if embed.embed {
+        return html! {
+            <ContextProvider<AppContext> context={state.clone()}>
+                <ContextProvider<Derived> context={derived}>
+                    <EmbedView editable={embed.editable} auto_height={embed.height == Some(vpcsim_core::embed::Height::Auto)} />
+                </ContextProvider<Derived>>
+            </ContextProvider<AppContext>>
+        };
+    }
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
             <ContextProvider<Derived> context={derived}>
@@ -226,6 +244,55 @@ pub fn App() -> Html {
                 </div>
             </ContextProvider<Derived>>
         </ContextProvider<AppContext>>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EmbedProps {
+    editable: bool,
+    auto_height: bool,
+}
+
+/// The embedded playground: the diagram, the packet composer and the explanation, with
+/// the palette and inspector only when the host made it editable, and a link that opens
+/// the same state in the full playground.
+#[component]
+fn EmbedView(props: &EmbedProps) -> Html {
+    let Some(state) = use_context::<AppContext>() else { return html! {} };
+    let open_full = {
+        let s = state.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            if let Some(w) = web_sys::window() {
+                let _ = w.open_with_url_and_target_and_features(&crate::embed::full_playground_url(&s), "_blank", "noopener");
+            }
+        })
+    };
+    let side = if props.editable && state.tab == Tab::Inspector {
+        html! { <Inspector /> }
+    } else {
+        // What happened first: in a small frame the explanation is the point.
+        html! { <><Explain /><Composer /></> }
+    };
+    html! {
+        <div class={classes!("app", "embed", props.auto_height.then_some("auto-height"))}>
+            <header class="embed-bar">
+                <span class="embed-title">{ if state.scenario.name.is_empty() { "vpcsim".to_owned() } else { state.scenario.name.clone() } }</span>
+                if props.editable {
+                    <button type="button" id="embed-inspect" aria-pressed={(state.tab == Tab::Inspector).to_string()}
+                        onclick={{ let s = state.clone(); let t = if state.tab == Tab::Inspector { Tab::Packet } else { Tab::Inspector }; Callback::from(move |_: MouseEvent| s.dispatch(Action::SetTab(t))) }}>
+                        { if state.tab == Tab::Inspector { "Packet" } else { "Inspector" } }</button>
+                }
+                <a id="open-full" class="open-full" href="./" target="_blank" rel="noopener" onclick={open_full}
+                    title="Open this network, packet and view in the full vpcsim playground (new tab)">{"Open in vpcsim ↗"}</a>
+            </header>
+            <Banner />
+            <main class="workspace">
+                if props.editable { <Palette /> }
+                <section class="canvas-pane" aria-label="Network diagram"><Canvas /></section>
+                <aside class="side-pane" aria-label="Packet">{ side }</aside>
+            </main>
+        </div>
     }
 }
 

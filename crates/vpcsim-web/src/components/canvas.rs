@@ -189,16 +189,20 @@ pub fn Canvas() -> Html {
     let space: Rc<Cell<bool>> = use_memo((), |_| Cell::new(false));
     let redraw = use_force_update();
     let size = use_state_eq(|| (960.0_f64, 620.0_f64));
+    // Whether `size` is the SVG's real size yet (not the default above): fitting waits for it.
+    let measured = use_state_eq(|| false);
     let drop_hover = use_state_eq(|| false);
     // Measure the SVG after every render and when the window is resized.
     {
         let svg = svg.clone();
         let size = size.clone();
+        let measured = measured.clone();
         use_effect(move || {
             if let Some(el) = svg.cast::<web_sys::Element>() {
                 let (w, h) = (f64::from(el.client_width()), f64::from(el.client_height()));
                 if w > 0.0 && h > 0.0 {
                     size.set((w, h));
+                    measured.set(true);
                 }
             }
         });
@@ -226,8 +230,8 @@ pub fn Canvas() -> Html {
     {
         let s = state.clone();
         let fit = (size.0 / scene.width.max(1.0)).min(size.1 / scene.height.max(1.0)).clamp(0.25, 1.0);
-        use_effect_with((state.autofit, state.revision, (fit * 1000.0) as i64), move |(pending, _, _)| {
-            if *pending {
+        use_effect_with((state.autofit, state.revision, (fit * 1000.0) as i64, *measured), move |(pending, _, _, measured)| {
+            if *pending && *measured {
                 s.dispatch(Action::Fit(fit));
             }
         });

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod canvas;
 pub mod composer;
+pub mod embed_dialog;
 pub mod explain;
 pub mod inspector;
 pub mod palette;

@@ -2,6 +2,7 @@
 
 use crate::components::app::AppContext;
 use crate::gallery;
+use crate::importer::{self, FileKind};
 use crate::state::{Action, Notice};
 use crate::storage;
 use std::cell::RefCell;
@@ -10,87 +11,13 @@ use vpcsim_core::import::InputFile;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Which importer a set of opened files goes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileKind {
-    /// One scenario document.
-    Scenario,
-    /// `terraform show -json` output.
-    Terraform,
-    /// AWS CLI `describe-*` outputs.
-    Aws,
-}
-
-/// Decides what the opened files are, from their contents.
-pub fn classify(files: &[InputFile]) -> FileKind {
-    let head = |f: &InputFile| f.text.chars().take(4096).collect::<String>();
-    match files {
-        [one] if head(one).contains("\"vpcsim\"") => FileKind::Scenario,
-        [one]
-            if head(one).contains("\"format_version\"") && (one.text.contains("\"values\"") || one.text.contains("\"planned_values\"")) =>
-        {
-            FileKind::Terraform
-        }
-        _ => FileKind::Aws,
-    }
-}
-
-/// Turns opened files into an action (load a scenario, or import an account), plus a
-/// banner summarising the import's diagnostics with the full report to download.
-pub fn open_files(files: &[InputFile]) -> (Action, Option<Notice>) {
-    let kind = classify(files);
-    if kind == FileKind::Scenario {
-        let Some(f) = files.first() else { return (Action::Notify(None), None) };
-        return match vpcsim_core::scenario::parse(&f.text) {
-            Ok(s) => (Action::Load(Box::new(s)), None),
-            Err(d) => (Action::Notify(Some(Notice::error(format!("{} at {}: {} ({})", f.path, d.at, d.message, d.help)))), None),
-        };
-    }
-    let imported = match (kind, files.first()) {
-        (FileKind::Terraform, Some(f)) => vpcsim_core::import::terraform::import(f),
-        _ => vpcsim_core::import::aws::import(files),
-    };
-    let report: String = imported.diagnostics.iter().map(|d| format!("{d}\n")).collect();
-    let mut scenario = imported.scenario;
-    if scenario.network.vpcs.is_empty() {
-        let first = imported.diagnostics.first().map(|d| format!(" First problem: {d}")).unwrap_or_default();
-        let mut n = Notice::error(format!("Nothing to import: no VPC found in {} file(s).{first}", files.len()));
-        if !report.is_empty() {
-            n = n.with_download(report, "vpcsim-import-report.txt", "Download the full report");
-        }
-        return (Action::Notify(Some(n)), None);
-    }
-    if scenario.name.is_empty() {
-        scenario.name = if kind == FileKind::Terraform {
-            "Imported from Terraform".into()
-        } else {
-            format!("Imported from {} AWS CLI files", files.len())
-        };
-    }
-    let count = |s: vpcsim_core::Severity| imported.diagnostics.iter().filter(|d| d.severity == s).count();
-    let (errors, warnings) = (count(vpcsim_core::Severity::Error), count(vpcsim_core::Severity::Warning));
-    let infos = imported.diagnostics.len() - errors - warnings;
-    let net = &scenario.network;
-    let text = format!(
-            "Imported {} VPC(s), {} subnet(s), {} security group(s) and {} instance(s) from {} file(s): {errors} error(s), {warnings} warning(s), {infos} note(s).",
-            net.vpcs.len(),
-            net.subnets.len(),
-            net.security_groups.len(),
-            net.instances.len(),
-            files.len()
-        );
-    let notice = if errors > 0 { Notice::error(text) } else { Notice::info(text) };
-    let notice =
-        if report.is_empty() { notice } else { notice.with_download(report, "vpcsim-import-report.txt", "Download the full report") };
-    (Action::Load(Box::new(scenario)), Some(notice))
-}
-
 /// The bar.
 #[component]
 pub fn TopBar() -> Html {
     let Some(state) = use_context::<AppContext>() else { return html! {} };
     let readers = use_mut_ref(Vec::<gloo::file::callbacks::FileReader>::new);
     let busy = use_state(|| None::<String>);
+    let embedding = use_state(|| false);
     let file_input = use_node_ref();
     let on_gallery = {
         let state = state.clone();
@@ -158,22 +85,29 @@ pub fn TopBar() -> Html {
                         busy.set(Some(format!("Reading {n} of {total} files…")));
                         return;
                     }
+                    let mut files = std::mem::take(&mut *done.borrow_mut());
+                    files.sort_by(|a, b| a.path.cmp(&b.path));
+                    let kind = importer::classify(&files);
+                    if kind == FileKind::Scenario {
+                        if let Some(f) = files.first() {
+                            state.dispatch(importer::open_scenario(f));
+                        }
+                        busy.set(None);
+                        return;
+                    }
                     busy.set(Some(format!("Importing {total} file(s)…")));
-                    // Let the indicator paint before the synchronous import.
-                    let files = std::mem::take(&mut *done.borrow_mut());
-                    let state = state.clone();
-                    let busy = busy.clone();
-                    gloo::timers::callback::Timeout::new(30, move || {
-                        let mut files = files;
-                        files.sort_by(|a, b| a.path.cmp(&b.path));
-                        let (action, notice) = open_files(&files);
+                    let (state, busy) = (state.clone(), busy.clone());
+                    importer::import_in_worker(kind, &files, move |answer| {
+                        let (action, notice) = match answer {
+                            Ok(answer) => importer::summary(kind, total, answer),
+                            Err(why) => (Action::Notify(Some(Notice::error(format!("The import failed: {why}")))), None),
+                        };
                         state.dispatch(action);
                         if let Some(n) = notice {
                             state.dispatch(Action::Notify(Some(n)));
                         }
                         busy.set(None);
-                    })
-                    .forget();
+                    });
                 });
                 readers.borrow_mut().push(reader);
             }
@@ -208,6 +142,8 @@ pub fn TopBar() -> Html {
                 <button type="button" id="save" onclick={on_save} title="Download the scenario (Ctrl+S)">{"Save"}</button>
                 <button type="button" id="share" onclick={{ let st = state.clone(); Callback::from(move |_: MouseEvent| st.dispatch(Action::Notify(Some(storage::copy_link(&st))))) }}
                     title="Copy a link that opens this scenario, packet and view">{"Copy link"}</button>
+                <button type="button" id="embed" onclick={{ let e = embedding.clone(); Callback::from(move |_: MouseEvent| e.set(true)) }}
+                    aria-haspopup="dialog" title="Embed this playground in a documentation page">{"Embed…"}</button>
                 <span class="sep" aria-hidden="true"></span>
                 <button type="button" id="undo" onclick={dispatch(Action::Undo)} disabled={state.past.is_empty()} aria-label="Undo" title="Undo (Ctrl+Z)">{"↶"}</button>
                 <button type="button" id="redo" onclick={dispatch(Action::Redo)} disabled={state.future.is_empty()} aria-label="Redo" title="Redo (Ctrl+Shift+Z)">{"↷"}</button>
@@ -216,6 +152,20 @@ pub fn TopBar() -> Html {
                     { match state.theme { crate::state::Theme::Auto => "◐ auto", crate::state::Theme::Light => "☀ light", crate::state::Theme::Dark => "☾ dark" } }
                 </button>
             </div>
+            if *embedding {
+                <crate::components::embed_dialog::EmbedDialog on_close={{
+                    let e = embedding.clone();
+                    Callback::from(move |_| {
+                        e.set(false);
+                        // Focus returns to the button that opened the dialog.
+                        if let Some(b) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("embed")) {
+                            if let Ok(b) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(b) {
+                                let _ = b.focus();
+                            }
+                        }
+                    })
+                }} />
+            }
             { (*busy).as_ref().map(|b| html! { <div class="busy" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>{ b }</div> }).unwrap_or_default() }
         </header>
     }

@@ -1,0 +1,154 @@
+//! Opening files: a scenario is read here; AWS CLI outputs and `terraform show -json`
+//! are imported in a Web Worker (`www/import-worker.js`) by the JavaScript API's wasm
+//! (`crates/vpcsim-wasm`, built for speed at opt-level 3 and loaded only when files are
+//! opened). So the page's own wasm carries no importer, and a large account imports
+//! without freezing the page. [`summary`] turns the worker's answer into an action and a
+//! banner; it is pure and tested natively.
+
+use crate::state::{Action, Notice};
+use serde_json::Value;
+use vpcsim_core::import::InputFile;
+use wasm_bindgen::JsCast;
+
+/// Which importer a set of opened files goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// One scenario document.
+    Scenario,
+    /// `terraform show -json` output.
+    Terraform,
+    /// AWS CLI `describe-*` outputs.
+    Aws,
+}
+
+/// Decides what the opened files are, from their contents.
+pub fn classify(files: &[InputFile]) -> FileKind {
+    let head = |f: &InputFile| f.text.chars().take(4096).collect::<String>();
+    match files {
+        [one] if head(one).contains("\"vpcsim\"") => FileKind::Scenario,
+        [one]
+            if head(one).contains("\"format_version\"") && (one.text.contains("\"values\"") || one.text.contains("\"planned_values\"")) =>
+        {
+            FileKind::Terraform
+        }
+        _ => FileKind::Aws,
+    }
+}
+
+/// Opens one scenario file.
+pub fn open_scenario(f: &InputFile) -> Action {
+    match vpcsim_core::scenario::parse(&f.text) {
+        Ok(s) => Action::Load(Box::new(s)),
+        Err(d) => Action::Notify(Some(Notice::error(format!("{} at {}: {} ({})", f.path, d.at, d.message, d.help)))),
+    }
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+/// One diagnostic of the answer, as the CLI prints it.
+fn line(d: &Value) -> String {
+    let help = text(d, "help");
+    format!(
+        "{}[{}] at {}: {}{}\n",
+        text(d, "severity"),
+        text(d, "code"),
+        text(d, "at"),
+        text(d, "message"),
+        if help.is_empty() { String::new() } else { format!(" (help: {help})") }
+    )
+}
+
+/// The action and banner for an importer's answer (`{type: "success", scenario,
+/// diagnostics}` or `{type: "failure", errors}`, the JavaScript API's shape).
+pub fn summary(kind: FileKind, n_files: usize, answer: Value) -> (Action, Option<Notice>) {
+    let fail = |text: String| (Action::Notify(Some(Notice::error(text))), None);
+    let mut answer = answer;
+    if answer.get("type").and_then(Value::as_str) != Some("success") {
+        let errors: String = answer.get("errors").and_then(Value::as_array).map(|e| e.iter().map(line).collect()).unwrap_or_default();
+        return fail(format!("The import failed: {}", if errors.is_empty() { "the importer gave no answer".to_owned() } else { errors }));
+    }
+    let diagnostics: Vec<Value> = answer.get_mut("diagnostics").map(Value::take).and_then(|d| d.as_array().cloned()).unwrap_or_default();
+    let report: String = diagnostics.iter().map(line).collect();
+    let doc = answer.get_mut("scenario").map(Value::take).unwrap_or_default();
+    let mut scenario = match vpcsim_core::scenario::from_value(doc) {
+        Ok(s) => s,
+        Err(d) => return fail(format!("The importer's scenario could not be read: {} at {}", d.message, d.at)),
+    };
+    if scenario.network.vpcs.is_empty() {
+        let first = diagnostics.first().map(|d| format!(" First problem: {}", line(d).trim_end())).unwrap_or_default();
+        let mut n = Notice::error(format!("Nothing to import: no VPC found in {n_files} file(s).{first}"));
+        if !report.is_empty() {
+            n = n.with_download(report, "vpcsim-import-report.txt", "Download the full report");
+        }
+        return (Action::Notify(Some(n)), None);
+    }
+    if scenario.name.is_empty() {
+        scenario.name =
+            if kind == FileKind::Terraform { "Imported from Terraform".into() } else { format!("Imported from {n_files} AWS CLI files") };
+    }
+    let count = |s: &str| diagnostics.iter().filter(|d| d.get("severity").and_then(Value::as_str) == Some(s)).count();
+    let (errors, warnings) = (count("error"), count("warning"));
+    let infos = diagnostics.len() - errors - warnings;
+    let net = &scenario.network;
+    let text = format!(
+        "Imported {} VPC(s), {} subnet(s), {} security group(s) and {} instance(s) from {n_files} file(s): {errors} error(s), {warnings} warning(s), {infos} note(s).",
+        net.vpcs.len(),
+        net.subnets.len(),
+        net.security_groups.len(),
+        net.instances.len(),
+    );
+    let notice = if errors > 0 { Notice::error(text) } else { Notice::info(text) };
+    let notice =
+        if report.is_empty() { notice } else { notice.with_download(report, "vpcsim-import-report.txt", "Download the full report") };
+    (Action::Load(Box::new(scenario)), Some(notice))
+}
+
+/// Imports `files` in a worker; `done` gets the answer, or why the worker failed.
+pub fn import_in_worker(kind: FileKind, files: &[InputFile], done: impl FnOnce(Result<Value, String>) + 'static) {
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = match web_sys::Worker::new_with_options("./import-worker.js", &opts) {
+        Ok(w) => w,
+        Err(e) => return done(Err(format!("the importer could not start: {}", crate::embed::message_text(&e)))),
+    };
+    let list = js_sys::Array::new();
+    for f in files {
+        let o = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&o, &"path".into(), &f.path.as_str().into());
+        let _ = js_sys::Reflect::set(&o, &"text".into(), &f.text.as_str().into());
+        list.push(&o);
+    }
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"kind".into(), &(if kind == FileKind::Terraform { "terraform" } else { "aws" }).into());
+    let _ = js_sys::Reflect::set(&msg, &"files".into(), &list);
+    // One answer, whichever event comes first; the worker is ended after it.
+    let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
+    let finish = {
+        let (done, worker) = (done.clone(), worker.clone());
+        move |r: Result<Value, String>| {
+            worker.terminate();
+            if let Some(f) = done.borrow_mut().take() {
+                f(r);
+            }
+        }
+    };
+    let on_error = finish.clone();
+    gloo::events::EventListener::once(&worker, "message", move |e| {
+        let data = e.dyn_ref::<web_sys::MessageEvent>().map(|m| m.data()).unwrap_or(wasm_bindgen::JsValue::NULL);
+        let text = crate::embed::message_text(&data);
+        finish(serde_json::from_str(&text).map_err(|e| format!("the importer's answer is not JSON: {e}")));
+    })
+    .forget();
+    gloo::events::EventListener::once(&worker, "error", move |e| {
+        let why = e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+        on_error(Err(format!("the importer stopped: {why}")));
+    })
+    .forget();
+    if let Err(e) = worker.post_message(&msg) {
+        if let Some(f) = done.borrow_mut().take() {
+            f(Err(format!("the files could not be sent to the importer: {}", crate::embed::message_text(&e))));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Opening files, natively: what the worker's answer becomes (action and banner), with the
+//! answer made by the same `vpcsim_core::ffi` function the worker's wasm calls; and the
+//! embed actions of the reducer.
+
+use serde_json::Value;
+use std::path::Path;
+use std::rc::Rc;
+use vpcsim_core::import::InputFile;
+use vpcsim_web::importer::{classify, summary, FileKind};
+use vpcsim_web::state::{Action, AppState};
+use yew::Reducible;
+
+fn fixture_files() -> Vec<InputFile> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/aws-sagemaker/us-east-1");
+    let mut files: Vec<InputFile> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| InputFile { path: e.file_name().to_string_lossy().into_owned(), text: std::fs::read_to_string(e.path()).unwrap() })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+#[test]
+fn an_aws_import_answer_loads_the_network_with_a_summary_and_the_full_report() {
+    let files = fixture_files();
+    assert_eq!(classify(&files), FileKind::Aws);
+    let list: Vec<Value> = files.iter().map(|f| serde_json::json!({"path": f.path, "text": f.text})).collect();
+    let answer: Value = serde_json::from_str(&vpcsim_core::ffi::import_aws_json(&Value::Array(list).to_string()).to_json()).unwrap();
+    let (action, notice) = summary(FileKind::Aws, files.len(), answer);
+    let Action::Load(s) = action else { panic!("expected a load, got {action:?}") };
+    assert_eq!(s.name, format!("Imported from {} AWS CLI files", files.len()));
+    assert!(s.network.instances.iter().any(|i| i.id == "i-0web"));
+    let notice = notice.unwrap();
+    assert!(!notice.error, "{}", notice.text);
+    assert!(notice.text.starts_with("Imported 1 VPC(s)"), "{}", notice.text);
+    assert!(notice.text.contains("0 error(s)"), "{}", notice.text);
+    let report = notice.raw.as_deref().unwrap();
+    assert!(report.lines().all(|l| l.starts_with("info[") || l.starts_with("warning[")), "{report}");
+}
+
+#[test]
+fn a_failed_or_empty_import_is_a_banner_and_changes_nothing() {
+    let failed = serde_json::json!({"type": "failure", "errors": [{"code": "files-shape", "severity": "error", "message": "not a list", "help": "pass [{path, text}]", "at": "files"}]});
+    let (action, notice) = summary(FileKind::Aws, 1, failed);
+    assert!(notice.is_none());
+    let Action::Notify(Some(n)) = action else { panic!("{action:?}") };
+    assert!(n.error);
+    assert_eq!(n.text, "The import failed: error[files-shape] at files: not a list (help: pass [{path, text}])\n");
+    let nothing: Value =
+        serde_json::from_str(&vpcsim_core::ffi::import_aws_json(r#"[{"path": "probes.json", "text": "[1, 2]"}]"#).to_json()).unwrap();
+    let (action, _) = summary(FileKind::Aws, 1, nothing);
+    let Action::Notify(Some(n)) = action else { panic!("{action:?}") };
+    assert!(n.text.starts_with("Nothing to import: no VPC found in 1 file(s)."), "{}", n.text);
+    assert!(n.raw.is_some(), "the report is offered");
+    let garbage = serde_json::json!({"type": "success", "scenario": {"vpcsim": "one"}, "diagnostics": []});
+    let (action, _) = summary(FileKind::Terraform, 1, garbage);
+    assert!(matches!(action, Action::Notify(Some(ref n)) if n.text.starts_with("The importer's scenario could not be read")), "{action:?}");
+}
+
+#[test]
+fn files_are_classified_by_their_contents() {
+    let f = |text: &str| vec![InputFile { path: "x.json".into(), text: text.into() }];
+    assert_eq!(classify(&f(r#"{"vpcsim": 1, "network": {}}"#)), FileKind::Scenario);
+    assert_eq!(classify(&f(r#"{"format_version": "1.0", "values": {}}"#)), FileKind::Terraform);
+    assert_eq!(classify(&f(r#"{"Vpcs": []}"#)), FileKind::Aws);
+}
+
+#[test]
+fn a_host_or_autoplay_probe_is_loaded_into_the_composer_and_sent() {
+    let s = Rc::new(AppState::default());
+    let probe = s.scenario.probes[1].clone();
+    let s = s.reduce(Action::SendProbe(Box::new(probe.clone())));
+    assert_eq!(s.sent.as_ref().map(|(_, p)| p), Some(&probe));
+    assert_eq!(s.draft.port, probe.port.map(|p| p.to_string()).unwrap_or_default());
+    assert!(s.playing);
+    assert_eq!(s.step, 0);
+}

@@ -1,0 +1,194 @@
+// The npm package (dist/npm, `cargo xtask dist`) in Node: the web build initialised with
+// `initSync({module: bytes})`, every function of the JavaScript API on the repository's
+// inputs, with the answers of the CLI and of the native twins (tests/tests/ffi_json.rs).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { load, text, folder, workspaceVersion } from './package.mjs';
+
+const api = await load();
+const WORKED = text('tests/scenarios/gallery/worked-example.json');
+const ENDPOINT = 'sagemaker:endpoint/churn-model';
+
+/** Asserts a failure value: no trace, every error located and explained. */
+function assertFailure(result, code) {
+  assert.equal(result.type, 'failure', JSON.stringify(result).slice(0, 300));
+  assert.ok(Array.isArray(result.errors) && result.errors.length > 0);
+  for (const e of result.errors) {
+    for (const key of ['code', 'severity', 'message', 'help', 'at']) assert.equal(typeof e[key], 'string', `${key} of ${JSON.stringify(e)}`);
+    assert.notEqual(e.message, '');
+    assert.notEqual(e.help, '');
+    assert.notEqual(e.at, '');
+  }
+  if (code) assert.equal(result.errors[0].code, code);
+}
+
+test('trace: HTTPS from the web app to the endpoint is delivered, there and back', () => {
+  const r = api.trace(WORKED, { from: 'i-web', to: ENDPOINT, protocol: 'tcp', port: 443 });
+  assert.equal(r.type, 'success');
+  assert.equal(r.trace.reachable, true);
+  assert.equal(r.trace.request.outcome, 'delivered');
+  assert.equal(r.trace.request.dropped_at, null);
+  assert.equal(r.trace.response.outcome, 'delivered');
+  assert.deepEqual(r.trace.flow, { src_ip: '10.0.1.10', dst_ip: '10.0.1.20', protocol: 'tcp', src_port: 49152, dst_port: 443 });
+  assert.deepEqual(r.warnings, []);
+  assert.match(r.text, /=> DELIVERED\nresponse\n/);
+  assert.match(r.text, /reachable: yes/);
+});
+
+test('trace: SSH is dropped at sg-endpoint, no rule matched (the CLI says the same)', () => {
+  // `vpcsim trace tests/scenarios/gallery/worked-example.json --from i-web
+  //  --to sagemaker:endpoint/churn-model --port 22 --format json`
+  const r = api.trace(JSON.parse(WORKED), { from: 'i-web', to: ENDPOINT, port: 22 });
+  assert.equal(r.type, 'success');
+  assert.equal(r.trace.reachable, false);
+  assert.equal(r.trace.request.outcome, 'dropped');
+  assert.equal(r.trace.response, null);
+  assert.deepEqual(r.trace.request.dropped_at, {
+    kind: 'security-group',
+    component: 'sg-endpoint',
+    direction: 'inbound',
+    rule: null,
+    reason: 'sg-no-matching-rule',
+    explanation: 'no rule allows tcp/22 from sg-web (10.0.1.10): security groups allow only what a rule permits',
+  });
+  const hops = r.trace.request.hops;
+  assert.deepEqual(hops.map((h) => h.node), ['eni-i-web', 'subnet-private', 'eni-sm-endpoint-churn-model']);
+  const last = hops.at(-1).checks.at(-1);
+  assert.equal(last.verdict, 'deny');
+  assert.equal(last.spec, 'SG-9');
+});
+
+test('trace: a probe naming nothing is a located failure with a suggestion', () => {
+  const r = api.trace(WORKED, { from: 'i-wbe', to: ENDPOINT, port: 443 });
+  assertFailure(r, 'unknown-reference');
+  assert.equal(r.errors[0].at, 'probe/from');
+  assert.match(r.errors[0].help, /i-web/);
+});
+
+test('a Session builds once and traces many', () => {
+  const session = new api.Session(WORKED);
+  try {
+    assert.deepEqual(session.diagnostics(), []);
+    assert.equal(session.trace({ from: 'i-web', to: ENDPOINT, port: 443 }).trace.reachable, true);
+    assert.equal(session.traceBatch({ from: 'i-web', to: ENDPOINT, port: 22 }, 5), 0);
+    assertFailure(session.trace('{"from": 1}'), 'probe-shape');
+  } finally {
+    session.free();
+  }
+  assert.throws(() => new api.Session('{ nope'), /json-syntax/);
+});
+
+test('check: the worked example has no diagnostics; a broken reference is an error', () => {
+  assert.deepEqual(api.check(WORKED), { type: 'success', diagnostics: [], warnings: [] });
+  const broken = JSON.parse(WORKED);
+  broken.network.instances[0].subnet = 'subnet-nowhere';
+  const r = api.check(broken);
+  assertFailure(r);
+  assert.ok(r.errors.some((e) => e.severity === 'error' && e.message.includes('subnet-nowhere')), JSON.stringify(r.errors));
+});
+
+test('importAws: the SageMaker fixtures (AWS CLI outputs) become a scenario that traces', () => {
+  const files = folder('tests/fixtures/aws-sagemaker');
+  assert.equal(files.length, 12);
+  const r = api.importAws(files);
+  assert.equal(r.type, 'success');
+  const net = r.scenario.network;
+  assert.equal(r.scenario.vpcsim, 1);
+  assert.equal(net.region, 'us-east-1');
+  assert.deepEqual(net.vpcs.map((v) => v.id), ['vpc-0ml']);
+  assert.equal(net.subnets.length, 2);
+  assert.equal(net.security_groups.length, 3);
+  assert.deepEqual(net.instances.map((i) => i.id), ['i-0web']);
+  assert.deepEqual(net.sagemaker.endpoints.map((e) => e.name), ['churn-model']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.code, d.at]),
+    [['info', 'aws-sagemaker-unused', 'us-east-1/describe-model-old.json#']],
+  );
+  // The same files as an object of path to text.
+  const map = api.importAws(Object.fromEntries(files.map((f) => [f.path, f.text])));
+  assert.deepEqual(map.scenario, r.scenario);
+  const t = api.trace(r.scenario, { from: 'i-0web', to: ENDPOINT, port: 443 });
+  assert.equal(t.trace.request.outcome, 'delivered');
+});
+
+test('importAws: an argument of the wrong shape is a failure', () => {
+  assertFailure(api.importAws(42), 'import-argument');
+  assertFailure(api.importAws('[{"path": 1}]'), 'import-argument');
+  assert.equal(api.importAws('[{"path": 1}]').errors[0].at, 'files');
+});
+
+test('importTerraform: a state document becomes the worked example', () => {
+  const doc = text('tests/fixtures/terraform/worked-example-state.json');
+  for (const arg of [doc, JSON.parse(doc)]) {
+    const r = api.importTerraform(arg);
+    assert.equal(r.type, 'success');
+    const net = r.scenario.network;
+    assert.deepEqual(net.instances.map((i) => i.id), ['i-0123456789abcdef0']);
+    assert.deepEqual(net.security_groups.map((s) => s.id), ['sg-0c0ffee0000000001', 'sg-0c0ffee0000000002']);
+    assert.deepEqual(net.sagemaker.endpoints.map((e) => e.name), ['churn-model']);
+    assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code, d.at]), [['info', 'unsupported-resource-type', 'aws_iam_role.sagemaker']]);
+    const ssh = api.trace(r.scenario, { from: 'i-0123456789abcdef0', to: ENDPOINT, port: 22 });
+    assert.equal(ssh.trace.request.dropped_at.component, 'sg-0c0ffee0000000002');
+    assert.equal(ssh.trace.request.dropped_at.reason, 'sg-no-matching-rule');
+  }
+});
+
+test('importTerraform: unreadable documents are located failures', () => {
+  const cases = [
+    ['{ not json', 'json-syntax', 'terraform.json#'],
+    ['', 'json-syntax', 'terraform.json#'],
+    [[1, 2], 'not-terraform-json', 'terraform.json#'],
+    [{ values: {} }, 'not-terraform-json', 'terraform.json#'],
+    [{ format_version: 1 }, 'terraform-shape', 'terraform.json#/format_version'],
+    [undefined, 'json-syntax', 'terraform.json#'],
+  ];
+  for (const [arg, code, at] of cases) {
+    const r = api.importTerraform(arg);
+    assertFailure(r, code);
+    assert.equal(r.errors[0].at, at, JSON.stringify(arg));
+  }
+});
+
+test('exportTerraform: the worked example as versions.tf, variables.tf and main.tf', () => {
+  const r = api.exportTerraform(WORKED);
+  assert.equal(r.type, 'success');
+  assert.deepEqual(Object.keys(r.files), ['versions.tf', 'variables.tf', 'main.tf']);
+  assert.match(r.files['main.tf'], /resource "aws_security_group" "sg_endpoint"/);
+  assert.match(r.files['main.tf'], /resource "aws_vpc" /);
+  assert.match(r.files['versions.tf'], /hashicorp\/aws/);
+  assert.deepEqual(r.diagnostics, []);
+  assertFailure(api.exportTerraform('{"vpcsim": 2, "network": {}}'), 'unsupported-version');
+});
+
+test('version() is the workspace version', () => {
+  assert.equal(api.version(), workspaceVersion());
+});
+
+test('bad JSON and wrong shapes are failure values, never exceptions', () => {
+  const cyclic = {};
+  cyclic.self = cyclic;
+  const inputs = ['{ not json', '', 'null', '[]', '{"vpcsim": 1, "network": {"vpcs": 3}}', 42, null, undefined, cyclic, 10n];
+  for (const bad of inputs) {
+    let r;
+    assert.doesNotThrow(() => {
+      r = api.trace(bad, { from: 'a', to: 'b' });
+    }, `trace(${String(bad)})`);
+    assertFailure(r);
+    assert.doesNotThrow(() => {
+      r = api.check(bad);
+    });
+    assertFailure(r);
+    assert.doesNotThrow(() => {
+      r = api.exportTerraform(bad);
+    });
+    assertFailure(r);
+  }
+  const syntax = api.trace('{"vpcsim": 1, ', '{}');
+  assertFailure(syntax, 'json-syntax');
+  assert.match(syntax.errors[0].at, /^line \d+ column \d+$/);
+  const shape = api.check('{"vpcsim": 1, "network": {"vpcs": 3}}');
+  assertFailure(shape);
+  assert.match(shape.errors[0].at, /vpcs/);
+  assertFailure(api.trace(WORKED, 'not a probe'), 'probe-shape');
+});

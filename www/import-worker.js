@@ -1,0 +1,21 @@
+// The importers, off the page's thread. They run in the JavaScript API's wasm
+// (crates/vpcsim-wasm, built at opt-level 3 for speed), which is only downloaded when the
+// user opens AWS CLI or Terraform files: the playground's own wasm carries no importer.
+// Message in: {kind: "aws" | "terraform", files: [{path, text}]}.
+// Message out: the API's tagged answer, {type: "success", scenario, diagnostics} or
+// {type: "failure", errors}.
+import init, { importAws, importTerraform } from './vpcsim-wasm.js';
+
+const ready = init({ module_or_path: new URL('./vpcsim-wasm_bg.wasm', import.meta.url) });
+
+self.onmessage = async (event) => {
+  const { kind, files } = event.data;
+  let answer;
+  try {
+    await ready;
+    answer = kind === 'terraform' ? importTerraform(files[0] ? files[0].text : '') : importAws(files);
+  } catch (e) {
+    answer = { type: 'failure', errors: [{ code: 'importer-crashed', severity: 'error', message: String(e), help: 'this is a bug in vpcsim: please report it with the files', at: '' }] };
+  }
+  self.postMessage(answer);
+};
