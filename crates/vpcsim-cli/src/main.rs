@@ -1,15 +1,17 @@
 //! `vpcsim`: trace packets through AWS networks from the command line.
 //!
 //! Exit codes: 0 whenever the analysis ran (whatever the verdict), 2 for bad input with
-//! a one-line located message on stderr. No partial JSON is ever printed.
+//! a one-line located message on stderr. No partial JSON is ever printed. `check` also
+//! exits 1 when a finding at or above `--fail-on` exists.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vpcsim_core::ffi;
+use vpcsim_core::lint::{self, Finding};
 use vpcsim_core::scenario::ProbeDoc;
-use vpcsim_core::{Network, Scenario};
+use vpcsim_core::{Diagnostic, Network, Scenario, Severity};
 
 #[derive(Parser)]
 #[command(
@@ -26,6 +28,32 @@ struct Cli {
 enum Format {
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -62,14 +90,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// List the import and load diagnostics of an input
-    #[command(after_help = "Examples:\n  vpcsim check scenario.json\n  vpcsim check ./aws_configs")]
+    /// List the import and load diagnostics and the findings (lints) of an input
+    #[command(
+        after_help = "Findings have stable codes (VS101...) documented in docs/lints.md. Exit codes: 0 when no finding is at or above --fail-on, 1 otherwise, 2 for bad input.\n\nExamples:\n  vpcsim check scenario.json\n  vpcsim check ./aws_configs --fail-on warning\n  vpcsim check scenario.json --format json\n  vpcsim check plan.json --format sarif > vpcsim.sarif   # for code scanning in CI\n  vpcsim check scenario.json --fail-on never"
+    )]
     Check {
         /// A scenario file, a folder of AWS CLI outputs, or a `terraform show -json` file
         input: PathBuf,
-        /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// Exit 1 when a finding of this severity or worse exists
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// Output format: text, json (`{"diagnostics": [...], "findings": [...]}`) or sarif (SARIF 2.1.0)
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
     /// Import AWS CLI outputs or `terraform show -json` into a scenario file
     #[command(after_help = "Examples:\n  vpcsim import ./aws_configs -o account.json\n  vpcsim import plan.json -o planned.json")]
@@ -179,6 +212,70 @@ fn scenario_from_text(path: &Path, text: &str) -> Result<Scenario, String> {
     })
 }
 
+/// The project's address (the workspace's `repository`).
+const PROJECT_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A SARIF 2.1.0 log: one run, the lints as rules, findings and load diagnostics as results
+/// (diagnostics under their own kebab-case codes, with no rule entry).
+fn sarif(input: &Path, diags: &[Diagnostic], findings: &[Finding]) -> serde_json::Value {
+    use serde_json::json;
+    let uri = input.display().to_string();
+    let location = |at: &str| {
+        json!([{
+            "physicalLocation": {"artifactLocation": {"uri": uri}},
+            "logicalLocations": [{"fullyQualifiedName": at}]
+        }])
+    };
+    let rules: Vec<serde_json::Value> = lint::RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.what_it_does},
+                "helpUri": format!("{PROJECT_URI}/docs/lints.md#{}", r.code.to_lowercase()),
+                "help": {"text": r.fix},
+                "defaultConfiguration": {"level": sarif_level(r.severity)}
+            })
+        })
+        .collect();
+    let mut results: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| json!({"ruleId": d.code, "level": sarif_level(d.severity), "message": {"text": format!("{} ({})", d.message, d.help)}, "locations": location(&d.at)}))
+        .collect();
+    results.extend(findings.iter().map(|f| {
+        json!({
+            "ruleId": f.code,
+            "ruleIndex": lint::RULES.iter().position(|r| r.code == f.code),
+            "level": sarif_level(f.severity),
+            "message": {"text": format!("{} ({})", f.message, f.help)},
+            "locations": location(&f.at)
+        })
+    }));
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "vpcsim",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": PROJECT_URI,
+                "rules": rules
+            }},
+            "results": results
+        }]
+    })
+}
+
 fn colour(text: &str, code: &str, on: bool) -> String {
     if on {
         format!("\x1b[{code}m{text}\x1b[0m")
@@ -209,7 +306,7 @@ fn main() -> ExitCode {
                 },
                 Format::Text => {
                     let tty = std::io::stdout().is_terminal();
-                    for d in diags.iter().filter(|d| d.severity >= vpcsim_core::Severity::Warning) {
+                    for d in diags.iter().filter(|d| d.severity >= Severity::Warning) {
                         eprintln!("{d}");
                     }
                     for line in trace.to_string().lines() {
@@ -228,24 +325,57 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Check { input, format } => {
+        Command::Check { input, fail_on, format } => {
             let (scenario, mut diags) = match read_input(&input) {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
             diags.extend(Network::build(&scenario).1);
+            let findings = lint::lint(&scenario);
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&diags).unwrap_or_default()),
-                Format::Text => {
-                    if diags.is_empty() {
+                CheckFormat::Json => {
+                    let doc = serde_json::json!({"diagnostics": diags, "findings": findings});
+                    println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                }
+                CheckFormat::Sarif => println!("{}", serde_json::to_string_pretty(&sarif(&input, &diags, &findings)).unwrap_or_default()),
+                CheckFormat::Text => {
+                    if diags.is_empty() && findings.is_empty() {
                         println!("no problems found");
                     }
                     for d in &diags {
                         println!("{}: {d}", input.display());
                     }
+                    for f in &findings {
+                        println!(
+                            "{}: {}[{} {}] at {}: {} (help: {})",
+                            input.display(),
+                            f.severity,
+                            f.code,
+                            f.name,
+                            f.at,
+                            f.message,
+                            f.help
+                        );
+                        if let Some(fix) = &f.fix {
+                            println!("    fix available: {}", fix.description);
+                        }
+                    }
+                    if !findings.is_empty() {
+                        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+                        println!(
+                            "{} findings: {} errors, {} warnings, {} info (docs/lints.md)",
+                            findings.len(),
+                            count(Severity::Error),
+                            count(Severity::Warning),
+                            count(Severity::Info)
+                        );
+                    }
                 }
             }
-            ExitCode::SUCCESS
+            match fail_on.threshold() {
+                Some(t) if findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
+                _ => ExitCode::SUCCESS,
+            }
         }
         Command::Import { input, output } => {
             let (scenario, mut diags) = match read_input(&input) {

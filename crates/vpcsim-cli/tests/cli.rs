@@ -116,3 +116,105 @@ fn import_then_export_writes_a_scenario_and_terraform() {
     assert!(main_tf.contains("resource \"aws_vpc\""), "{main_tf}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+fn lint_case(folder: &str, which: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/lints/{folder}/{which}.json")).display().to_string()
+}
+
+#[test]
+fn check_exit_codes_follow_fail_on() {
+    // An error finding (VS101), a file with warning and info findings, and a clean file.
+    let error = lint_case("VS101-sg-admin-port-open-to-world", "bad");
+    let warning = worked_example();
+    let clean = lint_case("VS101-sg-admin-port-open-to-world", "good");
+    let cases: [(&str, &[&str], i32); 11] = [
+        (&error, &[], 1),
+        (&error, &["--fail-on", "error"], 1),
+        (&error, &["--fail-on", "never"], 0),
+        (&warning, &[], 0),
+        (&warning, &["--fail-on", "warning"], 1),
+        (&warning, &["--fail-on", "info"], 1),
+        (&warning, &["--fail-on", "never", "--format", "sarif"], 0),
+        (&clean, &["--fail-on", "info"], 0),
+        (&clean, &["--fail-on", "info", "--format", "json"], 0),
+        ("/nonexistent/file.json", &[], 2),
+        (&error, &["--fail-on", "sometimes"], 2),
+    ];
+    for (file, extra, want) in cases {
+        let mut args = vec!["check", file];
+        args.extend_from_slice(extra);
+        let (code, out, err) = vpcsim(&args);
+        assert_eq!(code, want, "{args:?}: stdout {out} stderr {err}");
+    }
+    let (_, out, _) = vpcsim(&["check", &error]);
+    assert!(out.contains("error[VS101 sg-admin-port-open-to-world] at /network/security_groups/0/inbound/1"), "{out}");
+    assert!(out.contains("fix available"), "{out}");
+}
+
+#[test]
+fn check_json_lists_diagnostics_and_findings() {
+    let (code, out, err) = vpcsim(&["check", &lint_case("VS401-nacl-shadowed-entry", "bad"), "--format", "json", "--fail-on", "never"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let top: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(top, ["diagnostics", "findings"]);
+    assert!(v["diagnostics"].is_array());
+    let findings = v["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        for key in ["code", "name", "severity", "message", "at", "help", "fix"] {
+            assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
+        }
+        assert!(f["at"].as_str().unwrap().starts_with("/network/"), "{f}");
+    }
+    let shadowed = findings.iter().find(|f| f["code"] == "VS401").expect("a VS401 finding");
+    assert_eq!(shadowed["severity"], "warning");
+    assert_eq!(shadowed["fix"]["ops"][0]["op"], "remove");
+    assert_eq!(shadowed["fix"]["ops"][0]["path"], shadowed["at"]);
+    // Load diagnostics come through too.
+    let (_, out, _) = vpcsim(&["check", &worked_example(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["diagnostics"].as_array().unwrap().is_empty(), "{out}");
+}
+
+#[test]
+fn check_sarif_has_the_required_fields() {
+    let file = lint_case("VS101-sg-admin-port-open-to-world", "bad");
+    let (code, out, err) = vpcsim(&["check", &file, "--format", "sarif"]);
+    assert_eq!(code, 1, "the exit code does not depend on the format: {err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif"));
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "vpcsim");
+    assert!(!driver["version"].as_str().unwrap().is_empty());
+    assert!(driver["informationUri"].as_str().unwrap().starts_with("http"));
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), vpcsim_core::lint::RULES.len());
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        assert!(id.starts_with("VS"), "{r}");
+        assert!(!r["name"].as_str().unwrap().is_empty());
+        assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(!r["fullDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(r["helpUri"].as_str().unwrap().ends_with(&format!("docs/lints.md#{}", id.to_lowercase())), "{r}");
+        assert!(matches!(r["defaultConfiguration"]["level"].as_str(), Some("error" | "warning" | "note")), "{r}");
+    }
+    let results = runs[0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for res in results {
+        let rule_id = res["ruleId"].as_str().unwrap();
+        assert!(matches!(res["level"].as_str(), Some("error" | "warning" | "note")), "{res}");
+        assert!(!res["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &res["locations"][0];
+        assert_eq!(loc["physicalLocation"]["artifactLocation"]["uri"], file.as_str());
+        assert!(loc["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap().starts_with('/'), "{res}");
+        if rule_id.starts_with("VS") {
+            let k = res["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[k]["id"], rule_id);
+        }
+    }
+    assert!(results.iter().any(|r| r["ruleId"] == "VS101" && r["level"] == "error"));
+}

@@ -12,6 +12,8 @@
 //! - [`policy`]: endpoint policy (IAM) evaluation.
 //! - [`trace`]: traces as data, and their one text rendering.
 //! - [`analysis`]: facts about a document that need no packet (shadowed NACL entries).
+//! - [`lint`]: findings (stable codes, severities, docs, automatic fixes as JSON Patch),
+//!   built on the model, [`analysis`] and the evaluator.
 //! - [`share`]: share links (versioned, deflated, base64url, capped).
 //! - [`embed`]: embed options, host page messages and the events posted back.
 //! - [`ffi`]: the JSON boundary used by the wasm crate, the web app and the CLI.
@@ -26,6 +28,7 @@ pub mod eval;
 pub mod export;
 pub mod ffi;
 pub mod import;
+pub mod lint;
 pub mod model;
 pub mod policy;
 pub mod scenario;
