@@ -99,6 +99,10 @@ pub fn summary(kind: FileKind, n_files: usize, answer: Value) -> (Action, Option
         net.security_groups.len(),
         net.instances.len(),
     );
+    let text = match answer.get("elapsed_ms").and_then(Value::as_f64) {
+        Some(ms) => format!("{text} The import took {ms:.0} ms."),
+        None => text,
+    };
     let notice = if errors > 0 { Notice::error(text) } else { Notice::info(text) };
     let notice =
         if report.is_empty() { notice } else { notice.with_download(report, "vpcsim-import-report.txt", "Download the full report") };

@@ -26,7 +26,8 @@ fn an_aws_import_answer_loads_the_network_with_a_summary_and_the_full_report() {
     let files = fixture_files();
     assert_eq!(classify(&files), FileKind::Aws);
     let list: Vec<Value> = files.iter().map(|f| serde_json::json!({"path": f.path, "text": f.text})).collect();
-    let answer: Value = serde_json::from_str(&vpcsim_core::ffi::import_aws_json(&Value::Array(list).to_string()).to_json()).unwrap();
+    let mut answer: Value = serde_json::from_str(&vpcsim_core::ffi::import_aws_json(&Value::Array(list).to_string()).to_json()).unwrap();
+    answer["elapsed_ms"] = serde_json::json!(231.6);
     let (action, notice) = summary(FileKind::Aws, files.len(), answer);
     let Action::Load(s) = action else { panic!("expected a load, got {action:?}") };
     assert_eq!(s.name, format!("Imported from {} AWS CLI files", files.len()));
@@ -35,6 +36,7 @@ fn an_aws_import_answer_loads_the_network_with_a_summary_and_the_full_report() {
     assert!(!notice.error, "{}", notice.text);
     assert!(notice.text.starts_with("Imported 1 VPC(s)"), "{}", notice.text);
     assert!(notice.text.contains("0 error(s)"), "{}", notice.text);
+    assert!(notice.text.ends_with("The import took 232 ms."), "{}", notice.text);
     let report = notice.raw.as_deref().unwrap();
     assert!(report.lines().all(|l| l.starts_with("info[") || l.starts_with("warning[")), "{report}");
 }

@@ -133,6 +133,12 @@ test('the embed dialog makes a snippet that opens the same state; "Open in vpcsi
     await preview.locator('#verdict').waitFor({ timeout: 20000 });
     assert.match(await preview.locator('#verdict').textContent(), /sg-endpoint/, 'the preview autoplays SSH, dropped');
     await shot(page, 'embed-dialog');
+    // Focus stays in the modal dialog: Tab from the last control wraps to the first.
+    await page.focus('#embed-close');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'embed-autoplay', 'Tab wraps inside the dialog');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'embed-close', 'Shift+Tab wraps back');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#embed-dialog', { state: 'detached' });
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'embed', 'focus returns to the button');

@@ -119,6 +119,23 @@ pub fn EmbedDialog(props: &Props) -> Html {
             if e.key() == "Escape" {
                 e.prevent_default();
                 cb.emit(());
+            } else if e.key() == "Tab" {
+                // Keep focus inside the modal dialog: wrap at both ends.
+                let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+                let Ok(list) = doc.query_selector_all("#embed-dialog :is(select, input:not([disabled]), textarea, button)") else { return };
+                let (Some(first), Some(last)) = (list.item(0), list.length().checked_sub(1).and_then(|i| list.item(i))) else { return };
+                let active = doc.active_element().map(wasm_bindgen::JsValue::from);
+                let target = if e.shift_key() && active.as_ref() == Some(&first) {
+                    Some(last)
+                } else if !e.shift_key() && active.as_ref() == Some(&last) {
+                    Some(first)
+                } else {
+                    None
+                };
+                if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    e.prevent_default();
+                    let _ = el.focus();
+                }
             }
         })
     };
