@@ -447,6 +447,8 @@ pub enum Action {
     OpenShared(Box<vpcsim_core::share::Shared>),
     /// Change the document.
     Edit(Edit),
+    /// Apply a finding's automatic fix (one undo step; the view stays as it is).
+    ApplyFix(Box<vpcsim_core::lint::Fix>),
     /// Undo the last change.
     Undo,
     /// Redo.
@@ -524,6 +526,14 @@ impl Reducible for AppState {
                 send(&mut s, Some(*p));
             }
             Action::Send => send(&mut s, None),
+            Action::ApplyFix(fix) => match vpcsim_core::lint::apply_fix(&s.scenario, &fix) {
+                Ok(next) => {
+                    s.commit(next, None);
+                    s.prune_selection();
+                    s.notice = Some(Notice::info(format!("Fixed: {}. Undo (Ctrl+Z) brings the previous version back.", fix.description)));
+                }
+                Err(d) => s.notice = Some(Notice::error(format!("The fix could not be applied: {} at {} ({})", d.message, d.at, d.help))),
+            },
             Action::PickEndpoint { reference, as_source } => {
                 if as_source {
                     s.draft.from = reference;

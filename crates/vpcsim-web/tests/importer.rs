@@ -78,3 +78,26 @@ fn a_host_or_autoplay_probe_is_loaded_into_the_composer_and_sent() {
     assert!(s.playing);
     assert_eq!(s.step, 0);
 }
+
+#[test]
+fn a_findings_fix_is_one_undo_step_that_keeps_the_view() {
+    let mut s = AppState::with_scenario(vpcsim_web::gallery::get("notebook-internet-access").unwrap());
+    s.selection = vec!["sg-notebook".into()];
+    let s = Rc::new(s);
+    let findings = vpcsim_core::lint::lint(&s.scenario);
+    let f = findings.iter().find(|f| f.code == "VS201").expect("the lesson has a notebook with direct internet access");
+    let fixed = s.clone().reduce(Action::ApplyFix(Box::new(f.fix.clone().unwrap())));
+    assert!(vpcsim_core::lint::lint(&fixed.scenario).iter().all(|g| !(g.code == "VS201" && g.at == f.at)), "the finding is gone");
+    assert_eq!(fixed.past.len(), s.past.len() + 1, "one undo step");
+    assert_eq!(fixed.selection, s.selection, "the view stays");
+    assert!(fixed.notice.as_ref().is_some_and(|n| n.text.starts_with("Fixed: set DirectInternetAccess")));
+    let undone = fixed.reduce(Action::Undo);
+    assert_eq!(undone.scenario, s.scenario, "undo brings the finding back");
+    let bad = vpcsim_core::lint::Fix {
+        description: "nonsense".into(),
+        ops: vec![serde_json::from_value(serde_json::json!({"op": "remove", "path": "/network/nowhere/3"})).unwrap()],
+    };
+    let same = s.clone().reduce(Action::ApplyFix(Box::new(bad)));
+    assert_eq!(same.scenario, s.scenario, "a fix that does not apply changes nothing");
+    assert!(same.notice.as_ref().is_some_and(|n| n.error));
+}

@@ -37,6 +37,8 @@ pub struct Derived {
     pub probes: Rc<Vec<ProbeResult>>,
     /// Bulk send: one frame list per source.
     pub bulk: Rc<Vec<Vec<Frame>>>,
+    /// The lints' findings on the document.
+    pub findings: Rc<Vec<vpcsim_core::lint::Finding>>,
 }
 
 /// Whether the user asked for reduced motion.
@@ -79,6 +81,7 @@ pub fn App() -> Html {
         let built = built.clone();
         use_memo(scenario.clone(), move |s| vpcsim_core::ffi::run_probes(s, &built.0))
     };
+    let findings = use_memo(scenario.clone(), |s| vpcsim_core::lint::lint(s));
     let bulk = {
         let built = built.clone();
         let scene_rc = scene_rc.clone();
@@ -191,6 +194,7 @@ pub fn App() -> Html {
         endpoints: Rc::new((*endpoints).clone()),
         probes: Rc::new((*probes).clone()),
         bulk: Rc::new((*bulk).clone()),
+        findings: Rc::new((*findings).clone()),
     };
     let tab = |t: Tab, label: &str, id: &str| {
         let s = state.clone();

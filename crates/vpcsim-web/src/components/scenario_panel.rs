@@ -125,6 +125,42 @@ pub fn ScenarioPanel() -> Html {
                     <button type="submit">{"Save probe"}</button>
                 </div>
             </form>
+            <h3>{"Findings"}</h3>
+            { if derived.findings.is_empty() {
+                html! { <p class="hint">{"No finding: the lints see nothing to tighten."}</p> }
+            } else {
+                html! {
+                    <ul class="diagnostics findings" aria-label="Findings">
+                        { for derived.findings.iter().map(|f| {
+                            let doc = vpcsim_core::lint::rule(f.code);
+                            let fix = f.fix.clone().map(|fix| {
+                                let label = format!("Fix: {}", fix.description);
+                                let on = state.on::<MouseEvent>(Action::ApplyFix(Box::new(fix)));
+                                html! { <button type="button" class="chip fix" onclick={on}>{ label }</button> }
+                            });
+                            html! {
+                                <li class={classes!("diag", "finding", f.severity.to_string())} data-code={f.code}>
+                                    <span class="diag-code">{ format!("{}[{} {}]", f.severity.to_string(), f.code, f.name) }</span>{" "}
+                                    <code>{ &f.at }</code>
+                                    <div>{ &f.message }</div>
+                                    <div class="help">{ &f.help }</div>
+                                    { fix.unwrap_or_default() }
+                                    { doc.map(|d| html! {
+                                        <details class="lint-doc">
+                                            <summary>{ format!("About {}: {}", d.code, d.summary) }</summary>
+                                            <p><strong>{"What it does. "}</strong>{ d.what_it_does }</p>
+                                            <p><strong>{"Why it matters. "}</strong>{ d.why_it_matters }</p>
+                                            <pre><code>{ d.example }</code></pre>
+                                            <p><strong>{"Fix. "}</strong>{ d.fix }</p>
+                                            <p class="help">{ d.reference }</p>
+                                        </details>
+                                    }).unwrap_or_default() }
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                }
+            } }
             <h3>{"Diagnostics"}</h3>
             { if derived.diagnostics.is_empty() {
                 html! { <p class="hint">{"The network loads without problems."}</p> }
