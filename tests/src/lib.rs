@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod gen;
 pub mod oracle;
+pub mod reach_bench;
 
 use std::path::{Path, PathBuf};
 use vpcsim_core::ffi;

@@ -1,4 +1,5 @@
-//! `vpcsim`: trace packets through AWS networks from the command line.
+//! `vpcsim`: trace packets through AWS networks from the command line, and list what
+//! can reach what (`reach`).
 //!
 //! Exit codes: 0 whenever the analysis ran (whatever the verdict), 2 for bad input with
 //! a one-line located message on stderr. No partial JSON is ever printed. `check` also
@@ -87,6 +88,23 @@ enum Command {
         #[arg(long)]
         icmp_code: Option<u8>,
         /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Every allowed protocol and port range between every source and destination
+    #[command(
+        after_help = "Lists, for each source and destination (interfaces of instances, SageMaker resources, interface endpoints and NAT gateways; `internet`; external networks; service:NAME as destinations), every protocol and destination port range whose request and response both get through. Ports are grouped into classes at every rule boundary, one trace per class. Clients use source port 49152; ICMP means echo request; IPv4 only.\n\nExamples:\n  vpcsim reach scenario.json\n  vpcsim reach scenario.json --from i-web\n  vpcsim reach scenario.json --from i-web --to sagemaker:endpoint/churn\n  vpcsim reach ./aws_configs --to internet --format json\n  vpcsim reach plan.json --format json > matrix.json"
+    )]
+    Reach {
+        /// A scenario file, a folder of AWS CLI describe-* outputs, or a `terraform show -json` file
+        input: PathBuf,
+        /// Only this source (a reference as for `trace --from`)
+        #[arg(long)]
+        from: Option<String>,
+        /// Only this destination (a reference as for `trace --to`)
+        #[arg(long)]
+        to: Option<String>,
+        /// Output format: text (grouped by source) or json (the matrix)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -321,6 +339,31 @@ fn main() -> ExitCode {
                         };
                         println!("{line}");
                     }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Reach { input, from, to, format } => {
+            let (scenario, mut diags) = match read_input(&input) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
+            let (net, build_diags) = Network::build(&scenario);
+            diags.extend(build_diags);
+            let matrix = match vpcsim_core::reach::reachability_between(&net, from.as_deref(), to.as_deref()) {
+                Ok(m) => m,
+                Err(d) => return fail(format!("{}: {} at {}: {} ({})", input.display(), d.code, d.at, d.message, d.help)),
+            };
+            match format {
+                Format::Json => match serde_json::to_string_pretty(&matrix) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => return fail(format!("cannot serialize the matrix: {e}")),
+                },
+                Format::Text => {
+                    for d in diags.iter().filter(|d| d.severity >= Severity::Warning) {
+                        eprintln!("{d}");
+                    }
+                    print!("{}", matrix.to_text());
                 }
             }
             ExitCode::SUCCESS

@@ -218,3 +218,32 @@ fn check_sarif_has_the_required_fields() {
     }
     assert!(results.iter().any(|r| r["ruleId"] == "VS101" && r["level"] == "error"));
 }
+
+#[test]
+fn reach_lists_cells_as_text_and_json_and_rejects_bad_references() {
+    let file = worked_example();
+    let (code, out, _) = vpcsim(&["reach", &file, "--from", "i-web"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("i-web\n"), "{out}");
+    assert!(out.contains("  i-web → sagemaker:endpoint/churn-model: tcp 443\n"), "{out}");
+    assert!(out.contains("nothing to "), "{out}");
+    // A reference as for `trace`: the instance's address names the same row.
+    let (code, out, _) = vpcsim(&["reach", &file, "--from", "10.0.1.10", "--to", "sagemaker:endpoint/churn-model", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(v["sources"], serde_json::json!(["i-web"]));
+    assert_eq!(v["destinations"], serde_json::json!(["sagemaker:endpoint/churn-model"]));
+    assert_eq!(v["src_port"], 49152);
+    assert_eq!(
+        v["cells"],
+        serde_json::json!([{"from": "i-web", "to": "sagemaker:endpoint/churn-model", "allowed": [{"protocol": "tcp", "ports": "443"}]}])
+    );
+    let (code, out, err) = vpcsim(&["reach", &file, "--from", "i-wbe", "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--from") && err.contains("i-web"), "{err}");
+    let (code, _, err) = vpcsim(&["reach", "/nonexistent/file.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+}

@@ -12,6 +12,8 @@
 //! - [`policy`]: endpoint policy (IAM) evaluation.
 //! - [`trace`]: traces as data, and their one text rendering.
 //! - [`analysis`]: facts about a document that need no packet (shadowed NACL entries).
+//! - [`reach`]: the reachability matrix (every allowed protocol and port range between
+//!   every source and destination), by packet equivalence classes over the evaluator.
 //! - [`lint`]: findings (stable codes, severities, docs, automatic fixes as JSON Patch),
 //!   built on the model, [`analysis`] and the evaluator.
 //! - [`share`]: share links (versioned, deflated, base64url, capped).
@@ -31,6 +33,7 @@ pub mod import;
 pub mod lint;
 pub mod model;
 pub mod policy;
+pub mod reach;
 pub mod scenario;
 pub mod share;
 pub mod trace;

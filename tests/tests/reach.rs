@@ -1,0 +1,310 @@
+//! The reachability matrix (`vpcsim_core::reach`) against brute force.
+//!
+//! - `matrix_agrees_with_the_oracle_on_every_port`: on generated networks
+//!   (`tests/src/gen.rs`), for every pair of ends the oracle knows (instances, NAT
+//!   gateways, `internet`), every TCP and UDP port 0-65535 and ICMP echo are answered by
+//!   the naive oracle (`tests/src/oracle.rs`, which shares no code with the core); the set
+//!   of reachable ports must equal the union of the matrix's ranges, exactly.
+//! - `matrix_agrees_with_the_oracle_on_sampled_ports`: the same on more networks, at
+//!   every boundary of every rule of the document, both its neighbours and every 257th
+//!   port (a superset of the matrix's class edges, found without the core).
+//! - `gallery_probes_agree_with_the_matrix`: every probe of every gallery scenario that a
+//!   cell covers gets the matrix's answer from the evaluator.
+//! - hand-checked cells of three gallery scenarios.
+//! - `bench_matrix_500_enis` (`#[ignore]`): the timing of the benchmark network.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, reason = "an integration test: helpers may fail loudly")]
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use vpcsim_core::addr::PortRange;
+use vpcsim_core::reach::{reachability, Allowed, Matrix};
+use vpcsim_core::{Network, Scenario};
+use vpcsim_tests::gen::{self, GenScenario};
+use vpcsim_tests::oracle::World;
+
+/// Generated networks compared on every port. Each costs (ends²) x 131,074 oracle
+/// answers, about 45 s in the dev profile; 12 cases passed once (535 s).
+const NETWORKS_EVERY_PORT: u32 = 2;
+
+/// Generated networks compared on sampled ports (every rule boundary of the document
+/// and both its neighbours, plus every 257th port).
+const NETWORKS_SAMPLED: u32 = 64;
+
+/// The ports of one protocol that a cell allows.
+fn allowed_ports(allowed: &[Allowed], protocol: &str) -> Vec<bool> {
+    let mut open = vec![false; 65536];
+    for a in allowed.iter().filter(|a| a.protocol == protocol) {
+        let r = PortRange::parse(a.ports.as_deref().expect("tcp and udp classes have ports")).expect("a valid range");
+        for p in r.from()..=r.to() {
+            open[usize::from(p)] = true;
+        }
+    }
+    open
+}
+
+fn oracle_reachable(world: &World, probe: &Value) -> Result<bool, String> {
+    let a = world.answer(probe)?;
+    Ok(a.request != "dropped" && a.response != Some("dropped"))
+}
+
+/// The ends the oracle can name in a generated document: instances, NAT gateways, `internet`.
+fn oracle_ends(doc: &Value) -> Vec<String> {
+    let mut ends = Vec::new();
+    for key in ["instances", "nat_gateways"] {
+        for r in doc["network"][key].as_array().into_iter().flatten() {
+            ends.push(r["id"].as_str().unwrap().to_owned());
+        }
+    }
+    ends.push("internet".into());
+    ends
+}
+
+/// Every port the sample holds: 0, 65535, the default source port and its neighbours,
+/// every 257th port, and for every `ports` field of the document (read here, not by the
+/// core) each end of the range and both neighbours of each end.
+fn sampled_ports(doc: &Value) -> Vec<u16> {
+    fn walk(v: &Value, out: &mut BTreeSet<u16>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if let (true, Some(text)) = (k == "ports", x.as_str()) {
+                        let ends: Vec<u16> = text.split('-').filter_map(|p| p.trim().parse().ok()).collect();
+                        for e in ends {
+                            out.extend([e.saturating_sub(1), e, e.saturating_add(1)]);
+                        }
+                    }
+                    walk(x, out);
+                }
+            }
+            Value::Array(xs) => xs.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out: BTreeSet<u16> = [0, 1, 25, 26, 49151, 49152, 49153, 65534, 65535].into();
+    out.extend((0..=u16::MAX).step_by(257));
+    walk(doc, &mut out);
+    out.into_iter().collect()
+}
+
+fn compare(case: &GenScenario, ports: &[u16]) -> Result<usize, TestCaseError> {
+    let scenario: Scenario = serde_json::from_value(case.0.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let (net, _) = Network::build(&scenario);
+    let world = World::from_json(&case.0).map_err(TestCaseError::fail)?;
+    let matrix = reachability(&net);
+    let ends = oracle_ends(&case.0);
+    let mut compared = 0;
+    for from in &ends {
+        for to in &ends {
+            if from == to {
+                continue;
+            }
+            let cell = matrix.cell(from, to);
+            prop_assert!(cell.is_some(), "no cell {} -> {}", from, to);
+            let allowed = &cell.unwrap().allowed;
+            for protocol in ["tcp", "udp"] {
+                let open = allowed_ports(allowed, protocol);
+                for &port in ports {
+                    let probe = json!({"from": from, "to": to, "protocol": protocol, "port": port});
+                    let oracle = oracle_reachable(&world, &probe).map_err(TestCaseError::fail)?;
+                    prop_assert_eq!(
+                        open[usize::from(port)],
+                        oracle,
+                        "{} -> {} {}/{}: matrix left, oracle right; cell {:?}",
+                        from,
+                        to,
+                        protocol,
+                        port,
+                        allowed
+                    );
+                }
+            }
+            let oracle = oracle_reachable(&world, &json!({"from": from, "to": to, "protocol": "icmp"})).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(allowed.iter().any(|a| a.protocol == "icmp"), oracle, "{} -> {} icmp echo", from, to);
+            compared += 1;
+        }
+    }
+    Ok(compared)
+}
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        max_shrink_iters: 256,
+        failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel("proptest-regressions"))),
+        ..Config::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config(NETWORKS_EVERY_PORT))]
+
+    #[test]
+    fn matrix_agrees_with_the_oracle_on_every_port(case in gen::scenario()) {
+        let every: Vec<u16> = (0..=u16::MAX).collect();
+        let n = compare(&case, &every)?;
+        prop_assert!(n > 0);
+    }
+}
+
+proptest! {
+    #![proptest_config(config(NETWORKS_SAMPLED))]
+
+    #[test]
+    fn matrix_agrees_with_the_oracle_on_sampled_ports(case in gen::scenario()) {
+        let ports = sampled_ports(&case.0);
+        let n = compare(&case, &ports)?;
+        prop_assert!(n > 0);
+    }
+}
+
+fn gallery(name: &str) -> (Scenario, Network, Matrix) {
+    let loaded = vpcsim_tests::load(&vpcsim_tests::scenarios_dir().join("gallery").join(format!("{name}.json")));
+    let matrix = reachability(&loaded.network);
+    (loaded.scenario, loaded.network, matrix)
+}
+
+fn cell_text(m: &Matrix, from: &str, to: &str) -> Vec<String> {
+    let c = m.cell(from, to).unwrap_or_else(|| panic!("no cell {from} -> {to}"));
+    c.allowed
+        .iter()
+        .map(|a| match &a.ports {
+            Some(p) => format!("{} {p}", a.protocol),
+            None => a.protocol.clone(),
+        })
+        .collect()
+}
+
+#[test]
+fn gallery_probes_agree_with_the_matrix() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(vpcsim_tests::scenarios_dir().join("gallery")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let (scenario, net, matrix) = gallery(&name);
+        for probe in &scenario.probes {
+            // The matrix assumes the default source port, IPv4, echo for ICMP, no API call.
+            if probe.src_port.is_some() || probe.ip_version.is_some_and(|v| v != 4) || probe.api.is_some() {
+                continue;
+            }
+            let Some(cell) = matrix.cell(&probe.from, &probe.to) else { continue };
+            let protocol = probe.protocol.to_ascii_lowercase();
+            let in_matrix = match protocol.as_str() {
+                "tcp" | "udp" => {
+                    let port = probe.port.unwrap();
+                    cell.allowed.iter().any(|a| {
+                        a.protocol == protocol
+                            && a.ports.as_deref().and_then(|p| PortRange::parse(p).ok()).is_some_and(|r| r.contains(port))
+                    })
+                }
+                "icmp" if probe.icmp_type.unwrap_or(8) == 8 && probe.icmp_code.unwrap_or(0) == 0 => {
+                    cell.allowed.iter().any(|a| a.protocol == "icmp")
+                }
+                _ => continue,
+            };
+            let traced = vpcsim_core::trace(&net, probe).unwrap();
+            assert_eq!(
+                in_matrix, traced.reachable,
+                "{name}: probe {} {} -> {} {protocol}/{:?}",
+                probe.name, probe.from, probe.to, probe.port
+            );
+            // The representative probe of the class is answered the same way.
+            let rep = matrix.representative(&probe.from, &probe.to, &protocol, probe.port);
+            assert_eq!(vpcsim_core::trace(&net, &rep).unwrap().reachable, traced.reachable, "{name}: representative of {}", probe.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} gallery probes checked");
+}
+
+/// Every scenario of the corpus (endpoints, services, SageMaker, transit gateways, which
+/// the oracle does not model): at every rule boundary of the document and both its
+/// neighbours, the evaluator's own verdict equals the matrix's.
+#[test]
+fn corpus_boundaries_agree_with_the_evaluator() {
+    let mut traced = 0usize;
+    for path in vpcsim_tests::corpus() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let loaded = vpcsim_tests::load(&path);
+        let matrix = reachability(&loaded.network);
+        let mut ports: BTreeSet<u16> = [0, 65535].into();
+        ports.extend(sampled_ports(&doc).into_iter().filter(|p| p % 257 != 0 || *p == 0));
+        for cell in &matrix.cells {
+            for protocol in ["tcp", "udp"] {
+                let open = allowed_ports(&cell.allowed, protocol);
+                for &port in &ports {
+                    let probe = vpcsim_core::ProbeDoc {
+                        from: cell.from.clone(),
+                        to: cell.to.clone(),
+                        protocol: protocol.into(),
+                        port: Some(port),
+                        ..Default::default()
+                    };
+                    let t = vpcsim_core::trace(&loaded.network, &probe).unwrap();
+                    assert_eq!(open[usize::from(port)], t.reachable, "{}: {} -> {} {protocol}/{port}", path.display(), cell.from, cell.to);
+                    traced += 1;
+                }
+            }
+        }
+    }
+    assert!(traced > 10_000, "only {traced} probes traced");
+}
+
+#[test]
+fn worked_example_cells() {
+    let (_, _, m) = gallery("worked-example");
+    // SG-8: sg-endpoint admits only tcp/443 from sg-web; the endpoint's NACL and the
+    // response leg allow it (NACL-6).
+    assert_eq!(cell_text(&m, "i-web", "sagemaker:endpoint/churn-model"), ["tcp 443"]);
+    // Nothing is open from the internet.
+    for to in ["i-web", "sagemaker:endpoint/churn-model"] {
+        assert!(cell_text(&m, "internet", to).is_empty(), "internet -> {to}");
+    }
+    // SG-20: port 25 to a public address is held back by EC2 whatever the groups say.
+    assert_eq!(cell_text(&m, "i-web", "service:s3"), ["tcp 0-24", "tcp 26-65535"]);
+}
+
+#[test]
+fn stateful_vs_stateless_cells() {
+    let (_, _, m) = gallery("stateful-vs-stateless");
+    assert_eq!(cell_text(&m, "i-client", "i-model-sg"), ["tcp 443"]);
+    assert_eq!(cell_text(&m, "i-client", "i-model-nacl"), ["tcp 443"]);
+    // Nothing is initiated the other way.
+    assert!(cell_text(&m, "i-model-sg", "i-client").is_empty());
+    assert!(cell_text(&m, "i-model-nacl", "i-client").is_empty());
+}
+
+#[test]
+fn return_traffic_blocked_cells() {
+    let (_, _, m) = gallery("return-traffic-blocked");
+    // NACL-6: the request is allowed but the response to port 49152 is not, so the cell
+    // is empty; the fixed subnet allows the response.
+    assert!(cell_text(&m, "i-analyst", "i-features").is_empty());
+    assert_eq!(cell_text(&m, "i-analyst", "i-features-fixed"), ["tcp 443"]);
+}
+
+/// `cargo test -p vpcsim-tests --release --test reach -- --ignored --nocapture`, or
+/// `cargo run --release -p vpcsim-tests --bin vpcsim-reach-bench` (no dev-dependencies).
+#[test]
+#[ignore = "a benchmark: run with --release --ignored --nocapture"]
+fn bench_matrix_500_enis() {
+    let scenario: Scenario = serde_json::from_value(vpcsim_tests::reach_bench::network()).unwrap();
+    let (net, diags) = Network::build(&scenario);
+    assert!(!vpcsim_tests::has_errors(&diags), "{diags:?}");
+    let t = std::time::Instant::now();
+    let m = reachability(&net);
+    let took = t.elapsed();
+    let open = m.cells.iter().filter(|c| !c.allowed.is_empty()).count();
+    println!("500 ENIs: {} cells ({open} with something allowed) in {:.3} s", m.cells.len(), took.as_secs_f64());
+    let mut names: Vec<_> = std::fs::read_dir(vpcsim_tests::scenarios_dir().join("gallery")).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    for path in names {
+        let loaded = vpcsim_tests::load(&path);
+        let t = std::time::Instant::now();
+        let m = reachability(&loaded.network);
+        println!("{}: {} cells in {:.3} ms", path.file_stem().unwrap().to_string_lossy(), m.cells.len(), t.elapsed().as_secs_f64() * 1e3);
+    }
+}
