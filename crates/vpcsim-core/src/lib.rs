@@ -16,6 +16,8 @@
 //!   every source and destination), by packet equivalence classes over the evaluator.
 //! - [`lint`]: findings (stable codes, severities, docs, automatic fixes as JSON Patch),
 //!   built on the model, [`analysis`] and the evaluator.
+//! - [`blockers`]: "what blocks this?": every setting that stops a probe, each with the
+//!   smallest fix (JSON Patch), and every rule that lets a passing probe through.
 //! - [`share`]: share links (versioned, deflated, base64url, capped).
 //! - [`embed`]: embed options, host page messages and the events posted back.
 //! - [`ffi`]: the JSON boundary used by the wasm crate, the web app and the CLI.
@@ -24,6 +26,7 @@
 
 pub mod addr;
 pub mod analysis;
+pub mod blockers;
 pub mod diag;
 pub mod embed;
 pub mod eval;

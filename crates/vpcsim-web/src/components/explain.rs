@@ -147,6 +147,7 @@ pub fn Explain() -> Html {
                         <span class="step-count">{ format!("{}/{}", step + 1, n.max(1)) }</span>
                     </div>
                     <div class="frame-caption" aria-live="off">{ frame.map(|f| f.caption.clone()).unwrap_or_default() }</div>
+                    <crate::components::why::Why reachable={trace.reachable} />
                     { leg_list("Request", &trace.request, 0, &state) }
                     { trace.response.as_ref().map(|r| leg_list("Response", r, n_req, &state)).unwrap_or_default() }
                 </>

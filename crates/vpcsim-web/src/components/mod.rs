@@ -9,3 +9,4 @@ pub mod inspector;
 pub mod palette;
 pub mod scenario_panel;
 pub mod topbar;
+pub mod why;
