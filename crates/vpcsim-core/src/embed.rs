@@ -301,12 +301,18 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
+/// The address of an embedded playground: `page_url` (the site's `embed.html`) with these
+/// options and, when given, a share payload.
+pub fn embed_src(page_url: &str, options: &EmbedOptions, payload: &str) -> String {
+    format!("{page_url}?{}{}", options.to_query(), if payload.is_empty() { String::new() } else { format!("#s={payload}") })
+}
+
 /// The HTML a documentation author pastes: an iframe of `page_url` (the site's
 /// `embed.html`) with these options and a share payload, and, with `height=auto`, the few
 /// lines that resize it from the playground's `vpcsim:resize` events. Every value is
 /// escaped: a scenario's name cannot inject markup into the host page.
 pub fn iframe_snippet(page_url: &str, options: &EmbedOptions, payload: &str, title: &str, fixed_height: u32) -> String {
-    let src = format!("{page_url}?{}{}", options.to_query(), if payload.is_empty() { String::new() } else { format!("#s={payload}") });
+    let src = embed_src(page_url, options, payload);
     let height = match options.height {
         Some(Height::Pixels(px)) => px,
         _ => fixed_height,

@@ -111,20 +111,23 @@ pub fn message_text(data: &wasm_bindgen::JsValue) -> String {
     }
 }
 
-/// The URL of the full playground for this state: the site's root with a share link.
-pub fn full_playground_url(state: &AppState) -> String {
+/// The URL of the folder the site is served from (`https://host/vpcsim`), whatever page
+/// of it is open.
+fn site_url() -> String {
     let Some(loc) = web_sys::window().map(|w| w.location()) else { return String::new() };
     let path = loc.pathname().unwrap_or_default();
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    format!("{}{dir}/#s={}", loc.origin().unwrap_or_default(), vpcsim_core::share::encode(&state.shared()))
+    format!("{}{dir}", loc.origin().unwrap_or_default())
+}
+
+/// The URL of the full playground for this state: the site's root with a share link.
+pub fn full_playground_url(state: &AppState) -> String {
+    format!("{}/#s={}", site_url(), vpcsim_core::share::encode(&state.shared()))
 }
 
 /// The site's embed page URL (for the embed dialog's snippet).
 pub fn embed_page_url() -> String {
-    let Some(loc) = web_sys::window().map(|w| w.location()) else { return String::new() };
-    let path = loc.pathname().unwrap_or_default();
-    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    format!("{}{dir}/embed.html", loc.origin().unwrap_or_default())
+    format!("{}/embed.html", site_url())
 }
 
 /// The document's height, for `height=auto`.

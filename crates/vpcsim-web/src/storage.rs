@@ -80,11 +80,18 @@ pub fn copy_link(state: &AppState) -> Notice {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
     // The clipboard may be refused (permissions, insecure origin): the address bar has it.
-    let promise = w.navigator().clipboard().write_text(&url);
+    write_clipboard(&url);
+    Notice::info(format!("Link copied ({} characters): it opens this scenario, packet and view. It is also in the address bar.", url.len()))
+}
+
+/// Puts text in the clipboard. A refusal (permissions, insecure origin) is ignored: the
+/// callers also show the text.
+pub fn write_clipboard(text: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let promise = w.navigator().clipboard().write_text(text);
     let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_: wasm_bindgen::JsValue| {});
     let _ = promise.catch(&ignore);
     ignore.forget();
-    Notice::info(format!("Link copied ({} characters): it opens this scenario, packet and view. It is also in the address bar.", url.len()))
 }
 
 fn autosaved_state() -> AppState {

@@ -14,6 +14,24 @@ pub fn root() -> PathBuf {
 }
 
 /// Runs a command, inheriting output; error if it fails.
+/// Every file under `dir`, recursively, sorted.
+pub fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| format!("cannot read {}: {e}", d.display()))?.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = shown(cmd);
     let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;

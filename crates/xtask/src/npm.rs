@@ -65,7 +65,7 @@ pub fn build() -> Result<(), String> {
     write(&out.join("package.json"), &package_json()?)?;
     write(&out.join("README.md"), &readme())?;
     println!("  dist/npm:");
-    for file in files(&out)? {
+    for file in crate::install::files_under(&out)? {
         if file.extension().is_some_and(|e| e == "wasm") {
             let (raw, gz) = crate::steps::sizes(&file)?;
             let name = file.strip_prefix(&out).unwrap_or(&file).display().to_string();
@@ -88,24 +88,6 @@ fn optimise(wasm: &Path) -> Result<(), String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::File::create(path).and_then(|mut f| f.write_all(text.as_bytes())).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// Every file under `dir`, sorted.
-fn files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| format!("cannot read {}: {e}", d.display()))?.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 /// `package.json` from its template (written by hand: condition order matters in

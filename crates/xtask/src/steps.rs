@@ -155,20 +155,7 @@ pub fn sizes(path: &Path) -> Result<(u64, u64), String> {
 
 /// Every `.wasm` and `.js` file under `dir`, sorted.
 fn code_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| format!("cannot read {}: {e}", d.display()))?.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "wasm" || x == "js") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    Ok(install::files_under(dir)?.into_iter().filter(|p| p.extension().is_some_and(|x| x == "wasm" || x == "js")).collect())
 }
 
 /// Sizes of every .wasm and .js of the site, written to target/bundle-size.json; the
@@ -533,17 +520,10 @@ pub fn fuzz(args: &[&str]) -> Result<(), String> {
         let corpus = fuzz_dir.join("corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
         // libFuzzer reads seed folders flat: copy JSON seeds found recursively.
-        for dir in &dirs {
-            let mut stack = vec![dir.clone()];
-            while let Some(d) = stack.pop() {
-                for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-                    let p = e.path();
-                    if p.is_dir() {
-                        stack.push(p);
-                    } else if let Some(name) = p.file_name() {
-                        let _ = std::fs::copy(&p, corpus.join(name));
-                    }
-                }
+        // A seed folder that is absent (the AWS samples) gives no seeds.
+        for p in dirs.iter().flat_map(|d| install::files_under(d).unwrap_or_default()) {
+            if let Some(name) = p.file_name() {
+                let _ = std::fs::copy(&p, corpus.join(name));
             }
         }
         println!("==> fuzz {target} for {seconds}s");

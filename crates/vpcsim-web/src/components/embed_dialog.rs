@@ -96,7 +96,7 @@ pub fn EmbedDialog(props: &Props) -> Html {
     let payload = vpcsim_core::share::encode(&state.shared());
     let page = crate::embed::embed_page_url();
     let snippet = iframe_snippet(&page, &options, &payload, &state.scenario.name, 520);
-    let preview_src = format!("{page}?{}#s={payload}", options.to_query());
+    let preview_src = vpcsim_core::embed::embed_src(&page, &options, &payload);
     let height = match options.height {
         Some(Height::Pixels(px)) => px,
         _ => 520,
@@ -143,12 +143,7 @@ pub fn EmbedDialog(props: &Props) -> Html {
         let snippet = snippet.clone();
         let state = state.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(w) = web_sys::window() {
-                let promise = w.navigator().clipboard().write_text(&snippet);
-                let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_: wasm_bindgen::JsValue| {});
-                let _ = promise.catch(&ignore);
-                ignore.forget();
-            }
+            crate::storage::write_clipboard(&snippet);
             state.dispatch(crate::state::Action::Notify(Some(crate::state::Notice::info(
                 "Embed snippet copied: paste it into your page's HTML.",
             ))));
