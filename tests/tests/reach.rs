@@ -20,7 +20,8 @@ use proptest::test_runner::{Config, FileFailurePersistence};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use vpcsim_core::addr::PortRange;
-use vpcsim_core::reach::{reachability, Allowed, Matrix};
+use vpcsim_core::model::Node;
+use vpcsim_core::reach::{reachability, reachability_by_traces, Allowed, Engine, Matrix, Update};
 use vpcsim_core::{Network, Scenario};
 use vpcsim_tests::gen::{self, GenScenario};
 use vpcsim_tests::oracle::World;
@@ -103,7 +104,7 @@ fn compare(case: &GenScenario, ports: &[u16]) -> Result<usize, TestCaseError> {
             }
             let cell = matrix.cell(from, to);
             prop_assert!(cell.is_some(), "no cell {} -> {}", from, to);
-            let allowed = &cell.unwrap().allowed;
+            let allowed = cell.unwrap().allowed;
             for protocol in ["tcp", "udp"] {
                 let open = allowed_ports(allowed, protocol);
                 for &port in ports {
@@ -158,6 +159,198 @@ proptest! {
         let n = compare(&case, &ports)?;
         prop_assert!(n > 0);
     }
+}
+
+/// Networks on which the fast path (bit masks over packet classes) is compared with
+/// tracing every class of every pair.
+const NETWORKS_FAST_VS_TRACES: u32 = 64;
+
+/// The fast path and the per-class traces agree cell for cell; `fast_pairs` says how
+/// many pairs took the fast path, so a test can insist that it was exercised.
+fn fast_equals_traces(net: &Network, what: &str) -> usize {
+    let fast = reachability(net);
+    let slow = reachability_by_traces(net);
+    assert_eq!(fast.sources, slow.sources, "{what}: sources");
+    assert_eq!(fast.destinations, slow.destinations, "{what}: destinations");
+    assert_eq!(fast.pairs.len(), slow.pairs.len(), "{what}: pairs");
+    for (a, b) in fast.cells().zip(slow.cells()) {
+        assert_eq!(a, b, "{what}: fast path left, traces right");
+    }
+    assert_eq!(slow.fast_pairs, 0);
+    fast.fast_pairs
+}
+
+/// Every scenario of the corpus: the fast path equals the traces exactly (NACL-2/3/6/7,
+/// SG-1/5/9/10/16, RT-2/3, EX-1 all take part somewhere in it).
+#[test]
+fn fast_path_equals_traces_over_the_corpus() {
+    let (mut fast_pairs, mut files) = (0, 0);
+    for path in vpcsim_tests::corpus() {
+        let loaded = vpcsim_tests::load(&path);
+        fast_pairs += fast_equals_traces(&loaded.network, &path.display().to_string());
+        files += 1;
+    }
+    println!("{fast_pairs} pairs took the fast path in {files} files");
+    assert!(fast_pairs > 100, "only {fast_pairs} pairs took the fast path");
+}
+
+#[test]
+fn fast_path_equals_traces_on_random_networks() {
+    let fast_pairs = std::cell::Cell::new(0usize);
+    let mut runner = proptest::test_runner::TestRunner::new(Config { failure_persistence: None, ..config(NETWORKS_FAST_VS_TRACES) });
+    let result = runner.run(&gen::scenario(), |case| {
+        let scenario: Scenario = serde_json::from_value(case.0.clone()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let (net, _) = Network::build(&scenario);
+        fast_pairs.set(fast_pairs.get() + fast_equals_traces(&net, &format!("generated network {}", case.0)));
+        Ok(())
+    });
+    result.unwrap();
+    println!("{} pairs took the fast path in {NETWORKS_FAST_VS_TRACES} networks", fast_pairs.get());
+    assert!(fast_pairs.get() > 0, "the generator never made a pair for the fast path");
+}
+
+// ----- incremental updates -----
+
+fn build(doc: &Value) -> Network {
+    let scenario: Scenario = serde_json::from_value(doc.clone()).expect("a scenario");
+    Network::build(&scenario).0
+}
+
+fn same_cells(a: &Matrix, b: &Matrix, what: &str) {
+    assert_eq!(a.pairs.len(), b.pairs.len(), "{what}: pairs");
+    for (x, y) in a.cells().zip(b.cells()) {
+        assert_eq!(x, y, "{what}: incremental left, from scratch right");
+    }
+}
+
+/// One rule edit in a document's group or ACL `id` (`choice` picks which): remove a rule,
+/// add one on an existing port range for everyone, add one on a fresh port range, flip
+/// an ACL entry's action, or widen a rule's block. Returns `false` when there was nothing
+/// to edit.
+fn edit_rules(doc: &mut Value, key: &str, index: usize, choice: u32) -> bool {
+    let Some(res) = doc["network"][key].get_mut(index) else { return false };
+    let dir = if choice.is_multiple_of(2) { "inbound" } else { "outbound" };
+    let Some(rules) = res.get_mut(dir).and_then(Value::as_array_mut) else { return false };
+    let acl = key == "network_acls";
+    let fresh_number = |rules: &[Value]| (1..32766u64).rev().find(|n| rules.iter().all(|r| r["rule"].as_u64() != Some(*n))).unwrap_or(1);
+    match (choice / 2) % 5 {
+        0 if !rules.is_empty() => {
+            rules.remove(0);
+        }
+        1 if !rules.is_empty() => {
+            let mut copy = rules[rules.len() / 2].clone();
+            let m = copy.as_object_mut().unwrap();
+            m.remove("sg");
+            m.remove("prefix_list");
+            m.insert("cidr".into(), json!("0.0.0.0/0"));
+            if acl {
+                m.insert("rule".into(), json!(fresh_number(rules)));
+            }
+            rules.insert(0, copy);
+        }
+        2 => {
+            let mut r = json!({"protocol": "tcp", "ports": "1234-2345", "cidr": "10.0.0.0/8"});
+            if acl {
+                r["rule"] = json!(fresh_number(rules));
+                r["action"] = json!("allow");
+            }
+            rules.insert(0, r);
+        }
+        3 if acl && !rules.is_empty() => {
+            let a = if rules[0]["action"] == "deny" { "allow" } else { "deny" };
+            rules[0]["action"] = json!(a);
+        }
+        _ if !rules.is_empty() => {
+            let m = rules[0].as_object_mut().unwrap();
+            m.remove("sg");
+            m.remove("prefix_list");
+            m.insert("cidr".into(), json!("10.0.0.0/8"));
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Applies one edit and checks the engine's update against a fresh matrix. Returns
+/// whether the update was incremental.
+fn check_update(before: &Value, key: &str, index: usize, choice: u32, what: &str) -> Option<bool> {
+    let mut after = before.clone();
+    if !edit_rules(&mut after, key, index, choice) {
+        return None;
+    }
+    let id = after["network"][key][index]["id"].as_str()?.to_owned();
+    let (old, new) = (build(before), build(&after));
+    let mut engine = Engine::new(&old);
+    let update = match new.node(&id) {
+        Some(Node::Sg(g)) => engine.update_rules(&new, &[g], &[]),
+        Some(Node::Nacl(a)) => engine.update_rules(&new, &[], &[a]),
+        other => panic!("{what}: `{id}` is {other:?}"),
+    };
+    same_cells(engine.matrix(), &reachability(&new), &format!("{what}: {key}[{index}] edit {choice}"));
+    Some(matches!(update, Update::Incremental { .. }))
+}
+
+/// Every group and ACL of every corpus scenario, each kind of edit: the engine's update
+/// equals the matrix computed from scratch.
+#[test]
+fn incremental_updates_equal_a_fresh_matrix_over_the_corpus() {
+    let (mut incremental, mut rebuilt) = (0, 0);
+    for path in vpcsim_tests::corpus() {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for key in ["security_groups", "network_acls"] {
+            let n = doc["network"][key].as_array().map_or(0, Vec::len);
+            for index in 0..n {
+                for choice in [0, 3, 4, 7, 8] {
+                    match check_update(&doc, key, index, choice, &path.display().to_string()) {
+                        Some(true) => incremental += 1,
+                        Some(false) => rebuilt += 1,
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+    println!("{incremental} incremental updates, {rebuilt} rebuilds");
+    assert!(incremental > 100 && rebuilt > 10, "{incremental} incremental, {rebuilt} rebuilt");
+}
+
+#[test]
+fn incremental_updates_equal_a_fresh_matrix_on_random_networks() {
+    let mut runner = proptest::test_runner::TestRunner::new(Config { failure_persistence: None, ..config(48) });
+    let incremental = std::cell::Cell::new(0);
+    let result = runner.run(&(gen::scenario(), any::<u32>(), any::<u32>()), |(case, which, choice)| {
+        let key = if which.is_multiple_of(2) { "security_groups" } else { "network_acls" };
+        let n = case.0["network"][key].as_array().map_or(0, Vec::len);
+        if n > 0 && check_update(&case.0, key, (which as usize / 2) % n, choice, &format!("generated {}", case.0)) == Some(true) {
+            incremental.set(incremental.get() + 1);
+        }
+        Ok(())
+    });
+    result.unwrap();
+    assert!(incremental.get() > 5, "only {} incremental updates", incremental.get());
+}
+
+/// The incremental update is not a full recomputation: one group's edit on the benchmark
+/// network touches the rows and columns of its members only.
+#[test]
+fn one_group_edit_recomputes_only_its_members_cells() {
+    let before = vpcsim_tests::reach_bench::network();
+    let mut after = before.clone();
+    assert!(edit_rules(&mut after, "security_groups", 7, 0));
+    let (old, new) = (build(&before), build(&after));
+    let mut engine = Engine::new(&old);
+    let Some(Node::Sg(g)) = new.node("sg-7") else { panic!("sg-7") };
+    let update = engine.update_rules(&new, &[g], &[]);
+    let members = after["network"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["security_groups"].as_array().unwrap().contains(&json!("sg-7")))
+        .count();
+    let columns = engine.matrix().destinations.len();
+    let Update::Incremental { cells } = update else { panic!("{update:?}") };
+    assert!(cells <= members * 2 * columns && cells > 0, "{cells} cells for {members} members");
+    assert!(cells < engine.matrix().pairs.len() / 10);
 }
 
 fn gallery(name: &str) -> (Scenario, Network, Matrix) {
@@ -232,13 +425,13 @@ fn corpus_boundaries_agree_with_the_evaluator() {
         let matrix = reachability(&loaded.network);
         let mut ports: BTreeSet<u16> = [0, 65535].into();
         ports.extend(sampled_ports(&doc).into_iter().filter(|p| p % 257 != 0 || *p == 0));
-        for cell in &matrix.cells {
+        for cell in matrix.cells() {
             for protocol in ["tcp", "udp"] {
-                let open = allowed_ports(&cell.allowed, protocol);
+                let open = allowed_ports(cell.allowed, protocol);
                 for &port in &ports {
                     let probe = vpcsim_core::ProbeDoc {
-                        from: cell.from.clone(),
-                        to: cell.to.clone(),
+                        from: cell.from.to_owned(),
+                        to: cell.to.to_owned(),
                         protocol: protocol.into(),
                         port: Some(port),
                         ..Default::default()
@@ -297,14 +490,14 @@ fn bench_matrix_500_enis() {
     let t = std::time::Instant::now();
     let m = reachability(&net);
     let took = t.elapsed();
-    let open = m.cells.iter().filter(|c| !c.allowed.is_empty()).count();
-    println!("500 ENIs: {} cells ({open} with something allowed) in {:.3} s", m.cells.len(), took.as_secs_f64());
+    let open = m.open_pairs();
+    println!("500 ENIs: {} cells ({open} with something allowed) in {:.3} s", m.pairs.len(), took.as_secs_f64());
     let mut names: Vec<_> = std::fs::read_dir(vpcsim_tests::scenarios_dir().join("gallery")).unwrap().map(|e| e.unwrap().path()).collect();
     names.sort();
     for path in names {
         let loaded = vpcsim_tests::load(&path);
         let t = std::time::Instant::now();
         let m = reachability(&loaded.network);
-        println!("{}: {} cells in {:.3} ms", path.file_stem().unwrap().to_string_lossy(), m.cells.len(), t.elapsed().as_secs_f64() * 1e3);
+        println!("{}: {} cells in {:.3} ms", path.file_stem().unwrap().to_string_lossy(), m.pairs.len(), t.elapsed().as_secs_f64() * 1e3);
     }
 }

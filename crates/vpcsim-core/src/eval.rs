@@ -285,40 +285,7 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
             "send IPv4, or name a resource on the far side",
         ));
     }
-    let (src_ip, dst_ip) = match (&src, &dst) {
-        (Endpoint::Gateway(_), Endpoint::Gateway(_)) => {
-            return Err(Diagnostic::error(
-                "probe-gateway-to-gateway",
-                at,
-                "both ends of the probe are gateways",
-                "a gateway can be one end of a probe; name a resource or address for the other",
-            ));
-        }
-        (Endpoint::Gateway(g), _) => {
-            let dst_ip = endpoint_ip_v4(net, &dst, Some(&src));
-            (gateway_host(net, *g, &dst, &format!("{at}/from"))?, dst_ip)
-        }
-        (_, Endpoint::Gateway(g)) => {
-            let src_ip = endpoint_ip_v4(net, &src, None);
-            (src_ip, gateway_host(net, *g, &src, &format!("{at}/to"))?)
-        }
-        _ => (
-            endpoint_ip(net, &src, None, v6).map_err(|m| {
-                Diagnostic::error("probe-no-ipv6", format!("{at}/from"), m, "give the resource an `ipv6` address, or send IPv4")
-            })?,
-            endpoint_ip(net, &dst, Some(&src), v6).map_err(|m| {
-                Diagnostic::error("probe-no-ipv6", format!("{at}/to"), m, "give the resource an `ipv6` address, or send IPv4")
-            })?,
-        ),
-    };
-    if src_ip.is_ipv4() != dst_ip.is_ipv4() {
-        return Err(Diagnostic::error(
-            "probe-address-family",
-            at,
-            format!("source `{src_ip}` and destination `{dst_ip}` are of different IP versions"),
-            "send IPv4 to IPv4 or IPv6 to IPv6 (RT-3)",
-        ));
-    }
+    let (src_ip, dst_ip) = flow_addresses(net, &src, &dst, v6, at)?;
     let flow = Flow { src: src_ip, dst: dst_ip, l4 };
     let stop_at = |ep: &Endpoint| match ep {
         Endpoint::Gateway(g) => Some(gateway_id(net, *g)),
@@ -357,6 +324,46 @@ pub fn trace_at(net: &Network, probe: &ProbeDoc, at: &str) -> Result<Trace, Diag
         request: request.leg,
         response,
     })
+}
+
+/// The addresses a probe's packets carry between two resolved ends, or why the probe
+/// cannot be sent (gateway to gateway, no IPv6 address, mixed families).
+pub(crate) fn flow_addresses(net: &Network, src: &Endpoint, dst: &Endpoint, v6: bool, at: &str) -> Result<(IpAddr, IpAddr), Diagnostic> {
+    let (src_ip, dst_ip) = match (src, dst) {
+        (Endpoint::Gateway(_), Endpoint::Gateway(_)) => {
+            return Err(Diagnostic::error(
+                "probe-gateway-to-gateway",
+                at,
+                "both ends of the probe are gateways",
+                "a gateway can be one end of a probe; name a resource or address for the other",
+            ));
+        }
+        (Endpoint::Gateway(g), _) => {
+            let dst_ip = endpoint_ip_v4(net, dst, Some(src));
+            (gateway_host(net, *g, dst, &format!("{at}/from"))?, dst_ip)
+        }
+        (_, Endpoint::Gateway(g)) => {
+            let src_ip = endpoint_ip_v4(net, src, None);
+            (src_ip, gateway_host(net, *g, src, &format!("{at}/to"))?)
+        }
+        _ => (
+            endpoint_ip(net, src, None, v6).map_err(|m| {
+                Diagnostic::error("probe-no-ipv6", format!("{at}/from"), m, "give the resource an `ipv6` address, or send IPv4")
+            })?,
+            endpoint_ip(net, dst, Some(src), v6).map_err(|m| {
+                Diagnostic::error("probe-no-ipv6", format!("{at}/to"), m, "give the resource an `ipv6` address, or send IPv4")
+            })?,
+        ),
+    };
+    if src_ip.is_ipv4() != dst_ip.is_ipv4() {
+        return Err(Diagnostic::error(
+            "probe-address-family",
+            at,
+            format!("source `{src_ip}` and destination `{dst_ip}` are of different IP versions"),
+            "send IPv4 to IPv4 or IPv6 to IPv6 (RT-3)",
+        ));
+    }
+    Ok((src_ip, dst_ip))
 }
 
 /// The address a packet carries for an endpoint. For an interface addressed from outside
@@ -774,27 +781,7 @@ impl<'a> Walker<'a> {
 
     /// EX-1/EX-2: destinations that security groups and NACLs do not filter.
     fn exempt(&mut self, eni: &Eni, flow: Flow) -> Option<End> {
-        let vpc = self.net.vpc(eni.vpc)?;
-        let what = match flow.dst {
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 254) => "the instance metadata service",
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 253) => "the Amazon DNS server (Route 53 Resolver)",
-            IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 123) => "the Amazon Time Sync Service",
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253) => "the Amazon DNS server (Route 53 Resolver)",
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) => "the instance metadata service",
-            IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123) => "the Amazon Time Sync Service",
-            ip if Some(ip) == vpc.dns_address() => "the Amazon DNS server at the VPC base address plus two",
-            IpAddr::V4(a)
-                if self
-                    .net
-                    .subnets
-                    .iter()
-                    .any(|s| s.vpc == eni.vpc && u32::from(s.cidr.network()).checked_add(1) == Some(u32::from(a))) =>
-            {
-                "the VPC router's reserved address (the subnet base plus one), which also answers DHCP"
-            }
-            IpAddr::V4(a) if a == Ipv4Addr::BROADCAST && matches!(flow.l4, L4::Udp { dst_port: 67, .. }) => "Amazon DHCP",
-            _ => return None,
-        };
+        let what = exempt_what(self.net, eni.vpc, flow.dst, flow.l4)?;
         self.push(check(
             CheckKind::Address,
             "exempt",
@@ -1052,12 +1039,7 @@ impl<'a> Walker<'a> {
     }
 
     fn peer_matches(&self, rule: &SgRule, ip: IpAddr, rule_vpc: VpcIx) -> bool {
-        match &rule.peer {
-            Peer::Cidr(net) => net.contains(ip),
-            Peer::PrefixList(pl) => self.net.prefix_list(*pl).is_some_and(|p| p.cidrs.iter().any(|c| c.contains(ip))),
-            Peer::Sg(g) => self.net.sg_has_member(*g, ip, rule_vpc),
-            Peer::Stale(_) => false,
-        }
+        sg_peer_matches(self.net, rule, ip, rule_vpc)
     }
 
     /// "sg-web" when the address belongs to an interface with security groups, else the address.
@@ -2074,6 +2056,36 @@ impl<'a> Walker<'a> {
 
 /// First matching entry of a NACL direction for a packet: entries are sorted by number,
 /// and IPv4 entries never match IPv6 packets (NACL-10).
+/// EX-1/EX-2: what an exempt destination is, for traffic from an interface of `vpc`;
+/// `None` when security groups and NACLs filter traffic to `dst`.
+pub(crate) fn exempt_what(net: &Network, vpc: VpcIx, dst: IpAddr, l4: L4) -> Option<&'static str> {
+    let v = net.vpc(vpc)?;
+    Some(match dst {
+        IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 254) => "the instance metadata service",
+        IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 253) => "the Amazon DNS server (Route 53 Resolver)",
+        IpAddr::V4(a) if a == Ipv4Addr::new(169, 254, 169, 123) => "the Amazon Time Sync Service",
+        IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253) => "the Amazon DNS server (Route 53 Resolver)",
+        IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) => "the instance metadata service",
+        IpAddr::V6(a) if a == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123) => "the Amazon Time Sync Service",
+        ip if Some(ip) == v.dns_address() => "the Amazon DNS server at the VPC base address plus two",
+        IpAddr::V4(a) if net.subnets.iter().any(|s| s.vpc == vpc && u32::from(s.cidr.network()).checked_add(1) == Some(u32::from(a))) => {
+            "the VPC router's reserved address (the subnet base plus one), which also answers DHCP"
+        }
+        IpAddr::V4(a) if a == Ipv4Addr::BROADCAST && matches!(l4, L4::Udp { dst_port: 67, .. }) => "Amazon DHCP",
+        _ => return None,
+    })
+}
+
+/// Whether a security group rule's peer holds `ip` (SG-16, SG-17), for a group of `rule_vpc`.
+pub(crate) fn sg_peer_matches(net: &Network, rule: &SgRule, ip: IpAddr, rule_vpc: VpcIx) -> bool {
+    match &rule.peer {
+        Peer::Cidr(c) => c.contains(ip),
+        Peer::PrefixList(pl) => net.prefix_list(*pl).is_some_and(|p| p.cidrs.iter().any(|c| c.contains(ip))),
+        Peer::Sg(g) => net.sg_has_member(*g, ip, rule_vpc),
+        Peer::Stale(_) => false,
+    }
+}
+
 fn first_match(acl: &Nacl, dir: Direction, l4: L4, peer: IpAddr) -> Option<&crate::model::NaclEntry> {
     let entries = match dir {
         Direction::Inbound => &acl.inbound,
@@ -2085,7 +2097,7 @@ fn first_match(acl: &Nacl, dir: Direction, l4: L4, peer: IpAddr) -> Option<&crat
 /// Longest prefix match (RT-3) over the table's compiled buckets, longest prefix first;
 /// within one destination a static CIDR route beats a prefix-list route, which beats a
 /// propagated route (RT-4, RT-5).
-fn lookup(net: &Network, table: RtbIx, dst: IpAddr) -> Option<(usize, &crate::model::Route, u8)> {
+pub(crate) fn lookup(net: &Network, table: RtbIx, dst: IpAddr) -> Option<(usize, &crate::model::Route, u8)> {
     let t = net.rtb(table)?;
     let (bits, v6) = crate::addr::addr_bits(dst);
     t.lpm.iter().filter(|b| b.v6 == v6).find_map(|b| {

@@ -32,7 +32,24 @@
 //!
 //! Within one interval every packet meets the same rules, so one representative (the
 //! interval's first port) traced by the real evaluator decides the whole class; allowed
-//! neighbouring intervals are merged. Addresses need no splitting here: each end of a
+//! neighbouring intervals are merged.
+//!
+//! # Speed: the fast path, shortcuts and incremental updates
+//!
+//! Tracing every class of every pair is exact but slow (85 s for 500 interfaces). So:
+//!
+//! - pairs of instances inside one VPC over `local` routes (the bulk of any matrix) are
+//!   decided with bit masks over one class space for the whole network, per security
+//!   group and per ACL, with no trace at all ([`fast`]);
+//! - a traced pair stops at the first drop that every class would meet (no route, no
+//!   gateway, unsolicited inbound...: the path depends on addresses only), and skips the
+//!   classes the source's own egress rules drop before anything else;
+//! - [`Engine::update_rules`] recomputes after a rule edit only the cells the edited
+//!   groups and ACLs can change, keeping the classes.
+//!
+//! [`reachability_by_traces`] keeps the slow method; `tests/tests/reach.rs` checks that
+//! both give the same matrix on the corpus and on random networks, that incremental
+//! updates equal a fresh matrix, and that the matrix equals the naive oracle. Addresses need no splitting here: each end of a
 //! cell is one endpoint that the evaluator resolves to one address, exactly as a probe
 //! naming it would (`internet` is 198.51.100.10, an external network its first host).
 //!
@@ -53,7 +70,10 @@
 //!   individual addresses of the internet other than `internet` are not rows or columns
 //!   (the internet is not split into address atoms); [`reachability_between`] accepts any
 //!   probe reference, an address among them, as a row or column.
-//! - No incremental update: a changed network is analysed again.
+//! - Incremental updates cover rule edits of security groups and network ACLs; any
+//!   other change (resources, addresses, associations, routes) needs a new [`Engine`].
+
+mod fast;
 
 use crate::addr::{proto, Cidr, PortRange, Traffic};
 use crate::diag::Diagnostic;
@@ -66,7 +86,7 @@ use std::net::IpAddr;
 
 /// One allowed class: a protocol and, for TCP and UDP, a port range (`443`,
 /// `1024-65535`); `None` for protocols without ports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Allowed {
     /// `tcp`, `udp`, `icmp` (echo), `proto-N` (a number a rule names) or `other`.
     pub protocol: String,
@@ -74,37 +94,101 @@ pub struct Allowed {
     pub ports: Option<String>,
 }
 
-/// What one source may open to one destination.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cell {
+/// What one source may open to one destination, borrowed from a [`Matrix`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Cell<'a> {
     /// Source reference, as a probe's `from`.
-    pub from: String,
+    pub from: &'a str,
     /// Destination reference, as a probe's `to`.
-    pub to: String,
+    pub to: &'a str,
     /// Allowed classes, TCP first, then UDP, ICMP and the other protocols.
-    pub allowed: Vec<Allowed>,
+    pub allowed: &'a [Allowed],
+}
+
+/// One analysed pair: indexes into [`Matrix::sources`], [`Matrix::destinations`] and
+/// [`Matrix::sets`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Pair {
+    /// Index into `sources`.
+    pub from: u32,
+    /// Index into `destinations`.
+    pub to: u32,
+    /// Index into `sets`.
+    pub set: u32,
 }
 
 /// The reachability matrix of a network.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Compact: every distinct list of allowed classes is stored once in `sets` (500
+/// interfaces make 250,000 pairs but only a few hundred distinct lists), and each pair
+/// names its list. Serialized as `{sources, destinations, cells: [{from, to, allowed}],
+/// src_port, other_protocol}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Matrix {
     /// Source references, in network order (interfaces, then `internet` and externals).
     pub sources: Vec<String>,
     /// Destination references: the sources' kinds plus `service:NAME` front doors.
     pub destinations: Vec<String>,
-    /// One cell per (source, destination) pair that the evaluator accepts as a probe
-    /// (a source is never its own destination); cells may have nothing allowed.
-    pub cells: Vec<Cell>,
+    /// Distinct lists of allowed classes; `sets[0]` is the empty list.
+    pub sets: Vec<Vec<Allowed>>,
+    /// One entry per (source, destination) pair that the evaluator accepts as a probe (a
+    /// source is never its own destination), sorted by source then destination.
+    pub pairs: Vec<Pair>,
     /// The source port every class was traced with.
     pub src_port: u16,
     /// The protocol number standing for `other`.
     pub other_protocol: u8,
+    /// How many pairs the fast path decided (the rest were traced class by class); not
+    /// serialized.
+    pub fast_pairs: usize,
 }
 
+impl Serialize for Matrix {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Cells<'a>(&'a Matrix);
+        impl Serialize for Cells<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.cells())
+            }
+        }
+        let mut st = serializer.serialize_struct("Matrix", 5)?;
+        st.serialize_field("sources", &self.sources)?;
+        st.serialize_field("destinations", &self.destinations)?;
+        st.serialize_field("cells", &Cells(self))?;
+        st.serialize_field("src_port", &self.src_port)?;
+        st.serialize_field("other_protocol", &self.other_protocol)?;
+        st.end()
+    }
+}
+
+const NOTHING: &[Allowed] = &[];
+
 impl Matrix {
+    fn view(&self, p: &Pair) -> Cell<'_> {
+        Cell {
+            from: self.sources.get(p.from as usize).map_or("", String::as_str),
+            to: self.destinations.get(p.to as usize).map_or("", String::as_str),
+            allowed: self.sets.get(p.set as usize).map_or(NOTHING, Vec::as_slice),
+        }
+    }
+
+    /// Every analysed pair, by source then destination.
+    pub fn cells(&self) -> impl Iterator<Item = Cell<'_>> + '_ {
+        self.pairs.iter().map(|p| self.view(p))
+    }
+
     /// The cell for a pair, if the pair was analysed.
-    pub fn cell(&self, from: &str, to: &str) -> Option<&Cell> {
-        self.cells.iter().find(|c| c.from == from && c.to == to)
+    pub fn cell(&self, from: &str, to: &str) -> Option<Cell<'_>> {
+        let f = u32::try_from(self.sources.iter().position(|s| s == from)?).ok()?;
+        let t = u32::try_from(self.destinations.iter().position(|s| s == to)?).ok()?;
+        let k = self.pairs.binary_search_by(|p| (p.from, p.to).cmp(&(f, t))).ok()?;
+        self.pairs.get(k).map(|p| self.view(p))
+    }
+
+    /// How many pairs allow something.
+    pub fn open_pairs(&self) -> usize {
+        self.pairs.iter().filter(|p| self.sets.get(p.set as usize).is_some_and(|s| !s.is_empty())).count()
     }
 
     /// A probe that stands for one class of a cell, for a UI to animate: `protocol` as in
@@ -138,9 +222,10 @@ impl Matrix {
     /// destination with something allowed, then how many destinations get nothing.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        let cells: Vec<Cell<'_>> = self.cells().collect();
         let mut k = 0;
-        while let Some(first) = self.cells.get(k) {
-            let group: Vec<&Cell> = self.cells.iter().skip(k).take_while(|c| c.from == first.from).collect();
+        while let Some(first) = cells.get(k) {
+            let group: Vec<&Cell<'_>> = cells.iter().skip(k).take_while(|c| c.from == first.from).collect();
             k += group.len();
             if !out.is_empty() {
                 out.push('\n');
@@ -152,15 +237,7 @@ impl Matrix {
                     closed += 1;
                     continue;
                 }
-                let allowed: Vec<String> = c
-                    .allowed
-                    .iter()
-                    .map(|a| match &a.ports {
-                        Some(p) => format!("{} {p}", a.protocol),
-                        None => a.protocol.clone(),
-                    })
-                    .collect();
-                out.push_str(&format!("  {} → {}: {}\n", c.from, c.to, allowed.join(", ")));
+                out.push_str(&format!("  {} → {}: {}\n", c.from, c.to, allowed_text(c.allowed)));
             }
             if closed > 0 {
                 out.push_str(&format!("  nothing to {closed} other destination{}\n", if closed == 1 { "" } else { "s" }));
@@ -170,6 +247,170 @@ impl Matrix {
             out.push_str("no pair to analyse\n");
         }
         out
+    }
+}
+
+/// `tcp 443, udp 53, icmp`, or `nothing`.
+pub fn allowed_text(allowed: &[Allowed]) -> String {
+    if allowed.is_empty() {
+        return "nothing".into();
+    }
+    let parts: Vec<String> = allowed
+        .iter()
+        .map(|a| match &a.ports {
+            Some(p) => format!("{} {p}", a.protocol),
+            None => a.protocol.clone(),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+// ----- what-if diff -----
+
+/// How one pair changed between two matrices.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Source reference.
+    pub from: String,
+    /// Destination reference.
+    pub to: String,
+    /// Classes allowed after but not before.
+    pub gained: Vec<Allowed>,
+    /// Classes allowed before but not after.
+    pub lost: Vec<Allowed>,
+}
+
+/// Per protocol label, the allowed port intervals (`(0, 0)` for protocols without ports).
+type ClassMap = std::collections::BTreeMap<String, Vec<(u16, u16)>>;
+
+fn class_map(allowed: &[Allowed]) -> ClassMap {
+    let mut m = ClassMap::new();
+    for a in allowed {
+        let r = match &a.ports {
+            Some(p) => PortRange::parse(p).map(|r| (r.from(), r.to())).unwrap_or((0, u16::MAX)),
+            None => (0, 0),
+        };
+        m.entry(a.protocol.clone()).or_default().push(r);
+    }
+    m
+}
+
+/// `a` minus `b`, both sorted disjoint interval lists.
+fn subtract(a: &[(u16, u16)], b: &[(u16, u16)]) -> Vec<(u16, u16)> {
+    let mut out = Vec::new();
+    for &(lo, hi) in a {
+        let mut from = u32::from(lo);
+        let hi = u32::from(hi);
+        for &(blo, bhi) in b {
+            let (blo, bhi) = (u32::from(blo), u32::from(bhi));
+            if bhi < from || blo > hi {
+                continue;
+            }
+            if blo > from {
+                out.push((from, blo - 1));
+            }
+            from = bhi + 1;
+        }
+        if from <= hi {
+            out.push((from, hi));
+        }
+    }
+    out.into_iter().filter_map(|(a, b)| Some((u16::try_from(a).ok()?, u16::try_from(b).ok()?))).collect()
+}
+
+/// The classes in `a` and not in `b`, in the matrix's order (TCP, UDP, then the rest).
+fn minus(a: &[Allowed], b: &[Allowed]) -> Vec<Allowed> {
+    let (ma, mb) = (class_map(a), class_map(b));
+    let mut out = Vec::new();
+    let order = |p: &str| match p {
+        "tcp" => 0,
+        "udp" => 1,
+        "icmp" => 2,
+        "other" => 4,
+        _ => 3,
+    };
+    let mut protocols: Vec<&String> = ma.keys().collect();
+    protocols.sort_by_key(|p| (order(p), (*p).clone()));
+    for p in protocols {
+        let ra = ma.get(p).map_or(&[][..], Vec::as_slice);
+        let rb = mb.get(p).map_or(&[][..], Vec::as_slice);
+        let ported = a.iter().any(|x| &x.protocol == p && x.ports.is_some());
+        for (lo, hi) in subtract(ra, rb) {
+            let ports = ported.then(|| {
+                PortRange::new(lo, hi)
+                    .map_or_else(|| format!("{lo}-{hi}"), |r| if r.is_all() { "0-65535".to_owned() } else { r.to_string() })
+            });
+            out.push(Allowed { protocol: p.clone(), ports });
+        }
+    }
+    out
+}
+
+/// The pairs whose allowed classes differ between `before` and `after`, with what each
+/// gained and lost, by source then destination (pairs are matched by reference, so two
+/// networks that name their resources alike compare cell by cell). A pair present on
+/// one side only counts as everything gained or lost.
+pub fn diff(before: &Matrix, after: &Matrix) -> Vec<Change> {
+    let mut old: HashMap<(&str, &str), &[Allowed]> = HashMap::new();
+    for c in before.cells() {
+        old.insert((c.from, c.to), c.allowed);
+    }
+    let mut changes = Vec::new();
+    let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
+    for c in after.cells() {
+        seen.insert((c.from, c.to));
+        let was = old.get(&(c.from, c.to)).copied().unwrap_or(NOTHING);
+        if was == c.allowed {
+            continue;
+        }
+        let (gained, lost) = (minus(c.allowed, was), minus(was, c.allowed));
+        if gained.is_empty() && lost.is_empty() {
+            continue;
+        }
+        changes.push(Change { from: c.from.to_owned(), to: c.to.to_owned(), gained, lost });
+    }
+    for c in before.cells() {
+        if !seen.contains(&(c.from, c.to)) && !c.allowed.is_empty() {
+            changes.push(Change { from: c.from.to_owned(), to: c.to.to_owned(), gained: vec![], lost: c.allowed.to_vec() });
+        }
+    }
+    changes
+}
+
+// ----- grouping -----
+
+/// How a UI groups rows and columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupBy {
+    /// One row or column per end.
+    None,
+    /// By the subnet of an interface.
+    Subnet,
+    /// By VPC.
+    Vpc,
+}
+
+/// The group label of an end: its subnet (`subnet-1 (private-a)`) or VPC id; `outside`
+/// for the internet and external networks, `services` for AWS service front doors.
+pub fn group_of(net: &Network, reference: &str, by: GroupBy) -> String {
+    if by == GroupBy::None {
+        return reference.to_owned();
+    }
+    if reference.starts_with("service:") {
+        return "services".into();
+    }
+    let eni = match eval::resolve(net, reference, "") {
+        Ok(eval::Endpoint::Eni { eni, .. }) => net.eni(eni),
+        _ => None,
+    };
+    let Some(eni) = eni else { return "outside".into() };
+    match by {
+        GroupBy::Vpc => net.vpc(eni.vpc).map_or_else(|| "outside".into(), |v| v.id.clone()),
+        _ => net.subnet(eni.subnet).map_or_else(
+            || "outside".into(),
+            |s| if s.name.is_empty() || s.name == s.id { s.id.clone() } else { format!("{} ({})", s.id, s.name) },
+        ),
     }
 }
 
@@ -351,12 +592,50 @@ fn prepare(net: &Network) -> Prep {
     }
 }
 
+/// Protocol numbers some rule or entry names (other than TCP, UDP, ICMP and ICMPv6),
+/// each a class of its own.
+fn named_protocols(net: &Network) -> Vec<u8> {
+    let mut named = BTreeSet::new();
+    let traffic = net
+        .nacls
+        .iter()
+        .flat_map(|a| a.inbound.iter().chain(&a.outbound).map(|e| e.traffic))
+        .chain(net.sgs.iter().flat_map(|g| g.inbound.iter().chain(&g.outbound).map(|r| r.traffic)));
+    for t in traffic {
+        if let Traffic::Protocol(p) = t {
+            if !is_modelled(p) {
+                named.insert(p);
+            }
+        }
+    }
+    named.into_iter().collect()
+}
+
 /// Protocols with their own class whatever the rules say.
 fn is_modelled(p: u8) -> bool {
     matches!(p, proto::ICMP | proto::TCP | proto::UDP | proto::ICMPV6)
 }
 
 impl Prep {
+    /// Re-reads the TCP/UDP rules of edited groups and ACLs.
+    fn refresh(&mut self, net: &Network, sgs: &BTreeSet<usize>, nacls: &BTreeSet<usize>) {
+        let ported = |t: &Traffic| matches!(t, Traffic::Tcp(_) | Traffic::Udp(_));
+        for a in nacls {
+            if let (Some(acl), Some(slot)) = (net.nacls.get(*a), self.nacl.get_mut(*a)) {
+                *slot = acl.inbound.iter().chain(&acl.outbound).filter(|e| ported(&e.traffic)).map(|e| (e.traffic, e.cidr)).collect();
+            }
+        }
+        for g in sgs {
+            let Some(sg) = net.sgs.get(*g) else { continue };
+            if let Some(slot) = self.sg_out.get_mut(*g) {
+                *slot = sg.outbound.iter().filter(|r| ported(&r.traffic)).map(|r| (r.traffic, r.peer.clone())).collect();
+            }
+            if let Some(slot) = self.sg_in.get_mut(*g) {
+                *slot = sg.inbound.iter().filter(|r| ported(&r.traffic)).map(|r| (r.traffic, r.peer.clone())).collect();
+            }
+        }
+    }
+
     /// The port axes for a pair: the fixed ports, then the TCP/UDP rules a trace between
     /// the two can consult (see the module documentation), each only if its peer can
     /// match an address the packets carry (a rule whose peer matches none of them never
@@ -424,7 +703,8 @@ impl Prep {
     }
 }
 
-/// Computes the matrix. See the module documentation for the method and its limits.
+/// Computes the matrix. See the module documentation for the method and its limits; use
+/// [`Engine`] to update it after rule edits.
 pub fn reachability(net: &Network) -> Matrix {
     compute(net, prepare(net))
 }
@@ -470,35 +750,326 @@ pub fn reachability_between(net: &Network, from: Option<&str>, to: Option<&str>)
     Ok(compute(net, prep))
 }
 
-fn compute(net: &Network, prep: Prep) -> Matrix {
-    let mut cells = Vec::new();
-    for src in &prep.sources {
-        for dst in &prep.destinations {
-            if src.reference == dst.reference || (src.eni.is_some() && src.eni == dst.eni) {
-                continue;
-            }
-            if let Some(allowed) = pair(net, &prep, src, dst) {
-                cells.push(Cell { from: src.reference.clone(), to: dst.reference.clone(), allowed });
-            }
+/// Distinct allowed lists: the index of each list in [`Matrix::sets`].
+#[derive(Default)]
+struct Sets {
+    index: HashMap<Vec<Allowed>, u32>,
+}
+
+impl Sets {
+    fn intern(&mut self, lists: &mut Vec<Vec<Allowed>>, list: Vec<Allowed>) -> u32 {
+        if let Some(k) = self.index.get(&list) {
+            return *k;
         }
-    }
-    Matrix {
-        sources: prep.sources.iter().map(|e| e.reference.clone()).collect(),
-        destinations: prep.destinations.iter().map(|e| e.reference.clone()).collect(),
-        cells,
-        src_port: DEFAULT_SRC_PORT,
-        other_protocol: prep.other,
+        let k = u32::try_from(lists.len()).unwrap_or(u32::MAX);
+        lists.push(list.clone());
+        self.index.insert(list, k);
+        k
     }
 }
 
-/// Whether one probe is reachable; `None` when the evaluator refuses the probe.
-fn reachable(net: &Network, probe: &ProbeDoc) -> Option<bool> {
-    eval::trace(net, probe).ok().map(|t| t.reachable)
+/// No cell at this position of [`Engine::at`].
+const NO_CELL: u32 = u32::MAX;
+
+/// What [`Engine::update_rules`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Update {
+    /// Only the cells the edit touches were recomputed.
+    Incremental {
+        /// How many cells were recomputed.
+        cells: usize,
+    },
+    /// The edit introduced a port boundary or protocol that is not yet a class of its
+    /// own, so the classes were rebuilt and every cell recomputed.
+    Rebuilt,
+}
+
+/// The matrix with what it takes to update it after a rule edit: the packet classes, the
+/// per-group and per-ACL masks, and where each cell lives.
+///
+/// After editing the rules of some security groups or network ACLs (and nothing else),
+/// [`Engine::update_rules`] recomputes only the cells whose ends carry one of those
+/// groups or sit in a subnet of one of those ACLs, plus the traced pairs when an edited
+/// group or ACL guards something every traced path may cross (an interface endpoint, a
+/// NAT gateway's or transit gateway's subnet, a shared address). Classes are kept; an
+/// edit that needs a new class boundary rebuilds everything.
+pub struct Engine {
+    prep: Prep,
+    fast: Option<fast::Fast>,
+    sets: Sets,
+    masks: rustc_hash::FxHashMap<Vec<u64>, u32>,
+    matrix: Matrix,
+    /// `[row * columns + column]`: index into `matrix.pairs`, or [`NO_CELL`].
+    at: Vec<u32>,
+    /// Per pair: whether it was traced (not decided by the fast path).
+    traced: Vec<bool>,
+    /// Per interface index: its row and column, if it is one.
+    row_of: Vec<Option<usize>>,
+    col_of: Vec<Option<usize>>,
+    /// Groups and subnets that traced paths may cross whatever their ends.
+    shared_sgs: BTreeSet<usize>,
+    shared_subnets: BTreeSet<usize>,
+    mask: Vec<u64>,
+    scratch: Vec<u64>,
+}
+
+impl Engine {
+    /// Analyses a whole network.
+    pub fn new(net: &Network) -> Engine {
+        Engine::with(net, prepare(net), true)
+    }
+
+    fn with(net: &Network, prep: Prep, use_fast: bool) -> Engine {
+        let fast = use_fast.then(|| fast::Fast::new(net, &prep));
+        let (rows, cols) = (prep.sources.len(), prep.destinations.len());
+        let mut row_of = vec![None; net.enis.len()];
+        let mut col_of = vec![None; net.enis.len()];
+        for (k, e) in prep.sources.iter().enumerate() {
+            if let Some(slot) = e.eni.and_then(|x| row_of.get_mut(x.get())) {
+                *slot = Some(k);
+            }
+        }
+        for (k, e) in prep.destinations.iter().enumerate() {
+            if let Some(slot) = e.eni.and_then(|x| col_of.get_mut(x.get())) {
+                *slot = Some(k);
+            }
+        }
+        let mut shared_subnets = prep.transit_subnets.clone();
+        let mut shared_sgs = BTreeSet::new();
+        for (k, e) in net.enis.iter().enumerate() {
+            let aliased = prep.aliases.get(k).is_some_and(|a| !a.is_empty());
+            if aliased || prep.vpce_enis.contains(&k) {
+                shared_subnets.insert(e.subnet.get());
+                shared_sgs.extend(e.sgs.iter().map(|g| g.get()));
+            }
+        }
+        let zero = fast.as_ref().map(|f| f.classes.zero()).unwrap_or_default();
+        let matrix = Matrix {
+            sources: prep.sources.iter().map(|e| e.reference.clone()).collect(),
+            destinations: prep.destinations.iter().map(|e| e.reference.clone()).collect(),
+            sets: vec![Vec::new()],
+            pairs: Vec::new(),
+            src_port: DEFAULT_SRC_PORT,
+            other_protocol: prep.other,
+            fast_pairs: 0,
+        };
+        let mut engine = Engine {
+            prep,
+            fast,
+            sets: Sets::default(),
+            masks: rustc_hash::FxHashMap::default(),
+            matrix,
+            at: vec![NO_CELL; rows * cols],
+            traced: Vec::new(),
+            row_of,
+            col_of,
+            shared_sgs,
+            shared_subnets,
+            mask: zero.clone(),
+            scratch: zero,
+        };
+        engine.sets.index.insert(Vec::new(), 0);
+        for i in 0..rows {
+            for j in 0..cols {
+                let Some((set, traced)) = engine.decide(net, i, j) else { continue };
+                let (Ok(from), Ok(to), Ok(k)) = (u32::try_from(i), u32::try_from(j), u32::try_from(engine.matrix.pairs.len())) else {
+                    continue;
+                };
+                engine.matrix.pairs.push(Pair { from, to, set });
+                engine.traced.push(traced);
+                if let Some(slot) = engine.at.get_mut(i * cols + j) {
+                    *slot = k;
+                }
+            }
+        }
+        engine.matrix.fast_pairs = engine.traced.iter().filter(|t| !**t).count();
+        engine
+    }
+
+    /// The current matrix.
+    pub fn matrix(&self) -> &Matrix {
+        &self.matrix
+    }
+
+    /// The matrix, consuming the engine.
+    pub fn into_matrix(self) -> Matrix {
+        self.matrix
+    }
+
+    /// The set index of one pair and whether it was traced; `None` when the pair has no
+    /// cell (the same end, or a probe the evaluator refuses).
+    fn decide(&mut self, net: &Network, i: usize, j: usize) -> Option<(u32, bool)> {
+        let (src, dst) = (self.prep.sources.get(i)?, self.prep.destinations.get(j)?);
+        if src.reference == dst.reference || (src.eni.is_some() && src.eni == dst.eni) {
+            return None;
+        }
+        if let (Some(f), Some(s), Some(d)) = (&self.fast, src.eni, dst.eni) {
+            if f.pair(net, s.get(), d.get(), &mut self.mask, &mut self.scratch).is_some() {
+                let set = match self.masks.get(self.mask.as_slice()) {
+                    Some(set) => *set,
+                    None => {
+                        let set = self.sets.intern(&mut self.matrix.sets, f.classes.allowed(&self.mask));
+                        self.masks.insert(self.mask.clone(), set);
+                        set
+                    }
+                };
+                return Some((set, false));
+            }
+        }
+        // The source's egress rules, when its request starts with them: a pair they close
+        // entirely needs no trace (once the probe is known to be valid).
+        let mut filter = None;
+        if let (Some(f), Some(s)) = (&self.fast, src.eni) {
+            let ends = eval::resolve(net, &src.reference, "").and_then(|a| Ok((a, eval::resolve(net, &dst.reference, "")?)));
+            // An invalid probe has no cell.
+            let (_, dst_ip) = ends.and_then(|(a, b)| eval::flow_addresses(net, &a, &b, false, "")).ok()?;
+            if let Some(m) = f.egress(net, s, dst_ip) {
+                if m.iter().all(|w| *w == 0) {
+                    return Some((0, true));
+                }
+                filter = Some((&f.classes, m));
+            }
+        }
+        let shortcut = self.fast.is_some();
+        let allowed = pair(net, &self.prep, src, dst, shortcut, filter.as_ref().map(|(c, m)| (*c, m.as_slice())))?;
+        Some((self.sets.intern(&mut self.matrix.sets, allowed), true))
+    }
+
+    /// Brings the matrix up to date after the rules of `sgs` and `nacls` changed in
+    /// `net`, which must otherwise be the network the engine was built from (same
+    /// resources, addresses, associations and routes).
+    pub fn update_rules(&mut self, net: &Network, sgs: &[crate::model::SgIx], nacls: &[crate::model::NaclIx]) -> Update {
+        let sgs: BTreeSet<usize> = sgs.iter().map(|g| g.get()).collect();
+        let nacls: BTreeSet<usize> = nacls.iter().map(|a| a.get()).collect();
+        let covered = self.fast.as_ref().is_some_and(|f| {
+            let traffic =
+                sgs.iter().filter_map(|g| net.sgs.get(*g)).flat_map(|g| g.inbound.iter().chain(&g.outbound).map(|r| r.traffic)).chain(
+                    nacls.iter().filter_map(|a| net.nacls.get(*a)).flat_map(|a| a.inbound.iter().chain(&a.outbound).map(|e| e.traffic)),
+                );
+            let mut ok = true;
+            for t in traffic {
+                ok &= f.classes.covers(&t, &self.prep.named);
+            }
+            ok
+        });
+        if !covered || named_protocols(net) != self.prep.named {
+            *self = Engine::new(net);
+            return Update::Rebuilt;
+        }
+        self.prep.refresh(net, &sgs, &nacls);
+        if let Some(f) = self.fast.as_mut() {
+            for g in &sgs {
+                f.sg_masks(net, *g);
+            }
+            for a in &nacls {
+                f.acl_masks(net, *a);
+            }
+        }
+        let touched_subnets: BTreeSet<usize> =
+            net.subnets.iter().enumerate().filter(|(_, s)| nacls.contains(&s.nacl.get())).map(|(k, _)| k).collect();
+        let all_traced = sgs.iter().any(|g| self.shared_sgs.contains(g)) || touched_subnets.iter().any(|s| self.shared_subnets.contains(s));
+        let cols = self.prep.destinations.len();
+        let mut todo: Vec<usize> = Vec::new();
+        for (k, e) in net.enis.iter().enumerate() {
+            if !(e.sgs.iter().any(|g| sgs.contains(&g.get())) || touched_subnets.contains(&e.subnet.get())) {
+                continue;
+            }
+            if let Some(i) = self.row_of.get(k).copied().flatten() {
+                todo.extend(self.at.get(i * cols..(i + 1) * cols).into_iter().flatten().filter(|p| **p != NO_CELL).map(|p| *p as usize));
+            }
+            if let Some(j) = self.col_of.get(k).copied().flatten() {
+                todo.extend(self.at.iter().skip(j).step_by(cols.max(1)).filter(|p| **p != NO_CELL).map(|p| *p as usize));
+            }
+        }
+        if all_traced {
+            todo.extend(self.traced.iter().enumerate().filter(|(_, t)| **t).map(|(k, _)| k));
+        }
+        todo.sort_unstable();
+        todo.dedup();
+        for k in &todo {
+            let Some(p) = self.matrix.pairs.get(*k).copied() else { continue };
+            if let Some((set, traced)) = self.decide(net, p.from as usize, p.to as usize) {
+                if let Some(slot) = self.matrix.pairs.get_mut(*k) {
+                    slot.set = set;
+                }
+                if let Some(slot) = self.traced.get_mut(*k) {
+                    *slot = traced;
+                }
+            }
+        }
+        self.matrix.fast_pairs = self.traced.iter().filter(|t| !**t).count();
+        Update::Incremental { cells: todo.len() }
+    }
+}
+
+/// As [`reachability`], by tracing every class of every pair: the reference method the
+/// fast path is tested against (much slower on large networks).
+pub fn reachability_by_traces(net: &Network) -> Matrix {
+    Engine::with(net, prepare(net), false).into_matrix()
+}
+
+fn compute(net: &Network, prep: Prep) -> Matrix {
+    Engine::with(net, prep, true).into_matrix()
+}
+
+/// A drop that every class of the pair meets: the evaluator chooses its path by address
+/// alone (route tables, gateways, translation), never by port or protocol, so a packet of
+/// another class either drops earlier at a filter or reaches the same decision.
+fn address_only(t: &crate::trace::Trace) -> bool {
+    use crate::trace::DropReason as R;
+    [Some(&t.request), t.response.as_ref()].into_iter().flatten().any(|leg| {
+        leg.dropped_at.as_ref().is_some_and(|d| {
+            matches!(
+                d.reason,
+                R::NoRoute
+                    | R::BlackholeRoute
+                    | R::RoutingLoop
+                    | R::NoPublicIp
+                    | R::IgwNotAttached
+                    | R::NotAddressable
+                    | R::NoSuchAddress
+                    | R::PrivateNatToIgw
+                    | R::UnsolicitedInbound
+                    | R::PeeringNotActive
+                    | R::PeeringNoEdgeToEdge
+                    | R::ServiceCannotInitiate
+                    | R::NetworkIsolation
+            )
+        })
+    })
+}
+
+/// Whether one probe is reachable; `None` when the evaluator refuses the probe, and
+/// `Some(None)` when no class of the pair can be (see [`address_only`]).
+fn reachable(net: &Network, probe: &ProbeDoc, shortcut: bool) -> Option<Option<bool>> {
+    let t = eval::trace(net, probe).ok()?;
+    Some(if shortcut && address_only(&t) { None } else { Some(t.reachable) })
 }
 
 /// The allowed classes of one pair, or `None` when the pair is not a valid probe.
-fn pair(net: &Network, prep: &Prep, src: &End, dst: &End) -> Option<Vec<Allowed>> {
+/// The allowed classes of one pair, or `None` when the pair is not a valid probe.
+/// `shortcut`: stop at a drop every class meets ([`address_only`]); `egress`: classes
+/// outside this mask are dropped by the source's egress rules and need no trace.
+fn pair(
+    net: &Network,
+    prep: &Prep,
+    src: &End,
+    dst: &End,
+    shortcut: bool,
+    egress: Option<(&fast::Classes, &[u64])>,
+) -> Option<Vec<Allowed>> {
+    use crate::addr::L4;
     let base = ProbeDoc { from: src.reference.clone(), to: dst.reference.clone(), ..ProbeDoc::default() };
+    // Whether one class is reachable; `None` when the evaluator refuses the probe (its
+    // refusals do not depend on protocol or port, so any class validates the pair), and
+    // `Some(None)` when no class of the pair can be.
+    let decide = |probe: ProbeDoc, l4: L4| -> Option<Option<bool>> {
+        if egress.is_some_and(|(c, m)| c.class_of(&l4).is_some_and(|k| !fast::bit(m, k))) {
+            return Some(Some(false));
+        }
+        reachable(net, &probe, shortcut)
+    };
     let mut allowed = Vec::new();
     let (tcp, udp) = prep.axes(net, src, dst);
     for (name, starts) in [("tcp", tcp), ("udp", udp)] {
@@ -507,9 +1078,13 @@ fn pair(net: &Network, prep: &Prep, src: &End, dst: &End) -> Option<Vec<Allowed>
         for (k, &from) in starts.iter().enumerate() {
             let to = starts.get(k + 1).map_or(u16::MAX, |next| next.saturating_sub(1));
             let probe = ProbeDoc { protocol: name.to_owned(), port: Some(from), ..base.clone() };
-            // The first trace also validates the pair: the evaluator's refusals do not
-            // depend on protocol or port.
-            if reachable(net, &probe)? {
+            let l4 = if name == "tcp" {
+                L4::Tcp { src_port: DEFAULT_SRC_PORT, dst_port: from }
+            } else {
+                L4::Udp { src_port: DEFAULT_SRC_PORT, dst_port: from }
+            };
+            let Some(ok) = decide(probe, l4)? else { return Some(Vec::new()) };
+            if ok {
                 open = Some(open.map_or((from, to), |(a, _)| (a, to)));
             } else if let Some(r) = open.take() {
                 ranges.push(r);
@@ -522,12 +1097,14 @@ fn pair(net: &Network, prep: &Prep, src: &End, dst: &End) -> Option<Vec<Allowed>
         }
     }
     let icmp = ProbeDoc { protocol: "icmp".into(), icmp_type: Some(8), icmp_code: Some(0), ..base.clone() };
-    if reachable(net, &icmp)? {
+    let Some(ok) = decide(icmp, L4::Icmp { icmp_type: 8, code: 0 })? else { return Some(Vec::new()) };
+    if ok {
         allowed.push(Allowed { protocol: "icmp".into(), ports: None });
     }
     for (p, label) in prep.named.iter().map(|p| (*p, format!("proto-{p}"))).chain([(prep.other, "other".to_owned())]) {
         let probe = ProbeDoc { protocol: p.to_string(), ..base.clone() };
-        if reachable(net, &probe)? {
+        let Some(ok) = decide(probe, L4::Other(p))? else { return Some(Vec::new()) };
+        if ok {
             allowed.push(Allowed { protocol: label, ports: None });
         }
     }
@@ -543,18 +1120,43 @@ mod tests {
         let m = Matrix {
             sources: vec!["a".into()],
             destinations: vec!["b".into()],
-            cells: vec![Cell {
-                from: "a".into(),
-                to: "b".into(),
-                allowed: vec![Allowed { protocol: "tcp".into(), ports: Some("443".into()) }],
-            }],
+            sets: vec![vec![], vec![Allowed { protocol: "tcp".into(), ports: Some("443".into()) }]],
+            pairs: vec![Pair { from: 0, to: 0, set: 1 }],
             src_port: DEFAULT_SRC_PORT,
             other_protocol: 47,
+            fast_pairs: 0,
         };
         assert_eq!(m.to_text(), "a\n  a → b: tcp 443\n");
         let p = m.representative("a", "b", "tcp", None);
         assert_eq!((p.protocol.as_str(), p.port), ("tcp", Some(443)));
         assert_eq!(m.representative("a", "b", "other", None).protocol, "47");
         assert_eq!(m.representative("a", "b", "proto-50", None).protocol, "50");
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert_eq!(json["cells"][0]["allowed"][0]["ports"], "443");
+    }
+
+    fn allowed(list: &[(&str, Option<&str>)]) -> Vec<Allowed> {
+        list.iter().map(|(p, r)| Allowed { protocol: (*p).into(), ports: r.map(Into::into) }).collect()
+    }
+
+    #[test]
+    fn diff_reports_gained_and_lost_ranges() {
+        let one = |set: Vec<Allowed>| Matrix {
+            sources: vec!["a".into()],
+            destinations: vec!["b".into()],
+            sets: vec![vec![], set],
+            pairs: vec![Pair { from: 0, to: 0, set: 1 }],
+            src_port: DEFAULT_SRC_PORT,
+            other_protocol: 47,
+            fast_pairs: 0,
+        };
+        let before = one(allowed(&[("tcp", Some("80-443")), ("icmp", None)]));
+        let after = one(allowed(&[("tcp", Some("443-8080")), ("udp", Some("53"))]));
+        let d = diff(&before, &after);
+        assert_eq!(d.len(), 1);
+        let c = d.first().cloned().unwrap_or_else(|| Change { from: String::new(), to: String::new(), gained: vec![], lost: vec![] });
+        assert_eq!(c.gained, allowed(&[("tcp", Some("444-8080")), ("udp", Some("53"))]));
+        assert_eq!(c.lost, allowed(&[("tcp", Some("80-442")), ("icmp", None)]));
+        assert!(diff(&after, &after).is_empty());
     }
 }

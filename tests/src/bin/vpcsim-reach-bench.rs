@@ -31,11 +31,11 @@ fn main() {
     let t = Instant::now();
     let m = reachability(&net);
     let took = t.elapsed();
-    let open = m.cells.iter().filter(|c| !c.allowed.is_empty()).count();
-    let ranges: usize = m.cells.iter().map(|c| c.allowed.len()).sum();
+    let open = m.open_pairs();
+    let ranges: usize = m.cells().map(|c| c.allowed.len()).sum();
     println!(
         "benchmark network (500 ENIs): {} cells, {open} with something allowed, {ranges} classes listed, in {:.3} s",
-        m.cells.len(),
+        m.pairs.len(),
         took.as_secs_f64()
     );
     let mut files: Vec<_> = vpcsim_tests::corpus().into_iter().filter(|p| p.parent().is_some_and(|d| d.ends_with("gallery"))).collect();
@@ -48,7 +48,7 @@ fn main() {
         println!(
             "{}: {} cells in {:.2} ms",
             path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default(),
-            m.cells.len(),
+            m.pairs.len(),
             took.as_secs_f64() * 1e3
         );
     }

@@ -1,0 +1,460 @@
+//! The matrix's fast path: pairs of interfaces talking inside one VPC, decided with bit
+//! masks over the network's packet classes instead of traces.
+//!
+//! # Classes
+//!
+//! One class space for the whole network: the TCP and UDP port axes cut at every
+//! boundary (`from` and `to + 1`) of every TCP/UDP rule and entry of every security group
+//! and network ACL, plus 25/26 (SG-20) and 67/68 (EX-1); then ICMP echo, every protocol
+//! number a rule names, and `other` (see the parent module). Within one class every rule
+//! of the network matches every packet alike, so a set of classes is exact.
+//!
+//! # When a pair takes the fast path
+//!
+//! Both ends are instances' interfaces (no SageMaker, NAT gateway or endpoint logic) in
+//! one VPC, each resolved by its reference to its own private IPv4 address, which no
+//! other interface holds and which is not an exempt address (EX-1); and the most specific
+//! route from each end's subnet to the other's address is `local` (RT-2, RT-3). Then the
+//! evaluator's path is fixed and a trace decides a class exactly when:
+//!
+//! - the request leaves through a rule of the source's groups for the destination's
+//!   address (SG-9, SG-10, SG-16) and enters through a rule of the destination's groups
+//!   for the source's address;
+//! - between two subnets, the first matching entry allows it in the source subnet's ACL
+//!   outbound and the destination subnet's inbound (NACL-2, NACL-3); within one subnet no
+//!   ACL applies (NACL-7);
+//! - the response, which security groups let through by connection tracking or, for an
+//!   untracked flow, by the very rule that makes it untracked (SG-1, SG-5), passes the
+//!   destination subnet's ACL outbound and the source subnet's inbound (NACL-6): its
+//!   destination port is the fixed source port, so within TCP (or UDP) all classes share
+//!   that verdict.
+//!
+//! Every other pair is traced class by class (the parent module). `tests/tests/reach.rs`
+//! compares the two methods on the whole corpus and on random networks, and both with
+//! the naive oracle.
+
+use super::{Allowed, Prep};
+use crate::addr::{PortRange, Traffic, L4};
+use crate::eval::{self, DEFAULT_SRC_PORT};
+use crate::model::{Network, Owner, Target};
+use std::net::IpAddr;
+
+/// The class space: TCP atoms, UDP atoms, ICMP echo, named protocols, `other`.
+pub(super) struct Classes {
+    tcp: Vec<u16>,
+    udp: Vec<u16>,
+    named: Vec<u8>,
+    other: u8,
+    /// Words per mask.
+    pub(super) words: usize,
+}
+
+fn push_bounds(axis: &mut Vec<u16>, r: PortRange) {
+    axis.push(r.from());
+    if let Some(next) = r.to().checked_add(1) {
+        axis.push(next);
+    }
+}
+
+impl Classes {
+    pub(super) fn new(net: &Network, prep: &Prep) -> Self {
+        let (mut tcp, mut udp) = (vec![0, 25, 26], vec![0, 67, 68]);
+        let mut add = |t: &Traffic| match t {
+            Traffic::Tcp(r) => push_bounds(&mut tcp, *r),
+            Traffic::Udp(r) => push_bounds(&mut udp, *r),
+            _ => {}
+        };
+        for acl in &net.nacls {
+            acl.inbound.iter().chain(&acl.outbound).for_each(|e| add(&e.traffic));
+        }
+        for g in &net.sgs {
+            g.inbound.iter().chain(&g.outbound).for_each(|r| add(&r.traffic));
+        }
+        tcp.sort_unstable();
+        tcp.dedup();
+        udp.sort_unstable();
+        udp.dedup();
+        let mut c = Classes { tcp, udp, named: prep.named.clone(), other: prep.other, words: 0 };
+        c.words = c.len().div_ceil(64);
+        c
+    }
+
+    fn len(&self) -> usize {
+        self.tcp.len() + self.udp.len() + 1 + self.named.len() + 1
+    }
+
+    fn icmp(&self) -> usize {
+        self.tcp.len() + self.udp.len()
+    }
+
+    /// The request packet standing for class `c`.
+    fn request(&self, c: usize) -> L4 {
+        let (t, u) = (self.tcp.len(), self.udp.len());
+        if let Some(p) = self.tcp.get(c) {
+            return L4::Tcp { src_port: DEFAULT_SRC_PORT, dst_port: *p };
+        }
+        if let Some(p) = c.checked_sub(t).and_then(|k| self.udp.get(k)) {
+            return L4::Udp { src_port: DEFAULT_SRC_PORT, dst_port: *p };
+        }
+        if c == t + u {
+            return L4::Icmp { icmp_type: 8, code: 0 };
+        }
+        match c.checked_sub(t + u + 1).and_then(|k| self.named.get(k)) {
+            Some(p) => L4::Other(*p),
+            None => L4::Other(self.other),
+        }
+    }
+
+    /// Whether the classes already separate everything a matcher distinguishes: its port
+    /// range starts and ends on class boundaries, and a protocol it names has its class.
+    pub(super) fn covers(&self, t: &Traffic, named: &[u8]) -> bool {
+        let on = |axis: &[u16], r: PortRange| {
+            axis.binary_search(&r.from()).is_ok() && r.to().checked_add(1).is_none_or(|n| axis.binary_search(&n).is_ok())
+        };
+        match t {
+            Traffic::Tcp(r) => on(&self.tcp, *r),
+            Traffic::Udp(r) => on(&self.udp, *r),
+            Traffic::Protocol(p) => named.contains(p) && *p != self.other,
+            _ => true,
+        }
+    }
+
+    /// The class of a request packet the matrix sends, if it is one of its classes.
+    pub(super) fn class_of(&self, l4: &L4) -> Option<usize> {
+        let (t, u) = (self.tcp.len(), self.udp.len());
+        match *l4 {
+            L4::Tcp { dst_port, .. } => self.tcp.partition_point(|s| *s <= dst_port).checked_sub(1),
+            L4::Udp { dst_port, .. } => self.udp.partition_point(|s| *s <= dst_port).checked_sub(1).map(|k| t + k),
+            L4::Icmp { icmp_type: 8, code: 0 } => Some(t + u),
+            L4::Other(p) if p == self.other => Some(self.len() - 1),
+            L4::Other(p) => self.named.iter().position(|n| *n == p).map(|k| t + u + 1 + k),
+            _ => None,
+        }
+    }
+
+    pub(super) fn zero(&self) -> Vec<u64> {
+        vec![0; self.words]
+    }
+
+    pub(super) fn ones(&self) -> Vec<u64> {
+        let mut m = self.zero();
+        set_range(&mut m, 0, self.len());
+        m
+    }
+
+    /// ORs into `out` the classes a matcher matches: on the request (`response` false),
+    /// or on the class's response packet (ports swapped, echo reply).
+    fn traffic(&self, t: &Traffic, response: bool, out: &mut [u64]) {
+        let (nt, nu) = (self.tcp.len(), self.udp.len());
+        let axis_range = |axis: &[u16], r: PortRange| {
+            let lo = axis.partition_point(|s| *s < r.from());
+            let hi = r.to().checked_add(1).map_or(axis.len(), |next| axis.partition_point(|s| *s < next));
+            (lo, hi)
+        };
+        match (t, response) {
+            (Traffic::All, _) => set_range(out, 0, self.len()),
+            (Traffic::Tcp(r), false) => {
+                let (lo, hi) = axis_range(&self.tcp, *r);
+                set_range(out, lo, hi);
+            }
+            (Traffic::Udp(r), false) => {
+                let (lo, hi) = axis_range(&self.udp, *r);
+                set_range(out, nt + lo, nt + hi);
+            }
+            // NACL-6: every TCP (UDP) class's response goes to the fixed source port.
+            (Traffic::Tcp(r), true) if r.contains(DEFAULT_SRC_PORT) => set_range(out, 0, nt),
+            (Traffic::Udp(r), true) if r.contains(DEFAULT_SRC_PORT) => set_range(out, nt, nt + nu),
+            (Traffic::Tcp(_) | Traffic::Udp(_), true) => {}
+            _ => {
+                for c in self.icmp()..self.len() {
+                    let l4 = if response { self.request(c).response() } else { self.request(c) };
+                    if t.matches(&l4) {
+                        set_range(out, c, c + 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The allowed list of a mask, in the matrix's order, adjacent port classes merged.
+    pub(super) fn allowed(&self, m: &[u64]) -> Vec<Allowed> {
+        let mut out = Vec::new();
+        for (name, axis, offset) in [("tcp", &self.tcp, 0), ("udp", &self.udp, self.tcp.len())] {
+            let mut open: Option<u16> = None;
+            for (k, start) in axis.iter().enumerate() {
+                let end = axis.get(k + 1).map(|n| n.saturating_sub(1)).unwrap_or(u16::MAX);
+                if bit(m, offset + k) {
+                    open.get_or_insert(*start);
+                    if k + 1 == axis.len() || !bit(m, offset + k + 1) {
+                        if let Some(from) = open.take() {
+                            let ports = PortRange::new(from, end).map(|r| if r.is_all() { "0-65535".to_owned() } else { r.to_string() });
+                            out.push(Allowed { protocol: name.to_owned(), ports });
+                        }
+                    }
+                }
+            }
+        }
+        if bit(m, self.icmp()) {
+            out.push(Allowed { protocol: "icmp".into(), ports: None });
+        }
+        for (k, p) in self.named.iter().enumerate() {
+            if bit(m, self.icmp() + 1 + k) {
+                out.push(Allowed { protocol: format!("proto-{p}"), ports: None });
+            }
+        }
+        if bit(m, self.len() - 1) {
+            out.push(Allowed { protocol: "other".into(), ports: None });
+        }
+        out
+    }
+}
+
+pub(super) fn bit(m: &[u64], k: usize) -> bool {
+    m.get(k / 64).is_some_and(|w| w >> (k % 64) & 1 == 1)
+}
+
+/// Sets bits `lo..hi`.
+fn set_range(m: &mut [u64], lo: usize, hi: usize) {
+    for k in lo..hi {
+        if let Some(w) = m.get_mut(k / 64) {
+            *w |= 1 << (k % 64);
+        }
+    }
+}
+
+/// An end that may take the fast path.
+#[derive(Clone, Copy)]
+pub(super) struct FastEnd {
+    /// Index among the fast ends (a column of the mask tables).
+    pub(super) peer: usize,
+    vpc: usize,
+    subnet: usize,
+    nacl: usize,
+    rtb: usize,
+    eni: usize,
+}
+
+/// Everything the fast path computes once per network.
+pub(super) struct Fast {
+    pub(super) classes: Classes,
+    /// Per interface index: its fast end, if it may take the fast path.
+    pub(super) ends: Vec<Option<FastEnd>>,
+    ips: Vec<IpAddr>,
+    /// `[group][peer]` masks: what the group's outbound (inbound) rules allow to (from) the
+    /// peer's address.
+    sg_out: Vec<u64>,
+    sg_in: Vec<u64>,
+    /// `[acl][peer]` masks: request classes the ACL allows outbound to (inbound from) the
+    /// peer, and response classes likewise.
+    acl_out: Vec<u64>,
+    acl_in: Vec<u64>,
+    acl_resp_out: Vec<u64>,
+    acl_resp_in: Vec<u64>,
+    /// `[route table][peer]`: whether the most specific route to the peer is `local`.
+    local: Vec<bool>,
+    peers: usize,
+}
+
+impl Fast {
+    pub(super) fn new(net: &Network, prep: &Prep) -> Fast {
+        let classes = Classes::new(net, prep);
+        let mut ends = vec![None; net.enis.len()];
+        let mut ips = Vec::new();
+        for end in prep.sources.iter().chain(&prep.destinations) {
+            let Some(ix) = end.eni else { continue };
+            if end.outside.is_some() || end.service || ends.get(ix.get()).is_some_and(Option::is_some) {
+                continue;
+            }
+            let Some(e) = net.eni(ix) else { continue };
+            let Ok(eval::Endpoint::Eni { eni, ip, literal: false }) = eval::resolve(net, &end.reference, "") else { continue };
+            let Some(subnet) = net.subnet(e.subnet) else { continue };
+            let own_address = eni == ix
+                && ip == e.private_ip
+                && ip.is_ipv4()
+                && net.eni_by_private_ip(e.vpc, ip) == Some(ix)
+                && prep.aliases.get(ix.get()).is_some_and(Vec::is_empty)
+                && eval::exempt_what(net, e.vpc, ip, L4::Udp { src_port: DEFAULT_SRC_PORT, dst_port: 67 }).is_none()
+                && net.nacl(subnet.nacl).is_some();
+            if !matches!(e.owner, Owner::Instance(_)) || !own_address {
+                continue;
+            }
+            if let Some(slot) = ends.get_mut(ix.get()) {
+                *slot = Some(FastEnd {
+                    peer: ips.len(),
+                    vpc: e.vpc.get(),
+                    subnet: e.subnet.get(),
+                    nacl: subnet.nacl.get(),
+                    rtb: subnet.rtb.get(),
+                    eni: ix.get(),
+                });
+                ips.push(ip);
+            }
+        }
+        let mut fast = Fast {
+            classes,
+            ends,
+            ips,
+            sg_out: Vec::new(),
+            sg_in: Vec::new(),
+            acl_out: Vec::new(),
+            acl_in: Vec::new(),
+            acl_resp_out: Vec::new(),
+            acl_resp_in: Vec::new(),
+            local: Vec::new(),
+            peers: 0,
+        };
+        fast.peers = fast.ips.len();
+        let w = fast.classes.words;
+        fast.sg_out = vec![0; net.sgs.len() * fast.peers * w];
+        fast.sg_in = fast.sg_out.clone();
+        for g in 0..net.sgs.len() {
+            fast.sg_masks(net, g);
+        }
+        let acl_size = net.nacls.len() * fast.peers * w;
+        fast.acl_out = vec![0; acl_size];
+        fast.acl_in = vec![0; acl_size];
+        fast.acl_resp_out = vec![0; acl_size];
+        fast.acl_resp_in = vec![0; acl_size];
+        for a in 0..net.nacls.len() {
+            fast.acl_masks(net, a);
+        }
+        fast.local = Vec::with_capacity(net.rtbs.len() * fast.peers);
+        for t in 0..net.rtbs.len() {
+            for ip in &fast.ips {
+                let local = eval::lookup(net, crate::model::RtbIx::new(t), *ip).is_some_and(|(_, r, _)| r.target == Target::Local);
+                fast.local.push(local);
+            }
+        }
+        fast
+    }
+
+    /// Recomputes one security group's masks.
+    pub(super) fn sg_masks(&mut self, net: &Network, g: usize) {
+        let (w, peers) = (self.classes.words, self.peers);
+        let Some(sg) = net.sgs.get(g) else { return };
+        for (rules, table) in [(&sg.outbound, &mut self.sg_out), (&sg.inbound, &mut self.sg_in)] {
+            let Some(row) = table.get_mut(g * peers * w..(g + 1) * peers * w) else { continue };
+            row.fill(0);
+            for r in rules {
+                let mut rule_mask = vec![0; w];
+                self.classes.traffic(&r.traffic, false, &mut rule_mask);
+                for (p, ip) in self.ips.iter().enumerate() {
+                    if eval::sg_peer_matches(net, r, *ip, sg.vpc) {
+                        if let Some(m) = row.get_mut(p * w..(p + 1) * w) {
+                            m.iter_mut().zip(&rule_mask).for_each(|(a, b)| *a |= b);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Recomputes one network ACL's masks: first match wins (NACL-2), unmatched classes
+    /// are denied (NACL-3).
+    pub(super) fn acl_masks(&mut self, net: &Network, a: usize) {
+        let (w, peers) = (self.classes.words, self.peers);
+        let Some(acl) = net.nacls.get(a) else { return };
+        let span = a * peers * w..(a + 1) * peers * w;
+        for (entries, outbound, response) in
+            [(&acl.outbound, true, false), (&acl.inbound, false, false), (&acl.outbound, true, true), (&acl.inbound, false, true)]
+        {
+            let masks: Vec<Vec<u64>> = entries
+                .iter()
+                .map(|e| {
+                    let mut m = vec![0; w];
+                    self.classes.traffic(&e.traffic, response, &mut m);
+                    m
+                })
+                .collect();
+            let table = match (outbound, response) {
+                (true, false) => &mut self.acl_out,
+                (false, false) => &mut self.acl_in,
+                (true, true) => &mut self.acl_resp_out,
+                (false, true) => &mut self.acl_resp_in,
+            };
+            let Some(row) = table.get_mut(span.clone()) else { continue };
+            for (p, ip) in self.ips.iter().enumerate() {
+                let Some(allowed) = row.get_mut(p * w..(p + 1) * w) else { continue };
+                allowed.fill(0);
+                let mut remaining = self.classes.ones();
+                for (e, m) in entries.iter().zip(&masks) {
+                    if !e.cidr.contains(*ip) {
+                        continue;
+                    }
+                    for ((al, rem), x) in allowed.iter_mut().zip(remaining.iter_mut()).zip(m) {
+                        let hit = *rem & x;
+                        if e.allow {
+                            *al |= hit;
+                        }
+                        *rem &= !hit;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The classes the source interface's groups let out to `dst` (SG-9, SG-10), its
+    /// request's first filter: a class outside it is dropped there whatever follows.
+    /// `None` when the request does not begin with that check (not an instance, or an
+    /// exempt destination, EX-1).
+    pub(super) fn egress(&self, net: &Network, src: crate::model::EniIx, dst: IpAddr) -> Option<Vec<u64>> {
+        let e = net.eni(src)?;
+        let dhcp = L4::Udp { src_port: DEFAULT_SRC_PORT, dst_port: 67 };
+        if !matches!(e.owner, Owner::Instance(_)) || eval::exempt_what(net, e.vpc, dst, dhcp).is_some() {
+            return None;
+        }
+        let mut m = self.classes.zero();
+        for g in &e.sgs {
+            let Some(sg) = net.sg(*g) else { continue };
+            for r in sg.outbound.iter().filter(|r| eval::sg_peer_matches(net, r, dst, sg.vpc)) {
+                self.classes.traffic(&r.traffic, false, &mut m);
+            }
+        }
+        Some(m)
+    }
+
+    fn row(table: &[u64], w: usize, peers: usize, k: usize, p: usize) -> &[u64] {
+        let at = (k * peers + p) * w;
+        table.get(at..at + w).unwrap_or(&[])
+    }
+
+    /// The pair's mask, or `None` when the pair must be traced.
+    pub(super) fn pair(&self, net: &Network, src: usize, dst: usize, out: &mut [u64], inbound: &mut [u64]) -> Option<()> {
+        let s = (*self.ends.get(src)?)?;
+        let d = (*self.ends.get(dst)?)?;
+        let peers = self.peers;
+        if s.vpc != d.vpc || s.eni == d.eni || !*self.local.get(s.rtb * peers + d.peer)? || !*self.local.get(d.rtb * peers + s.peer)? {
+            return None;
+        }
+        let w = self.classes.words;
+        let (se, de) = (net.enis.get(s.eni)?, net.enis.get(d.eni)?);
+        out.fill(0);
+        for g in &se.sgs {
+            for (o, x) in out.iter_mut().zip(Self::row(&self.sg_out, w, peers, g.get(), d.peer)) {
+                *o |= x;
+            }
+        }
+        inbound.fill(0);
+        for g in &de.sgs {
+            for (o, x) in inbound.iter_mut().zip(Self::row(&self.sg_in, w, peers, g.get(), s.peer)) {
+                *o |= x;
+            }
+        }
+        out.iter_mut().zip(inbound.iter()).for_each(|(o, x)| *o &= x);
+        if s.subnet != d.subnet {
+            for (table, acl, peer) in [
+                (&self.acl_out, s.nacl, d.peer),
+                (&self.acl_in, d.nacl, s.peer),
+                (&self.acl_resp_out, d.nacl, s.peer),
+                (&self.acl_resp_in, s.nacl, d.peer),
+            ] {
+                let row = Self::row(table, w, peers, acl, peer);
+                if row.len() != w {
+                    return None;
+                }
+                out.iter_mut().zip(row).for_each(|(o, x)| *o &= x);
+            }
+        }
+        Some(())
+    }
+}
