@@ -6,6 +6,7 @@ pub mod bench;
 pub mod gen;
 pub mod oracle;
 pub mod reach_bench;
+pub mod reach_suite;
 
 use std::path::{Path, PathBuf};
 use vpcsim_core::ffi;

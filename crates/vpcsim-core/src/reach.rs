@@ -40,7 +40,7 @@
 //!
 //! - pairs of instances inside one VPC over `local` routes (the bulk of any matrix) are
 //!   decided with bit masks over one class space for the whole network, per security
-//!   group and per ACL, with no trace at all ([`fast`]);
+//!   group and per ACL, with no trace at all (`reach/fast.rs`);
 //! - a traced pair stops at the first drop that every class would meet (no route, no
 //!   gateway, unsolicited inbound...: the path depends on addresses only), and skips the
 //!   classes the source's own egress rules drop before anything else;
@@ -810,6 +810,11 @@ pub struct Engine {
     /// Groups and subnets that traced paths may cross whatever their ends.
     shared_sgs: BTreeSet<usize>,
     shared_subnets: BTreeSet<usize>,
+    /// Per group: its (outbound, inbound) rules as last analysed, to tell which
+    /// direction an edit changed.
+    sg_rules: Vec<(Rules, Rules)>,
+    /// The destination address of traced pairs from an interface, by (row, column).
+    dst_ips: rustc_hash::FxHashMap<(usize, usize), IpAddr>,
     mask: Vec<u64>,
     scratch: Vec<u64>,
 }
@@ -866,6 +871,8 @@ impl Engine {
             col_of,
             shared_sgs,
             shared_subnets,
+            sg_rules: net.sgs.iter().map(sg_rules).collect(),
+            dst_ips: rustc_hash::FxHashMap::default(),
             mask: zero.clone(),
             scratch: zero,
         };
@@ -901,11 +908,18 @@ impl Engine {
     /// cell (the same end, or a probe the evaluator refuses).
     fn decide(&mut self, net: &Network, i: usize, j: usize) -> Option<(u32, bool)> {
         let (src, dst) = (self.prep.sources.get(i)?, self.prep.destinations.get(j)?);
-        if src.reference == dst.reference || (src.eni.is_some() && src.eni == dst.eni) {
+        let same = match (src.eni, dst.eni) {
+            (Some(a), Some(b)) => a == b,
+            _ => src.reference == dst.reference,
+        };
+        if same {
             return None;
         }
         if let (Some(f), Some(s), Some(d)) = (&self.fast, src.eni, dst.eni) {
             if f.pair(net, s.get(), d.get(), &mut self.mask, &mut self.scratch).is_some() {
+                if self.mask.iter().all(|w| *w == 0) {
+                    return Some((0, false));
+                }
                 let set = match self.masks.get(self.mask.as_slice()) {
                     Some(set) => *set,
                     None => {
@@ -921,9 +935,17 @@ impl Engine {
         // entirely needs no trace (once the probe is known to be valid).
         let mut filter = None;
         if let (Some(f), Some(s)) = (&self.fast, src.eni) {
-            let ends = eval::resolve(net, &src.reference, "").and_then(|a| Ok((a, eval::resolve(net, &dst.reference, "")?)));
-            // An invalid probe has no cell.
-            let (_, dst_ip) = ends.and_then(|(a, b)| eval::flow_addresses(net, &a, &b, false, "")).ok()?;
+            // Addresses do not change with rule edits: resolved once per pair.
+            let dst_ip = match self.dst_ips.get(&(i, j)) {
+                Some(ip) => *ip,
+                None => {
+                    let ends = eval::resolve(net, &src.reference, "").and_then(|a| Ok((a, eval::resolve(net, &dst.reference, "")?)));
+                    // An invalid probe has no cell.
+                    let (_, ip) = ends.and_then(|(a, b)| eval::flow_addresses(net, &a, &b, false, "")).ok()?;
+                    self.dst_ips.insert((i, j), ip);
+                    ip
+                }
+            };
             if let Some(m) = f.egress(net, s, dst_ip) {
                 if m.iter().all(|w| *w == 0) {
                     return Some((0, true));
@@ -969,17 +991,44 @@ impl Engine {
         let touched_subnets: BTreeSet<usize> =
             net.subnets.iter().enumerate().filter(|(_, s)| nacls.contains(&s.nacl.get())).map(|(k, _)| k).collect();
         let all_traced = sgs.iter().any(|g| self.shared_sgs.contains(g)) || touched_subnets.iter().any(|s| self.shared_subnets.contains(s));
+        // Which directions of which groups changed: an instance's outbound rules decide
+        // only flows it sends (its row), its inbound rules only flows it receives (its
+        // column): the response passes by connection tracking or by the very rule that
+        // makes the flow untracked (SG-1, SG-5).
+        let (mut out_changed, mut in_changed) = (BTreeSet::new(), BTreeSet::new());
+        for g in &sgs {
+            let Some(sg) = net.sgs.get(*g) else { continue };
+            let now = sg_rules(sg);
+            let before = self.sg_rules.get(*g);
+            if before.is_none_or(|b| b.0 != now.0) {
+                out_changed.insert(*g);
+            }
+            if before.is_none_or(|b| b.1 != now.1) {
+                in_changed.insert(*g);
+            }
+            if let Some(slot) = self.sg_rules.get_mut(*g) {
+                *slot = now;
+            }
+        }
         let cols = self.prep.destinations.len();
         let mut todo: Vec<usize> = Vec::new();
         for (k, e) in net.enis.iter().enumerate() {
-            if !(e.sgs.iter().any(|g| sgs.contains(&g.get())) || touched_subnets.contains(&e.subnet.get())) {
-                continue;
+            let in_acl = touched_subnets.contains(&e.subnet.get());
+            let instance = matches!(e.owner, Owner::Instance(_));
+            let out = e.sgs.iter().any(|g| out_changed.contains(&g.get()));
+            let inn = e.sgs.iter().any(|g| in_changed.contains(&g.get()));
+            let (row, col) = if instance { (in_acl || out, in_acl || inn) } else { (in_acl || out || inn, in_acl || out || inn) };
+            if row {
+                if let Some(i) = self.row_of.get(k).copied().flatten() {
+                    todo.extend(
+                        self.at.get(i * cols..(i + 1) * cols).into_iter().flatten().filter(|p| **p != NO_CELL).map(|p| *p as usize),
+                    );
+                }
             }
-            if let Some(i) = self.row_of.get(k).copied().flatten() {
-                todo.extend(self.at.get(i * cols..(i + 1) * cols).into_iter().flatten().filter(|p| **p != NO_CELL).map(|p| *p as usize));
-            }
-            if let Some(j) = self.col_of.get(k).copied().flatten() {
-                todo.extend(self.at.iter().skip(j).step_by(cols.max(1)).filter(|p| **p != NO_CELL).map(|p| *p as usize));
+            if col {
+                if let Some(j) = self.col_of.get(k).copied().flatten() {
+                    todo.extend(self.at.iter().skip(j).step_by(cols.max(1)).filter(|p| **p != NO_CELL).map(|p| *p as usize));
+                }
             }
         }
         if all_traced {
@@ -994,13 +1043,24 @@ impl Engine {
                     slot.set = set;
                 }
                 if let Some(slot) = self.traced.get_mut(*k) {
+                    if *slot != traced {
+                        self.matrix.fast_pairs = if traced { self.matrix.fast_pairs.saturating_sub(1) } else { self.matrix.fast_pairs + 1 };
+                    }
                     *slot = traced;
                 }
             }
         }
-        self.matrix.fast_pairs = self.traced.iter().filter(|t| !**t).count();
         Update::Incremental { cells: todo.len() }
     }
+}
+
+/// One direction's rules of a group, as the matrix reads them.
+type Rules = Vec<(Traffic, Peer)>;
+
+/// A group's rules, outbound then inbound, as the matrix reads them.
+fn sg_rules(g: &crate::model::Sg) -> (Rules, Rules) {
+    let read = |rules: &[crate::model::SgRule]| rules.iter().map(|r| (r.traffic, r.peer.clone())).collect();
+    (read(&g.outbound), read(&g.inbound))
 }
 
 /// As [`reachability`], by tracing every class of every pair: the reference method the

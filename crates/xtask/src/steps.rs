@@ -302,6 +302,7 @@ const BENCH_PAGE: &str = r#"<!doctype html>
 <body><pre id="out">running</pre>
 <script type="module">
 import init, { Session, importAws } from './pkg/vpcsim_wasm.js';
+import initBench, { reachSuite } from './pkg-bench/vpcsim_wasm_bench.js';
 function stats(samples) { const s = [...samples].sort((a, b) => a - b); return { median_ns: s[Math.floor(s.length / 2)], best_ns: s[0] }; }
 try {
   await init();
@@ -331,7 +332,9 @@ try {
     imports.push((performance.now() - t0) * 1e6);
     if (r.type !== 'success') throw new Error('import failed');
   }
-  window.benchResult = { largest_path_trace: stats(samples), largest_path_build: { median_ns: build_ns }, import_and_build_large_account: stats(imports) };
+  await initBench();
+  const reach = JSON.parse(reachSuite());
+  window.benchResult = { largest_path_trace: stats(samples), largest_path_build: { median_ns: build_ns }, import_and_build_large_account: stats(imports), reach };
   document.getElementById('out').textContent = JSON.stringify(window.benchResult, null, 2);
 } catch (e) { window.benchError = String(e && e.stack || e); }
 </script></body></html>
@@ -370,13 +373,27 @@ pub fn bench() -> Result<(), String> {
             "-p",
             "vpcsim-wasm",
         ]))?;
+        // The reachability measures (issue 7): the same Rust as the native side.
+        run(&mut cargo(&[
+            "build",
+            "--quiet",
+            "--profile",
+            profile,
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "vpcsim-wasm-bench",
+        ]))?;
         let page = www.join(profile);
-        std::fs::create_dir_all(page.join("pkg")).map_err(|e| e.to_string())?;
-        run(Command::new("wasm-bindgen")
-            .args(["--target", "web", "--out-dir"])
-            .arg(page.join("pkg"))
-            .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/vpcsim_wasm.wasm")))
-            .env("PATH", path_env()))?;
+        for (dir, wasm) in [("pkg", "vpcsim_wasm"), ("pkg-bench", "vpcsim_wasm_bench")] {
+            std::fs::create_dir_all(page.join(dir)).map_err(|e| e.to_string())?;
+            run(Command::new("wasm-bindgen")
+                .args(["--target", "web", "--out-dir"])
+                .arg(page.join(dir))
+                .arg(root().join(format!("target/wasm32-unknown-unknown/{profile}/{wasm}.wasm")))
+                .env("PATH", path_env()))?;
+        }
         std::fs::write(page.join("index.html"), BENCH_PAGE.replace("../largest-path", "../../largest-path")).map_err(|e| e.to_string())?;
         let url = format!("http://127.0.0.1:{}/www/{profile}/index.html", server.port);
         let out = install::output(Command::new("node").arg("bench/run.mjs").arg(&url).current_dir(root().join("tests/js")))
@@ -444,6 +461,57 @@ pub fn bench() -> Result<(), String> {
             String::new(),
             String::new(),
         ],
+    );
+    // Issue 7: the whole network, 500 ENIs, 50 SGs x 60 rules, 20 subnets x 20-entry NACLs.
+    let ms_at = |v: &serde_json::Value, path: &[&str]| ns(v, path).map(|x| format!("{x:.1} ms")).unwrap_or_else(|| "n/a".into());
+    let ratio_at = |v: &serde_json::Value, path: &[&str]| ratio(ns(v, path), ns(&native, path));
+    println!();
+    row(
+        "reach: 500 ENIs (median)",
+        ["native".into(), "wasm -Oz".into(), "wasm -O3".into(), "Oz/native".into(), "O3/native".into(), "target (wasm)".into()],
+    );
+    for (label, key, target) in [
+        ("all-pairs matrix from scratch", "matrix", "< 100 ms"),
+        ("incremental update, one rule edit", "incremental", "< 2 ms"),
+        ("what blocks this? one flow", "blockers", "< 5 ms"),
+        ("findings, whole network", "findings", "< 50 ms"),
+    ] {
+        let path = ["reach", key, "median_ms"];
+        row(
+            label,
+            [
+                ms_at(&native, &path),
+                ms_at(&wasm, &path),
+                ms_at(&fast, &path),
+                ratio_at(&wasm, &path),
+                ratio_at(&fast, &path),
+                target.into(),
+            ],
+        );
+    }
+    let oracle_ms = ns(&native, &["reach_oracle", "matrix_estimate_ms"]);
+    row(
+        "naive per-port oracle, whole matrix",
+        [
+            oracle_ms.map(|x| format!("{:.0} s", x / 1e3)).unwrap_or_else(|| "n/a".into()),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            "estimated".into(),
+        ],
+    );
+    println!(
+        "  the oracle answered every TCP and UDP port and ICMP echo for one pair in {}, scaled to {} pairs; it is {} the matrix (native)",
+        ms_at(&native, &["reach_oracle", "pair_ms"]),
+        ns(&native, &["reach", "matrix", "cells"]).unwrap_or(0.0),
+        ratio(oracle_ms, ns(&native, &["reach", "matrix", "median_ms"])).replace('x', "x slower than")
+    );
+    println!(
+        "  incremental: {} cells recomputed per edit (median, of {}); blockers flow: {}",
+        ns(&native, &["reach", "incremental", "median_cells"]).unwrap_or(0.0),
+        ns(&native, &["reach", "matrix", "cells"]).unwrap_or(0.0),
+        native["reach"]["blockers"]["flow"].as_str().unwrap_or("?")
     );
     println!(
         "wasm timer: cross-origin isolated = {}",

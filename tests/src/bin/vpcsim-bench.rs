@@ -67,9 +67,31 @@ fn main() {
         }
         None => serde_json::Value::Null,
     };
+    // Issue 7: the whole-network measures, and the naive per-port oracle on one pair of
+    // the same network (every TCP and UDP port and ICMP echo), scaled to all its pairs.
+    let start = Instant::now();
+    let clock = move || start.elapsed().as_secs_f64() * 1e3;
+    let reach = vpcsim_tests::reach_suite::run(&clock).expect("the reach benchmark runs");
+    let reach_doc = vpcsim_tests::reach_bench::network();
+    let world = vpcsim_tests::oracle::World::from_json(&reach_doc).expect("the oracle reads the benchmark network");
+    let t = Instant::now();
+    let mut open = 0usize;
+    for protocol in ["tcp", "udp"] {
+        for port in 0..=u16::MAX {
+            let probe = serde_json::json!({"from": "i-0", "to": "i-21", "protocol": protocol, "port": port});
+            let a = world.answer(&probe).expect("the oracle answers");
+            open += usize::from(a.request != "dropped" && a.response != Some("dropped"));
+        }
+    }
+    let icmp = world.answer(&serde_json::json!({"from": "i-0", "to": "i-21", "protocol": "icmp"})).expect("the oracle answers");
+    black_box(icmp);
+    let oracle_pair_ms = t.elapsed().as_secs_f64() * 1e3;
+    let pairs = reach["matrix"]["cells"].as_f64().unwrap_or(0.0);
     println!(
         "{}",
         serde_json::json!({
+            "reach": reach,
+            "reach_oracle": {"pair_ms": oracle_pair_ms, "open_ports": open, "matrix_estimate_ms": oracle_pair_ms * pairs},
             "largest_path_trace": {"median_ns": median, "best_ns": best, "checks": n_checks},
             "largest_path_build": {"median_ns": build_median},
                         "largest_path_oracle": oracle_json,

@@ -213,12 +213,17 @@ pub(super) fn bit(m: &[u64], k: usize) -> bool {
     m.get(k / 64).is_some_and(|w| w >> (k % 64) & 1 == 1)
 }
 
-/// Sets bits `lo..hi`.
+/// Sets bits `lo..hi`, a word at a time.
 fn set_range(m: &mut [u64], lo: usize, hi: usize) {
-    for k in lo..hi {
-        if let Some(w) = m.get_mut(k / 64) {
-            *w |= 1 << (k % 64);
+    let mut k = lo;
+    while k < hi {
+        let (word, bit) = (k / 64, k % 64);
+        let n = (64 - bit).min(hi - k);
+        let bits = if n == 64 { u64::MAX } else { ((1u64 << n) - 1) << bit };
+        if let Some(w) = m.get_mut(word) {
+            *w |= bits;
         }
+        k += n;
     }
 }
 
@@ -253,6 +258,8 @@ pub(super) struct Fast {
     /// `[route table][peer]`: whether the most specific route to the peer is `local`.
     local: Vec<bool>,
     peers: usize,
+    /// Peers by address.
+    by_ip: rustc_hash::FxHashMap<IpAddr, Vec<usize>>,
 }
 
 impl Fast {
@@ -302,8 +309,12 @@ impl Fast {
             acl_resp_in: Vec::new(),
             local: Vec::new(),
             peers: 0,
+            by_ip: rustc_hash::FxHashMap::default(),
         };
         fast.peers = fast.ips.len();
+        for (p, ip) in fast.ips.iter().enumerate() {
+            fast.by_ip.entry(*ip).or_default().push(p);
+        }
         let w = fast.classes.words;
         fast.sg_out = vec![0; net.sgs.len() * fast.peers * w];
         fast.sg_in = fast.sg_out.clone();
@@ -328,20 +339,40 @@ impl Fast {
         fast
     }
 
-    /// Recomputes one security group's masks.
+    /// Recomputes one security group's masks. A rule naming a group visits that group's
+    /// members only (SG-16, SG-17: members of the rule's VPC or of an actively peered one);
+    /// other rules test every peer.
     pub(super) fn sg_masks(&mut self, net: &Network, g: usize) {
         let (w, peers) = (self.classes.words, self.peers);
         let Some(sg) = net.sgs.get(g) else { return };
         for (rules, table) in [(&sg.outbound, &mut self.sg_out), (&sg.inbound, &mut self.sg_in)] {
             let Some(row) = table.get_mut(g * peers * w..(g + 1) * peers * w) else { continue };
             row.fill(0);
+            let mut rule_mask = vec![0; w];
             for r in rules {
-                let mut rule_mask = vec![0; w];
+                rule_mask.fill(0);
                 self.classes.traffic(&r.traffic, false, &mut rule_mask);
-                for (p, ip) in self.ips.iter().enumerate() {
-                    if eval::sg_peer_matches(net, r, *ip, sg.vpc) {
-                        if let Some(m) = row.get_mut(p * w..(p + 1) * w) {
-                            m.iter_mut().zip(&rule_mask).for_each(|(a, b)| *a |= b);
+                let mut or_into = |p: usize| {
+                    if let Some(m) = row.get_mut(p * w..(p + 1) * w) {
+                        m.iter_mut().zip(&rule_mask).for_each(|(a, b)| *a |= b);
+                    }
+                };
+                match &r.peer {
+                    crate::model::Peer::Sg(x) => {
+                        for (ip, member_vpc) in net.sg_members.get(x.get()).into_iter().flatten() {
+                            if *member_vpc != sg.vpc && net.active_peering(sg.vpc, *member_vpc).is_none() {
+                                continue;
+                            }
+                            for p in self.by_ip.get(ip).into_iter().flatten() {
+                                or_into(*p);
+                            }
+                        }
+                    }
+                    _ => {
+                        for (p, ip) in self.ips.iter().enumerate() {
+                            if eval::sg_peer_matches(net, r, *ip, sg.vpc) {
+                                or_into(p);
+                            }
                         }
                     }
                 }
@@ -373,10 +404,12 @@ impl Fast {
                 (false, true) => &mut self.acl_resp_in,
             };
             let Some(row) = table.get_mut(span.clone()) else { continue };
+            let ones = self.classes.ones();
+            let mut remaining = ones.clone();
             for (p, ip) in self.ips.iter().enumerate() {
                 let Some(allowed) = row.get_mut(p * w..(p + 1) * w) else { continue };
                 allowed.fill(0);
-                let mut remaining = self.classes.ones();
+                remaining.copy_from_slice(&ones);
                 for (e, m) in entries.iter().zip(&masks) {
                     if !e.cidr.contains(*ip) {
                         continue;
