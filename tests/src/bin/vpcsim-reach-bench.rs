@@ -1,7 +1,10 @@
 //! Times `vpcsim_core::reach::reachability` on the benchmark network of
 //! [`vpcsim_tests::reach_bench`] and on every gallery scenario. Prints one line each.
 //!
-//! `cargo run --release -p vpcsim-tests --bin vpcsim-reach-bench`
+//! Also prints the measures of `reach_suite` (matrix, incremental update, "what blocks
+//! this?", findings), as `cargo xtask bench` does natively.
+//!
+//! `cargo run --profile wasm-fast -p vpcsim-tests --bin vpcsim-reach-bench`
 
 use std::time::Instant;
 use vpcsim_core::reach::reachability;
@@ -38,6 +41,12 @@ fn main() {
         m.pairs.len(),
         took.as_secs_f64()
     );
+    let start = Instant::now();
+    let clock = move || start.elapsed().as_secs_f64() * 1e3;
+    match vpcsim_tests::reach_suite::run(&clock) {
+        Ok(v) => println!("issue 7 measures: {v}"),
+        Err(e) => println!("issue 7 measures failed: {e}"),
+    }
     let mut files: Vec<_> = vpcsim_tests::corpus().into_iter().filter(|p| p.parent().is_some_and(|d| d.ends_with("gallery"))).collect();
     files.sort();
     for path in files {
