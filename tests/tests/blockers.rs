@@ -6,7 +6,8 @@
 //! Properties: applying every proposed fix in order makes the flow reachable and turns no
 //! other probe of the scenario from reachable to unreachable; removing the allowers of one
 //! allowing check (all of them: SG-9, NACL-2, RT-3), or every allower at once, stops the
-//! flow; every pointer resolves in the document.
+//! flow; every pointer resolves in the document; the fixes change exactly the
+//! reachability-matrix cells the sidecar states (`matrix`) and close none.
 
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +31,10 @@ struct Expect {
     /// `[leg, layer, component]` of the allowers, in order (checked when given).
     #[serde(default)]
     allowers: Option<Vec<[String; 3]>>,
+    /// Every reachability-matrix cell that applying all the fixes changes, as
+    /// `from → to: +tcp 443, +udp 53` (checked when given; nothing may be lost).
+    #[serde(default)]
+    matrix: Option<Vec<String>>,
 }
 
 fn dir() -> PathBuf {
@@ -128,6 +133,62 @@ fn applying_every_fix_makes_the_flow_reachable_and_breaks_nothing() {
     assert!(checked >= 4, "the corpus has flows with complete fixes ({checked})");
 }
 
+/// `from → to: +tcp 443, -udp 53`.
+fn change_line(c: &vpcsim_core::reach::Change) -> String {
+    let mut parts: Vec<String> =
+        c.gained.iter().map(|a| format!("+{}", vpcsim_core::reach::allowed_text(std::slice::from_ref(a)))).collect();
+    parts.extend(c.lost.iter().map(|a| format!("-{}", vpcsim_core::reach::allowed_text(std::slice::from_ref(a)))));
+    format!("{} → {}: {}", c.from, c.to, parts.join(", "))
+}
+
+/// Issue 7: applying a flow's fixes makes it pass and changes no other cell of the
+/// reachability matrix except those the fixes necessarily open, which each case states
+/// (`matrix` in the sidecar); a fix never closes a cell.
+#[test]
+fn the_fixes_change_only_the_stated_matrix_cells() {
+    let mut stated = 0;
+    for (path, doc, expect) in cases() {
+        let (net, _) = Network::build(&doc);
+        let before = vpcsim_core::reach::reachability(&net);
+        for probe in &doc.probes {
+            let b = blockers(&doc, probe).unwrap_or_else(|d| panic!("{d:?}"));
+            let Some(fixes) = b.all_fixes().filter(|f| !f.is_empty()) else { continue };
+            let mut fixed = doc.clone();
+            for f in fixes {
+                fixed = apply_fix(&fixed, f).unwrap_or_else(|d| panic!("{d:?}"));
+            }
+            let after = vpcsim_core::reach::reachability(&Network::build(&fixed).0);
+            let changes = vpcsim_core::reach::diff(&before, &after);
+            let lines: Vec<String> = changes.iter().map(change_line).collect();
+            assert!(
+                changes.iter().all(|c| c.lost.is_empty()),
+                "{}: the fixes for `{}` close cells: {lines:#?}",
+                path.display(),
+                probe.name
+            );
+            let resolved = |r: &str| eval::resolve(&net, r, "").ok();
+            let own = changes.iter().any(|c| resolved(&c.from) == resolved(&probe.from) && resolved(&c.to) == resolved(&probe.to));
+            // The matrix evaluates endpoint policies for the default API call only, so a
+            // probe naming its own call (`api`) may stay closed there.
+            assert!(own || probe.api.is_some(), "{}: the fixes for `{}` open its own cell: {lines:#?}", path.display(), probe.name);
+            let e = &expect[&probe.name];
+            match &e.matrix {
+                Some(m) => {
+                    assert_eq!(&lines, m, "{}: probe `{}`: the matrix cells the fixes change", path.display(), probe.name);
+                    stated += 1;
+                }
+                None => panic!(
+                    "{}: probe `{}` has fixes: state the matrix cells they change:\n{}",
+                    path.display(),
+                    probe.name,
+                    serde_json::to_string_pretty(&lines).unwrap_or_default()
+                ),
+            }
+        }
+    }
+    assert!(stated >= 4, "{stated} cases state their matrix changes");
+}
+
 #[test]
 fn removing_the_allowers_stops_the_flow() {
     let mut groups_checked = 0;
@@ -213,6 +274,14 @@ fn the_corpus_keeps_the_properties() {
                 }
                 assert!(reachable(&work, probe), "{}: `{}` after {b:#?}", path.display(), probe.name);
                 let (after, _) = Network::build(&work);
+                // No matrix cell loses anything (issue 7): a fix only opens.
+                let closed: Vec<String> =
+                    vpcsim_core::reach::diff(&vpcsim_core::reach::reachability(&net), &vpcsim_core::reach::reachability(&after))
+                        .iter()
+                        .filter(|c| !c.lost.is_empty())
+                        .map(change_line)
+                        .collect();
+                assert!(closed.is_empty(), "{}: the fixes for `{}` close {closed:#?}", path.display(), probe.name);
                 for other in &doc.probes {
                     if eval::trace(&net, other).is_ok_and(|t| t.reachable) {
                         assert!(
