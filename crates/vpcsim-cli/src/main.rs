@@ -93,7 +93,7 @@ enum Command {
     },
     /// Every allowed protocol and port range between every source and destination
     #[command(
-        after_help = "Lists, for each source and destination (interfaces of instances, SageMaker resources, interface endpoints and NAT gateways; `internet`; external networks; service:NAME as destinations), every protocol and destination port range whose request and response both get through. Ports are grouped into classes at every rule boundary, one trace per class. Clients use source port 49152; ICMP means echo request; IPv4 only.\n\nExamples:\n  vpcsim reach scenario.json\n  vpcsim reach scenario.json --from i-web\n  vpcsim reach scenario.json --from i-web --to sagemaker:endpoint/churn\n  vpcsim reach ./aws_configs --to internet --format json\n  vpcsim reach plan.json --format json > matrix.json"
+        after_help = "Lists, for each source and destination (interfaces of instances, SageMaker resources, interface endpoints and NAT gateways; `internet`; external networks; service:NAME as destinations), every protocol and destination port range whose request and response both get through. Ports are grouped into classes at every rule boundary, one trace per class. Clients use source port 49152; ICMP means echo request; IPv4 only.\n\nExamples:\n  vpcsim reach scenario.json\n  vpcsim reach scenario.json --from i-web\n  vpcsim reach scenario.json --from i-web --to sagemaker:endpoint/churn\n  vpcsim reach ./aws_configs --to internet --format json\n  vpcsim reach plan.json --format json > matrix.json\n  vpcsim reach after.json --baseline before.json      # what-if: flows gained (+) and lost (-)\n  vpcsim reach scenario.json --baseline ./aws_configs  # a design against the real account"
     )]
     Reach {
         /// A scenario file, a folder of AWS CLI describe-* outputs, or a `terraform show -json` file
@@ -107,6 +107,10 @@ enum Command {
         /// Output format: text (grouped by source) or json (the matrix)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Compare with this input instead of listing the matrix: every pair whose allowed
+        /// flows differ, with what INPUT gains (+) and loses (-) against it
+        #[arg(long)]
+        baseline: Option<PathBuf>,
     },
     /// List the import and load diagnostics and the findings (lints) of an input
     #[command(
@@ -343,7 +347,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Command::Reach { input, from, to, format } => {
+        Command::Reach { input, from, to, format, baseline } => {
             let (scenario, mut diags) = match read_input(&input) {
                 Ok(s) => s,
                 Err(e) => return fail(e),
@@ -354,6 +358,55 @@ fn main() -> ExitCode {
                 Ok(m) => m,
                 Err(d) => return fail(format!("{}: {} at {}: {} ({})", input.display(), d.code, d.at, d.message, d.help)),
             };
+            if let Some(base_path) = baseline {
+                let (base_scenario, base_diags) = match read_input(&base_path) {
+                    Ok(s) => s,
+                    Err(e) => return fail(e),
+                };
+                let (base_net, base_build) = Network::build(&base_scenario);
+                let before = match vpcsim_core::reach::reachability_between(&base_net, from.as_deref(), to.as_deref()) {
+                    Ok(m) => m,
+                    Err(d) => {
+                        return fail(format!("{} (--baseline): {} at {}: {} ({})", base_path.display(), d.code, d.at, d.message, d.help))
+                    }
+                };
+                let changes = vpcsim_core::reach::diff(&before, &matrix);
+                match format {
+                    Format::Json => {
+                        let doc = serde_json::json!({"input": input.display().to_string(), "baseline": base_path.display().to_string(), "changes": changes});
+                        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+                    }
+                    Format::Text => {
+                        for d in diags.iter().chain(&base_diags).chain(&base_build).filter(|d| d.severity >= Severity::Warning) {
+                            eprintln!("{d}");
+                        }
+                        let tty = std::io::stdout().is_terminal();
+                        for c in &changes {
+                            if !c.gained.is_empty() {
+                                println!(
+                                    "{}",
+                                    colour(&format!("+ {} → {}: {}", c.from, c.to, vpcsim_core::reach::allowed_text(&c.gained)), "32", tty)
+                                );
+                            }
+                            if !c.lost.is_empty() {
+                                println!(
+                                    "{}",
+                                    colour(&format!("- {} → {}: {}", c.from, c.to, vpcsim_core::reach::allowed_text(&c.lost)), "31", tty)
+                                );
+                            }
+                        }
+                        let n = changes.len();
+                        println!(
+                            "{n} pair{} changed against {} ({} gained something, {} lost something)",
+                            if n == 1 { "" } else { "s" },
+                            base_path.display(),
+                            changes.iter().filter(|c| !c.gained.is_empty()).count(),
+                            changes.iter().filter(|c| !c.lost.is_empty()).count()
+                        );
+                    }
+                }
+                return ExitCode::SUCCESS;
+            }
             match format {
                 Format::Json => match serde_json::to_string_pretty(&matrix) {
                     Ok(s) => println!("{s}"),

@@ -247,3 +247,45 @@ fn reach_lists_cells_as_text_and_json_and_rejects_bad_references() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read"), "{err}");
 }
+
+/// `reach --baseline`: the flows one input gains and loses against another (issue 7's
+/// "compare with file"), here the worked example against a copy whose endpoint group also
+/// admits SSH from the web tier.
+#[test]
+fn reach_against_a_baseline_lists_gained_and_lost_flows() {
+    let file = worked_example();
+    let mut doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let groups = doc["network"]["security_groups"].as_array_mut().unwrap();
+    let endpoint = groups.iter_mut().find(|g| g["id"] == "sg-endpoint").expect("sg-endpoint");
+    let mut ssh = endpoint["inbound"][0].clone();
+    ssh["ports"] = serde_json::json!("22");
+    endpoint["inbound"].as_array_mut().unwrap().push(ssh);
+    let dir = std::env::temp_dir().join(format!("vpcsim-cli-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, doc.to_string()).unwrap();
+    let edited = edited.display().to_string();
+
+    let (code, out, err) = vpcsim(&["reach", &edited, "--baseline", &file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("+ i-web → sagemaker:endpoint/churn-model: tcp 22\n"), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with("- ")), "an added rule loses nothing: {out}");
+    assert!(out.trim_end().ends_with("lost something)"), "{out}");
+    // The other way round, the same pairs lose what they gained.
+    let (code, out, _) = vpcsim(&["reach", &file, "--baseline", &edited, "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let changes = v["changes"].as_array().unwrap();
+    assert!(!changes.is_empty());
+    assert!(changes.iter().all(|c| c["gained"].as_array().unwrap().is_empty() && !c["lost"].as_array().unwrap().is_empty()), "{out}");
+    assert!(changes.iter().any(|c| c["from"] == "i-web" && c["to"] == "sagemaker:endpoint/churn-model" && c["lost"][0]["ports"] == "22"));
+    // Against itself: nothing changed.
+    let (code, out, _) = vpcsim(&["reach", &file, "--baseline", &file]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("0 pairs changed"), "{out}");
+    // A bad baseline is a located error, exit 2, nothing on stdout.
+    let (code, out, err) = vpcsim(&["reach", &file, "--baseline", "/nonexistent/base.json"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty() && err.contains("/nonexistent/base.json"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
