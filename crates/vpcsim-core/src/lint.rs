@@ -12,12 +12,13 @@
 use crate::addr::Traffic;
 use crate::analysis::shadowed_nacl_entries;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{parse_cidr, parse_traffic, Service};
+use crate::eval::{flow_addresses, lookup, Endpoint};
+use crate::model::{parse_cidr, parse_traffic, Eni, Network, Node, Owner, RtbIx, Service, SmKind, SubnetIx, Target, VpceKind};
 use crate::scenario::{self, NaclEntryDoc, Scenario};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One finding of a lint.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -244,6 +245,19 @@ pub static RULES: &[RuleDoc] = &[
         reference: "EP-10, EP-12: https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html, https://docs.aws.amazon.com/sagemaker/latest/dg/interface-vpc-endpoint.html",
     },
     RuleDoc {
+        code: "VS303",
+        name: "s3-via-nat-or-internet",
+        severity: Severity::Warning,
+        summary: "Workloads reach Amazon S3 through a NAT gateway or an internet gateway",
+        what_it_does: "For each route table, looks up the address the simulator sends Amazon S3 traffic to from each workload of the subnets it serves (instances, and SageMaker resources whose S3 traffic goes through your VPC: not notebooks with direct internet access or PublicInternetOnly Studio domains, SM-3, SM-13; network-isolated jobs and models count, since SageMaker moves their S3 data through the subnet, SM-8), and reports the table once when the longest prefix match (RT-3) sends that traffic to a NAT gateway or an internet gateway. The decision is the evaluator's: S3's front door of the document's Region, or the S3 interface endpoint that private DNS resolves to (EP-9), then the table's route. vpcsim models one Region per document, so a gateway endpoint in the VPC would serve it (EP-6: same Region only).",
+        why_it_matters: "An S3 gateway endpoint carries the traffic to S3 on the AWS network with no internet or NAT gateway and at no charge (EP-1, EP-2); through a NAT gateway, every GB of training data and model artifacts is charged as NAT gateway data processing. Through either gateway the request goes to S3's public endpoint from a public address, so the subnet needs an internet path for it (RT-8, RT-10), and no endpoint policy can keep the workloads to your buckets (EP-10, EP-12).",
+        example: r#"{"id": "rtb-private", "vpc": "vpc-ml", "subnets": ["subnet-train"],
+ "routes": [{"destination": "0.0.0.0/0", "target": "nat-a"}]}
+// subnet-train holds a training instance; no S3 gateway endpoint lists rtb-private"#,
+        fix: "Associate the route table with an S3 gateway endpoint of the VPC: its prefix-list route is more specific than `0.0.0.0/0` and wins (EP-2, EP-4). The automatic fix adds the table to the VPC's first S3 gateway endpoint (whose policy then applies to these subnets' S3 requests, EP-12), or, when the VPC has none, adds a gateway endpoint for `s3` attached to the table (with the default full-access policy, which VS302 reports). It is offered only when the table then reaches S3 through the endpoint: a route to S3's own addresses beats the prefix-list route (EP-4, RT-5) and has to be removed by hand.",
+        reference: "EP-1, EP-2, EP-3, EP-4, EP-6, EP-10, EP-12, RT-3, RT-8, RT-10: https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html, https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html, https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-pricing.html",
+    },
+    RuleDoc {
         code: "VS401",
         name: "nacl-shadowed-entry",
         severity: Severity::Warning,
@@ -281,6 +295,20 @@ pub static RULES: &[RuleDoc] = &[
         fix: "Delete the group. The automatic fix removes it from the document.",
         reference: "SG-11, SG-13, SG-16: https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html, https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
     },
+    RuleDoc {
+        code: "VS502",
+        name: "route-table-quota",
+        severity: Severity::Info,
+        summary: "A route table has more routes than the default quota of 50",
+        what_it_does: "Counts the non-propagated routes each route table of the document lists, separately for IPv4 and IPv6 as AWS enforces the quota, and reports the table when a family has more than 50 (the default \"Routes per route table\" quota). A route to a customer-managed prefix list counts as the list's entries (AWS counts its maximum entries, which the document does not hold, so this is a lower bound); a route to an AWS-managed list (`pl-s3`, or a list named `com.amazonaws.*`) counts once. Routes AWS adds itself (local routes, RT-2; gateway endpoint routes, EP-2), propagated routes (RT-4; their own quota is 100, not adjustable) and routes whose destination does not parse are not counted.",
+        why_it_matters: "AWS refuses routes beyond the account's quota: a table written with more fails to deploy unless the quota was raised first (up to 1,000, and AWS warns that network performance might be impacted). Long lists of routes are also hard to review; an imported table with more tells you the account's quota was raised.",
+        example: r#"{"id": "rtb-onprem", "vpc": "vpc-a", "routes": [
+  {"destination": "172.16.0.0/24", "target": "tgw-1"},
+  {"destination": "172.16.1.0/24", "target": "tgw-1"}]}
+// ... and 49 more IPv4 routes"#,
+        fix: "Aggregate the routes into fewer, wider CIDRs, or request a quota increase (at most 1,000). No automatic fix: which routes to merge is a decision.",
+        reference: "RT-2, RT-4, EP-2 (the spec has no rule for this quota; it is cited from AWS's quota page): https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
+    },
 ];
 
 /// The documentation of a lint by code.
@@ -302,14 +330,23 @@ impl Out {
 
 /// Lints a scenario: every finding, ordered by code, then document order. The lints read
 /// the document the way [`crate::Network::build`] does and skip what it leaves out (its
-/// diagnostics say why); none needs a trace.
+/// diagnostics say why); none needs a trace. VS303 builds the network and looks routes up
+/// as the evaluator does ([`crate::eval`]'s addresses and longest prefix match).
 pub fn lint(scenario: &Scenario) -> Vec<Finding> {
+    lint_built(scenario, None)
+}
+
+/// As [`lint`], with the document's network when the caller has already built it (the
+/// playground does on every edit), so that the lints that need it do not build it again.
+pub fn lint_built(scenario: &Scenario, built: Option<(&Network, &[Diagnostic])>) -> Vec<Finding> {
     let mut out = Out { findings: Vec::new() };
     sg_open_to_world(scenario, &mut out);
     sagemaker_settings(scenario, &mut out);
     endpoint_policies(scenario, &mut out);
+    s3_via_nat_or_internet(scenario, built, &mut out);
     nacl_lints(scenario, &mut out);
     unused_sgs(scenario, &mut out);
+    route_table_quota(scenario, &mut out);
     // Stable: ties keep document order.
     out.findings.sort_by_key(|f| f.code);
     out.findings
@@ -574,6 +611,221 @@ fn endpoint_policies(scenario: &Scenario, out: &mut Out) {
                     stmt_at,
                     format!("the policy of VPC endpoint `{}` allows `{action}` without an `aws:SourceVpce` condition", e.id),
                     "add `\"Condition\": {\"StringEquals\": {\"aws:SourceVpce\": \"vpce-...\"}}` to the statement (SM-12)",
+                    None,
+                );
+            }
+        }
+    }
+}
+
+/// Where a route table sends the Amazon S3 traffic of the workloads it serves (VS303).
+#[derive(Default)]
+struct S3Exits {
+    /// Subnets whose workloads' S3 traffic leaves through a gateway.
+    subnets: BTreeSet<SubnetIx>,
+    /// The gateways, as (kind, id), e.g. ("NAT gateway", "nat-a").
+    gateways: BTreeSet<(&'static str, String)>,
+}
+
+/// Whether an interface's Amazon S3 traffic goes through its subnet's routes: instances,
+/// and SageMaker resources except notebooks with direct internet access and
+/// PublicInternetOnly Studio domains, whose S3 traffic leaves through SageMaker's network
+/// (SM-3, SM-13). Network-isolated jobs and models count: SageMaker moves their S3 data
+/// through the subnet (SM-8).
+fn s3_through_subnet(net: &Network, eni: &Eni) -> bool {
+    match &eni.owner {
+        Owner::Instance(_) => true,
+        Owner::SageMaker(s) => net
+            .sagemaker_resource(*s)
+            .is_some_and(|r| !matches!(r.kind, SmKind::Notebook { direct_internet_access: true, .. } | SmKind::Domain { vpc_only: false })),
+        Owner::Nat(_) | Owner::Vpce(_) => false,
+    }
+}
+
+/// By route table (all of them, or `only` one): the subnets it serves whose workloads send
+/// Amazon S3 traffic to a NAT gateway or an internet gateway, decided as the evaluator
+/// does: the address a probe to `service:s3` carries from that workload (S3's front door,
+/// or an S3 interface endpoint with private DNS, EP-9), then the table's longest prefix
+/// match (RT-3, EP-4). One pass over the interfaces.
+fn s3_exits(net: &Network, only: Option<RtbIx>) -> BTreeMap<RtbIx, S3Exits> {
+    let mut found: BTreeMap<RtbIx, S3Exits> = BTreeMap::new();
+    for (eni_ix, eni) in net.enis() {
+        let Some(table) = net.subnet(eni.subnet).map(|s| s.rtb) else {
+            continue;
+        };
+        if only.is_some_and(|t| t != table) || !s3_through_subnet(net, eni) {
+            continue;
+        }
+        let src = Endpoint::Eni { eni: eni_ix, ip: eni.private_ip, literal: false };
+        let Ok((_, dst)) = flow_addresses(net, &src, &Endpoint::Service(Service::S3), false, "") else {
+            continue;
+        };
+        let gateway = match lookup(net, table, dst).map(|(_, route, _)| &route.target) {
+            Some(Target::Nat(n)) => net.nat(*n).map(|x| ("NAT gateway", x.id.clone())),
+            Some(Target::Igw(g)) => net.igw(*g).map(|x| ("internet gateway", x.id.clone())),
+            _ => None,
+        };
+        if let Some(g) = gateway {
+            let exits = found.entry(table).or_default();
+            exits.gateways.insert(g);
+            exits.subnets.insert(eni.subnet);
+        }
+    }
+    found
+}
+
+/// The VS303 fix for a route table: attach it to the VPC's first S3 gateway endpoint, or add
+/// one. `None` when the table would still send S3 traffic to a gateway afterwards (a route
+/// to S3's own addresses beats the prefix-list route, EP-4, RT-5) or when the fixed document
+/// would have more load errors.
+fn s3_endpoint_fix(scenario: &Scenario, net: &Network, load_errors: usize, table: &crate::model::RouteTable) -> Option<Fix> {
+    let doc = &scenario.network;
+    let vpc_id = net.vpc(table.vpc)?.id.clone();
+    let existing = net.vpces.iter().find(|v| v.vpc == table.vpc && v.service == Service::S3 && matches!(v.kind, VpceKind::Gateway { .. }));
+    let fix = match existing {
+        Some(v) => {
+            let k = doc.vpc_endpoints.iter().position(|e| e.id == v.id)?;
+            let e = doc.vpc_endpoints.get(k)?;
+            if e.route_tables.contains(&table.id) {
+                return None;
+            }
+            let at = format!("/network/vpc_endpoints/{k}/route_tables");
+            let op = if e.route_tables.is_empty() {
+                PatchOp::Add { path: at, value: Value::Array(vec![Value::String(table.id.clone())]) }
+            } else {
+                PatchOp::Add { path: format!("{at}/-"), value: Value::String(table.id.clone()) }
+            };
+            let policy = if e.policy.is_some() { " (its endpoint policy then applies to these subnets' S3 requests)" } else { "" };
+            Fix { description: format!("add route table `{}` to S3 gateway endpoint `{}`{policy}", table.id, v.id), ops: vec![op] }
+        }
+        None => {
+            let taken = |id: &str| net.node(id).is_some() || doc.vpc_endpoints.iter().any(|e| e.id == id);
+            let id = std::iter::once("vpce-s3".to_owned()).chain((2..1000).map(|n| format!("vpce-s3-{n}"))).find(|id| !taken(id))?;
+            let endpoint = serde_json::json!({
+                "id": id,
+                "vpc": vpc_id,
+                "service": "s3",
+                "type": "gateway",
+                "route_tables": [table.id],
+            });
+            let op = if doc.vpc_endpoints.is_empty() {
+                PatchOp::Add { path: "/network/vpc_endpoints".into(), value: Value::Array(vec![endpoint]) }
+            } else {
+                PatchOp::Add { path: "/network/vpc_endpoints/-".into(), value: endpoint }
+            };
+            Fix {
+                description: format!("add S3 gateway endpoint `{id}` to `{vpc_id}`, attached to route table `{}`", table.id),
+                ops: vec![op],
+            }
+        }
+    };
+    // Check the fix on a copy: the table reaches S3 through the endpoint, and no load
+    // error appears.
+    let fixed = apply_fix(scenario, &fix).ok()?;
+    let (after, diags) = Network::build(&fixed);
+    if load_error_count(&diags) > load_errors {
+        return None;
+    }
+    let Some(Node::Rtb(t)) = after.node(&table.id) else {
+        return None;
+    };
+    s3_exits(&after, Some(t)).is_empty().then_some(fix)
+}
+
+fn load_error_count(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.severity == Severity::Error).count()
+}
+
+/// VS303 (EP-1 to EP-4, EP-6, RT-3, RT-10): workloads whose Amazon S3 traffic leaves
+/// through a NAT gateway or an internet gateway. One finding per route table.
+fn s3_via_nat_or_internet(scenario: &Scenario, built: Option<(&Network, &[Diagnostic])>, out: &mut Out) {
+    let doc = &scenario.network;
+    // Without a NAT or internet gateway no route can send the traffic to one.
+    if doc.nat_gateways.is_empty() && doc.internet_gateways.is_empty() {
+        return;
+    }
+    let owned;
+    let (net, diags) = match built {
+        Some(b) => b,
+        None => {
+            owned = Network::build(scenario);
+            (&owned.0, owned.1.as_slice())
+        }
+    };
+    let load_errors = load_error_count(diags);
+    // Route tables in model order, which is document order.
+    for (t, exits) in s3_exits(net, None) {
+        let Some(table) = net.rtb(t) else {
+            continue;
+        };
+        // An implicit main table holds local routes only, so the table is in the document.
+        let Some(vpc_id) = net.vpc(table.vpc).map(|v| v.id.as_str()) else {
+            continue;
+        };
+        let Some(i) = doc.route_tables.iter().position(|d| d.id == table.id && d.vpc == vpc_id) else {
+            continue;
+        };
+        let list = |items: Vec<String>| items.join(", ");
+        let subnets = list(exits.subnets.iter().filter_map(|s| net.subnet(*s)).map(|s| format!("`{}`", s.id)).collect());
+        let gateways = list(exits.gateways.iter().map(|(kind, id)| format!("{kind} `{id}`")).collect());
+        let nat = exits.gateways.iter().any(|(kind, _)| kind.starts_with("NAT"));
+        out.push(
+            "VS303",
+            format!("/network/route_tables/{i}"),
+            format!(
+                "route table `{}` sends the Amazon S3 traffic of the workloads in {} {subnets} through {gateways}{}",
+                table.id,
+                if exits.subnets.len() == 1 { "subnet" } else { "subnets" },
+                if nat { ", which charges for every GB it processes" } else { "" }
+            ),
+            "associate the route table with an S3 gateway endpoint: no charge, and the traffic stays on the AWS network (EP-1, EP-2)",
+            s3_endpoint_fix(scenario, net, load_errors, table),
+        );
+    }
+}
+
+/// The default quota of non-propagated routes per route table and address family.
+const ROUTES_PER_TABLE: usize = 50;
+
+/// VS502: route tables over the default quota of routes (AWS's quota page; the spec has
+/// no rule for it).
+fn route_table_quota(scenario: &Scenario, out: &mut Out) {
+    let doc = &scenario.network;
+    for (i, t) in doc.route_tables.iter().enumerate() {
+        let (mut v4, mut v6) = (0usize, 0usize);
+        for r in t.routes.iter().filter(|r| !r.propagated) {
+            let mut ignored = Vec::new();
+            match (&r.destination, &r.destination_prefix_list) {
+                (Some(d), None) => match parse_cidr(d, "", &mut ignored) {
+                    Some(IpNet::V4(_)) => v4 += 1,
+                    Some(IpNet::V6(_)) => v6 += 1,
+                    None => {}
+                },
+                (None, Some(pl)) => {
+                    // A customer-managed list counts as its entries; an AWS-managed one (the
+                    // built-in service lists, or one named `com.amazonaws.*`) once.
+                    match doc.prefix_lists.iter().find(|p| &p.id == pl && !p.name.starts_with("com.amazonaws.")) {
+                        Some(p) => {
+                            let nets: Vec<IpNet> = p.cidrs.iter().filter_map(|c| parse_cidr(c, "", &mut ignored)).collect();
+                            v4 += nets.iter().filter(|n| n.addr().is_ipv4()).count().max(usize::from(nets.is_empty()));
+                            v6 += nets.iter().filter(|n| n.addr().is_ipv6()).count();
+                        }
+                        None => v4 += 1,
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (family, n) in [("IPv4", v4), ("IPv6", v6)] {
+            if n > ROUTES_PER_TABLE {
+                out.push(
+                    "VS502",
+                    format!("/network/route_tables/{i}/routes"),
+                    format!(
+                        "route table `{}` has {n} non-propagated {family} routes, more than the default quota of {ROUTES_PER_TABLE} routes per route table",
+                        t.id
+                    ),
+                    "aggregate routes into wider CIDRs, or request a quota increase (at most 1,000)",
                     None,
                 );
             }
