@@ -423,3 +423,49 @@ fn the_typescript_trace_and_result_types_have_every_field_the_answers_have() {
     let check_answer = js(ffi::check_json(&worked()));
     assert_eq!(ts_fields(&ts, "CheckSuccess"), check_answer.as_object().unwrap().keys().cloned().collect());
 }
+
+/// `reachability` (the playground's Reach tab, computed in its worker, and the JavaScript
+/// API): the matrix on the wire, groups, a baseline diff, failures as values, and the
+/// TypeScript declarations naming every field.
+#[test]
+fn reach_gives_the_matrix_its_groups_and_the_diff_against_a_baseline() {
+    let worked = worked();
+    let a = js(ffi::reach_json(&worked, None));
+    assert_eq!(a["type"], "success", "{a:#}");
+    let m = &a["matrix"];
+    let sources: Vec<&str> = m["sources"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let dests: Vec<&str> = m["destinations"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let (web, endpoint) = (sources.iter().position(|s| *s == "i-web").unwrap(), dests.iter().position(|s| *s == ENDPOINT).unwrap());
+    let pair = m["pairs"].as_array().unwrap().iter().find(|p| p[0] == web && p[1] == endpoint).expect("the pair");
+    assert_eq!(m["sets"][pair[2].as_u64().unwrap() as usize], json!([{"protocol": "tcp", "ports": "443"}]));
+    assert_eq!(a["by_subnet"]["sources"].as_array().unwrap().len(), sources.len());
+    assert_eq!(a["by_vpc"]["destinations"].as_array().unwrap().len(), dests.len());
+    assert!(a["changes"].is_null());
+    // Against a baseline without the endpoint group's HTTPS rule: i-web gained tcp 443.
+    let mut base: Value = serde_json::from_str(&worked).unwrap();
+    for g in base["network"]["security_groups"].as_array_mut().unwrap() {
+        if g["id"] == "sg-endpoint" {
+            g["inbound"] = json!([]);
+        }
+    }
+    let d = js(ffi::reach_json(&worked, Some(&base.to_string())));
+    let changes = d["changes"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["from"] == "i-web" && c["to"] == ENDPOINT && c["gained"] == json!([{"protocol": "tcp", "ports": "443"}])),
+        "{d:#}"
+    );
+    assert!(changes.iter().all(|c| c["lost"].as_array().unwrap().is_empty()));
+    // Unreadable inputs are failures, the baseline's said to be the baseline's.
+    assert_failure(&js(ffi::reach_json("{", None)), None);
+    let bad = js(ffi::reach_json(&worked, Some("[1]")));
+    assert_failure(&bad, None);
+    assert!(bad["errors"][0]["message"].as_str().unwrap().starts_with("baseline: "), "{bad:#}");
+    // The declarations.
+    let ts = types_d_ts();
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<BTreeSet<String>>();
+    assert_eq!(ts_fields(&ts, "ReachSuccess"), keys(&d));
+    assert_eq!(ts_fields(&ts, "MatrixWire"), keys(m));
+    assert_eq!(ts_fields(&ts, "EndGroups"), keys(&a["by_subnet"]));
+    assert_eq!(ts_fields(&ts, "Change"), keys(&changes[0]));
+    assert_eq!(ts_fields(&ts, "Allowed"), keys(&changes[0]["gained"][0]));
+}

@@ -515,3 +515,115 @@ mod tests {
         }
     }
 }
+
+/// A reachability matrix on the wire: every distinct list of allowed classes once
+/// (`sets`), each pair as `[source, destination, set]` indexes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatrixWire {
+    /// Source references.
+    pub sources: Vec<String>,
+    /// Destination references.
+    pub destinations: Vec<String>,
+    /// Distinct lists of allowed classes; `sets[0]` is the empty list.
+    pub sets: Vec<Vec<crate::reach::Allowed>>,
+    /// `[source index, destination index, set index]` per analysed pair.
+    pub pairs: Vec<[u32; 3]>,
+    /// The clients' source port.
+    pub src_port: u16,
+    /// The protocol number standing for `other`.
+    pub other_protocol: u8,
+}
+
+impl From<&crate::reach::Matrix> for MatrixWire {
+    fn from(m: &crate::reach::Matrix) -> Self {
+        MatrixWire {
+            sources: m.sources.clone(),
+            destinations: m.destinations.clone(),
+            sets: m.sets.clone(),
+            pairs: m.pairs.iter().map(|p| [p.from, p.to, p.set]).collect(),
+            src_port: m.src_port,
+            other_protocol: m.other_protocol,
+        }
+    }
+}
+
+impl From<MatrixWire> for crate::reach::Matrix {
+    fn from(w: MatrixWire) -> Self {
+        crate::reach::Matrix {
+            sources: w.sources,
+            destinations: w.destinations,
+            sets: w.sets,
+            pairs: w.pairs.into_iter().map(|[from, to, set]| crate::reach::Pair { from, to, set }).collect(),
+            src_port: w.src_port,
+            other_protocol: w.other_protocol,
+            fast_pairs: 0,
+        }
+    }
+}
+
+/// The group label of every source and destination, for one grouping.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EndGroups {
+    /// One label per source.
+    pub sources: Vec<String>,
+    /// One label per destination.
+    pub destinations: Vec<String>,
+}
+
+/// The reachability view: the matrix, its ends' groups and, against a baseline, the diff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReachValue {
+    /// The matrix of the scenario.
+    pub matrix: MatrixWire,
+    /// Groups by subnet (`subnet-1 (name)`, `outside`, `services`).
+    pub by_subnet: EndGroups,
+    /// Groups by VPC.
+    pub by_vpc: EndGroups,
+    /// Against the baseline, when one was given: the pairs whose flows changed.
+    pub changes: Option<Vec<crate::reach::Change>>,
+    /// How many load errors the baseline has (its matrix leaves out what they name).
+    pub baseline_errors: usize,
+}
+
+fn groups(net: &Network, m: &crate::reach::Matrix, by: crate::reach::GroupBy) -> EndGroups {
+    EndGroups {
+        sources: m.sources.iter().map(|r| crate::reach::group_of(net, r, by)).collect(),
+        destinations: m.destinations.iter().map(|r| crate::reach::group_of(net, r, by)).collect(),
+    }
+}
+
+/// The reachability matrix of a scenario (JSON) and, when `baseline_text` is given, the
+/// flows gained and lost against that scenario. Fails only when a document cannot be
+/// read; load errors are warnings (what they name is left out).
+pub fn reach_json(scenario_text: &str, baseline_text: Option<&str>) -> Answer<ReachValue> {
+    let scenario = match load_scenario(scenario_text) {
+        Ok(s) => s,
+        Err(errors) => return Answer::Failure { errors },
+    };
+    let (net, warnings) = Network::build(&scenario);
+    let matrix = crate::reach::reachability(&net);
+    let (mut changes, mut baseline_errors) = (None, 0);
+    if let Some(text) = baseline_text {
+        let base = match load_scenario(text) {
+            Ok(s) => s,
+            Err(errors) => {
+                let errors = errors.into_iter().map(|mut d| {
+                    d.message = format!("baseline: {}", d.message);
+                    d
+                });
+                return Answer::Failure { errors: errors.collect() };
+            }
+        };
+        let (base_net, base_diags) = Network::build(&base);
+        baseline_errors = base_diags.iter().filter(|d| d.severity == Severity::Error).count();
+        changes = Some(crate::reach::diff(&crate::reach::reachability(&base_net), &matrix));
+    }
+    let value = ReachValue {
+        by_subnet: groups(&net, &matrix, crate::reach::GroupBy::Subnet),
+        by_vpc: groups(&net, &matrix, crate::reach::GroupBy::Vpc),
+        matrix: MatrixWire::from(&matrix),
+        changes,
+        baseline_errors,
+    };
+    Answer::Success { value, warnings }
+}

@@ -67,6 +67,20 @@ pub fn export_terraform(#[wasm_bindgen(unchecked_param_type = "Scenario | string
     to_js(vpcsim_core::ffi::export_terraform_json(&text_of(&scenario)).to_json())
 }
 
+/// The reachability matrix of a scenario: for every source and destination, every
+/// protocol and port range whose request and response get through; with `baseline` (a
+/// scenario), also the flows gained and lost against it.
+/// Returns `{type: "success", matrix, by_subnet, by_vpc, changes, baseline_errors}` or
+/// `{type: "failure", errors}`.
+#[wasm_bindgen(unchecked_return_type = "ReachResult")]
+pub fn reachability(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | null | undefined")] baseline: JsValue,
+) -> JsValue {
+    let base = (!baseline.is_null() && !baseline.is_undefined()).then(|| text_of(&baseline));
+    to_js(vpcsim_core::ffi::reach_json(&text_of(&scenario), base.as_deref()).to_json())
+}
+
 /// The library version.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -281,6 +281,58 @@ export interface ExportSuccess {
 }
 export type ExportResult = ExportSuccess | Failure;
 
+/** One allowed class of a matrix cell: `tcp 443`, `udp 1024-65535`, `icmp` (echo), `proto-50`, `other`. */
+export interface Allowed {
+  protocol: string;
+  /** `443`, `1024-65535`, `0-65535`; absent for protocols without ports. */
+  ports?: string | null;
+}
+
+/** A reachability matrix: each distinct list of allowed classes once, pairs as indexes. */
+export interface MatrixWire {
+  /** Source references (interfaces, `internet`, external networks), as a probe's `from`. */
+  sources: string[];
+  /** Destination references: the sources' kinds plus `service:NAME`. */
+  destinations: string[];
+  /** Distinct lists of allowed classes; `sets[0]` is empty. */
+  sets: Allowed[][];
+  /** `[source index, destination index, set index]` per analysed pair. */
+  pairs: [number, number, number][];
+  /** The clients' source port (49152). */
+  src_port: number;
+  /** The protocol number standing for `other`. */
+  other_protocol: number;
+}
+
+/** One group label per source and destination. */
+export interface EndGroups {
+  sources: string[];
+  destinations: string[];
+}
+
+/** How one pair changed against the baseline. */
+export interface Change {
+  from: string;
+  to: string;
+  gained: Allowed[];
+  lost: Allowed[];
+}
+
+export interface ReachSuccess {
+  type: "success";
+  matrix: MatrixWire;
+  /** Groups by subnet (`subnet-1 (name)`, `outside`, `services`). */
+  by_subnet: EndGroups;
+  /** Groups by VPC. */
+  by_vpc: EndGroups;
+  /** With a baseline: every pair whose flows changed. */
+  changes?: Change[] | null;
+  /** Load errors of the baseline. */
+  baseline_errors: number;
+  warnings: Diagnostic[];
+}
+export type ReachResult = ReachSuccess | Failure;
+
 /** One AWS CLI output file: `aws ec2 describe-vpcs > Vpcs.json` as `{path: "Vpcs.json", text}`. */
 export interface AwsFile {
   path?: string;

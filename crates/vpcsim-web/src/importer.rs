@@ -111,12 +111,6 @@ pub fn summary(kind: FileKind, n_files: usize, answer: Value) -> (Action, Option
 
 /// Imports `files` in a worker; `done` gets the answer, or why the worker failed.
 pub fn import_in_worker(kind: FileKind, files: &[InputFile], done: impl FnOnce(Result<Value, String>) + 'static) {
-    let opts = web_sys::WorkerOptions::new();
-    opts.set_type(web_sys::WorkerType::Module);
-    let worker = match web_sys::Worker::new_with_options("./import-worker.js", &opts) {
-        Ok(w) => w,
-        Err(e) => return done(Err(format!("the importer could not start: {}", crate::embed::message_text(&e)))),
-    };
     let list = js_sys::Array::new();
     for f in files {
         let o = js_sys::Object::new();
@@ -127,11 +121,45 @@ pub fn import_in_worker(kind: FileKind, files: &[InputFile], done: impl FnOnce(R
     let msg = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&msg, &"kind".into(), &(if kind == FileKind::Terraform { "terraform" } else { "aws" }).into());
     let _ = js_sys::Reflect::set(&msg, &"files".into(), &list);
+    let _ = in_worker(&msg, "the importer", move |r| {
+        done(r.and_then(|text| serde_json::from_str(&text).map_err(|e| format!("the importer's answer is not JSON: {e}"))))
+    });
+}
+
+/// Computes the reachability view (`ffi::reach_json`) of a document, and of a baseline, in
+/// the worker: the analysis runs off the page's thread, in the API's wasm, which the
+/// page's own wasm does not carry. `done` gets the answer as JSON text. Returns the
+/// worker, so that a newer request can end an older one.
+pub fn reach_in_worker(
+    scenario: &str,
+    baseline: Option<&str>,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) -> Option<web_sys::Worker> {
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"kind".into(), &"reach".into());
+    let _ = js_sys::Reflect::set(&msg, &"scenario".into(), &scenario.into());
+    let base = baseline.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from);
+    let _ = js_sys::Reflect::set(&msg, &"baseline".into(), &base);
+    in_worker(&msg, "the reachability analysis", done)
+}
+
+/// Sends one message to a new worker and hands its one answer (JSON text) to `done`; the
+/// worker is ended after it.
+fn in_worker(msg: &js_sys::Object, what: &'static str, done: impl FnOnce(Result<String, String>) + 'static) -> Option<web_sys::Worker> {
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = match web_sys::Worker::new_with_options("./import-worker.js", &opts) {
+        Ok(w) => w,
+        Err(e) => {
+            done(Err(format!("{what} could not start: {}", crate::embed::message_text(&e))));
+            return None;
+        }
+    };
     // One answer, whichever event comes first; the worker is ended after it.
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
     let finish = {
         let (done, worker) = (done.clone(), worker.clone());
-        move |r: Result<Value, String>| {
+        move |r: Result<String, String>| {
             worker.terminate();
             if let Some(f) = done.borrow_mut().take() {
                 f(r);
@@ -141,18 +169,18 @@ pub fn import_in_worker(kind: FileKind, files: &[InputFile], done: impl FnOnce(R
     let on_error = finish.clone();
     gloo::events::EventListener::once(&worker, "message", move |e| {
         let data = e.dyn_ref::<web_sys::MessageEvent>().map(|m| m.data()).unwrap_or(wasm_bindgen::JsValue::NULL);
-        let text = crate::embed::message_text(&data);
-        finish(serde_json::from_str(&text).map_err(|e| format!("the importer's answer is not JSON: {e}")));
+        finish(Ok(crate::embed::message_text(&data)));
     })
     .forget();
     gloo::events::EventListener::once(&worker, "error", move |e| {
         let why = e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
-        on_error(Err(format!("the importer stopped: {why}")));
+        on_error(Err(format!("{what} stopped: {why}")));
     })
     .forget();
-    if let Err(e) = worker.post_message(&msg) {
+    if let Err(e) = worker.post_message(msg) {
         if let Some(f) = done.borrow_mut().take() {
-            f(Err(format!("the files could not be sent to the importer: {}", crate::embed::message_text(&e))));
+            f(Err(format!("the message could not be sent to {what}: {}", crate::embed::message_text(&e))));
         }
     }
+    Some(worker)
 }

@@ -9,6 +9,7 @@ pub mod gallery;
 pub mod hooks;
 pub mod importer;
 pub mod layout;
+pub mod matrix;
 pub mod rules;
 pub mod state;
 pub mod storage;

@@ -200,6 +200,45 @@ pub enum Tab {
     Inspector,
     /// The scenario: name, description, probes, diagnostics.
     Scenario,
+    /// The reachability matrix and the what-if comparison.
+    Reach,
+}
+
+impl Tab {
+    /// Every tab, in the order of the tab list (and of the arrow keys).
+    pub const ALL: [Tab; 4] = [Tab::Packet, Tab::Inspector, Tab::Scenario, Tab::Reach];
+
+    /// The id suffix of the tab and its panel (`tab-packet`, `panel-packet`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Packet => "packet",
+            Tab::Inspector => "inspector",
+            Tab::Scenario => "scenario",
+            Tab::Reach => "reach",
+        }
+    }
+}
+
+/// A scenario the reachability matrix is compared with ("what if"): kept in the state,
+/// outside the undo history, and not autosaved (a reload forgets it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Baseline {
+    /// The document (when set from the current one, the same `Rc`, so nothing is copied).
+    pub scenario: Rc<Scenario>,
+    /// Where it came from, for the panel: `the scenario as of change 12`, a file name.
+    pub label: String,
+}
+
+/// The reachability view's choices, kept while other tabs are shown.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ReachView {
+    /// How rows and columns are grouped; `None` until the user chooses (then the view
+    /// groups by subnet when there are many ends, see `crate::reach::effective_group`).
+    pub group_by: Option<vpcsim_core::reach::GroupBy>,
+    /// The group pair (row group, column group) drilled into.
+    pub drill: Option<(String, String)>,
+    /// The pair (source, destination) whose allowed classes are shown.
+    pub cell: Option<(String, String)>,
 }
 
 /// Animation speeds, frames per second relative to the default.
@@ -271,6 +310,10 @@ pub struct AppState {
     pub tab: Tab,
     /// Fit the diagram in the view at the next render (a scenario was opened).
     pub autofit: bool,
+    /// The reachability view's grouping, drill-down and open cell.
+    pub reach: ReachView,
+    /// The what-if baseline the matrix is compared with.
+    pub baseline: Option<Baseline>,
 }
 
 impl Default for AppState {
@@ -307,6 +350,8 @@ impl AppState {
             notice: None,
             tab: Tab::Packet,
             autofit: true,
+            reach: ReachView::default(),
+            baseline: None,
         }
     }
 
@@ -374,6 +419,12 @@ impl AppState {
     fn opened(&self, scenario: Scenario) -> AppState {
         let mut s = AppState::with_scenario(scenario);
         s.theme = self.theme;
+        // The comparison survives opening another document (that is one way to compare).
+        s.baseline = self.baseline.clone();
+        s.reach = ReachView { group_by: self.reach.group_by, ..ReachView::default() };
+        if self.tab == Tab::Reach {
+            s.tab = Tab::Reach;
+        }
         s.past = self.past.clone();
         remember(&mut s.past, self.scenario.clone());
         s.revision = self.revision.wrapping_add(1);
@@ -498,6 +549,23 @@ pub enum Action {
     SetTab(Tab),
     /// Show or clear the banner.
     Notify(Option<Notice>),
+    /// Group the reachability matrix's rows and columns.
+    SetGroupBy(vpcsim_core::reach::GroupBy),
+    /// Drill into a group pair of the matrix (row group, column group), or back out.
+    ReachDrill(Option<(String, String)>),
+    /// Show the allowed classes of one pair (source, destination), or close them.
+    ReachCell(Option<(String, String)>),
+    /// Keep the current document as the what-if baseline.
+    SetBaseline,
+    /// Use another document (an opened file) as the baseline.
+    CompareWith {
+        /// The document.
+        scenario: Box<Scenario>,
+        /// Where it came from (a file name).
+        label: String,
+    },
+    /// Forget the baseline.
+    ClearBaseline,
 }
 
 impl Reducible for AppState {
@@ -736,6 +804,19 @@ impl Reducible for AppState {
             Action::SetTheme(t) => s.theme = t,
             Action::SetTab(t) => s.tab = t,
             Action::Notify(n) => s.notice = n,
+            Action::SetGroupBy(g) => {
+                s.reach.group_by = Some(g);
+                s.reach.drill = None;
+            }
+            Action::ReachDrill(d) => s.reach.drill = d,
+            Action::ReachCell(c) => s.reach.cell = c,
+            Action::SetBaseline => {
+                let name = if s.scenario.name.is_empty() { "Untitled scenario" } else { s.scenario.name.as_str() };
+                let label = format!("“{name}” as it was when the baseline was set");
+                s.baseline = Some(Baseline { scenario: s.scenario.clone(), label });
+            }
+            Action::CompareWith { scenario, label } => s.baseline = Some(Baseline { scenario: Rc::new(*scenario), label }),
+            Action::ClearBaseline => s.baseline = None,
         }
         if s == *self {
             self

@@ -9,9 +9,11 @@ use std::time::Instant;
 /// Gzipped wasm budget of the playground's main module (`vpcsim-web-<hash>_bg.wasm`). The
 /// walking skeleton's issue set 400 KB; the full editor (inspector, canvas editing,
 /// importers in the page) measured 543 KB once serde code was shared, so the budget is
-/// 600 KB (see README, "Bundle size"). Other modules (the lazily loaded importers) are
-/// reported but not budgeted.
-const WASM_GZIP_BUDGET: u64 = 600 * 1000;
+/// 600 KB; the Reach tab (the matrix drawn, the what-if view, talking to the worker, whose
+/// wasm does the analysis) and two more lints took it to 629 KB, so the budget is 650 KB
+/// (see README, "Bundle size"). Other modules (the lazily loaded worker's) are reported but
+/// not budgeted.
+const WASM_GZIP_BUDGET: u64 = 650 * 1000;
 
 /// The static site, as Trunk writes it (Trunk.toml `dist`).
 fn site_dir() -> PathBuf {

@@ -2,8 +2,8 @@
 //! autosaves, and handles the document-wide keyboard shortcuts.
 
 use crate::components::{
-    canvas::Canvas, composer::Composer, explain::Explain, inspector::Inspector, palette::Palette, scenario_panel::ScenarioPanel,
-    topbar::TopBar,
+    canvas::Canvas, composer::Composer, explain::Explain, inspector::Inspector, palette::Palette, reach::ReachPanel,
+    scenario_panel::ScenarioPanel, topbar::TopBar,
 };
 use crate::layout::{frames, scene, Frame, Scene};
 use crate::state::{Action, AppState, Tab, SPEEDS};
@@ -39,6 +39,9 @@ pub struct Derived {
     pub bulk: Rc<Vec<Vec<Frame>>>,
     /// The lints' findings on the document.
     pub findings: Rc<Vec<vpcsim_core::lint::Finding>>,
+    /// The reachability view (matrix, grid, what-if diff) and whether a newer one is being
+    /// computed: only while the Reach tab is shown.
+    pub reach: Option<Rc<crate::matrix::Status>>,
 }
 
 /// Whether the user asked for reduced motion.
@@ -81,7 +84,10 @@ pub fn App() -> Html {
         let built = built.clone();
         use_memo(scenario.clone(), move |s| vpcsim_core::ffi::run_probes(s, &built.0))
     };
-    let findings = use_memo(scenario.clone(), |s| vpcsim_core::lint::lint(s));
+    let findings = {
+        let built = built.clone();
+        use_memo(scenario.clone(), move |s| vpcsim_core::lint::lint_built(s, Some((&built.0, &built.1))))
+    };
     let bulk = {
         let built = built.clone();
         let scene_rc = scene_rc.clone();
@@ -186,6 +192,33 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
+    // The reachability matrix: computed by core in the worker while the Reach tab is
+    // shown, again only when the document or the baseline (their `Rc`s) change; a newer
+    // request ends the older one's worker. The page draws the latest answer meanwhile.
+    let reach_cache = use_mut_ref(crate::matrix::Cache::default);
+    let reach_worker = use_mut_ref(|| None::<web_sys::Worker>);
+    let reach_answered = use_state(|| 0u32);
+    let reach_key = (state.tab == Tab::Reach && !embed.embed)
+        .then(|| crate::matrix::Key { scenario: scenario.clone(), baseline: state.baseline.as_ref().map(|b| b.scenario.clone()) });
+    if let Some(key) = &reach_key {
+        if reach_cache.borrow().wants(key) {
+            reach_cache.borrow_mut().asked(key.clone());
+            let (text, base) = crate::matrix::request(key);
+            let (cache, answered, key) = (reach_cache.clone(), reach_answered.clone(), key.clone());
+            let worker = crate::importer::reach_in_worker(&text, base.as_deref(), move |r| {
+                cache.borrow_mut().answer(&key, r.and_then(|text| crate::matrix::read_answer(&text)));
+                answered.set(answered.wrapping_add(1));
+            });
+            if let Some(old) = reach_worker.replace(worker) {
+                old.terminate();
+            }
+        }
+    }
+    let reach = reach_key.as_ref().map(|key| {
+        let mut cache = reach_cache.borrow_mut();
+        let view = cache.view(key, state.reach.group_by).map(Rc::new);
+        Rc::new(crate::matrix::Status { view, pending: cache.pending(), error: cache.error().map(str::to_owned) })
+    });
     let derived = Derived {
         scene: Rc::new((*scene_rc).clone()),
         diagnostics: Rc::new(built.1.clone()),
@@ -195,8 +228,10 @@ pub fn App() -> Html {
         probes: Rc::new((*probes).clone()),
         bulk: Rc::new((*bulk).clone()),
         findings: Rc::new((*findings).clone()),
+        reach,
     };
-    let tab = |t: Tab, label: &str, id: &str| {
+    let tab = |t: Tab, label: &str| {
+        let id = t.id();
         let s = state.clone();
         let selected = state.tab == t;
         html! {
@@ -223,24 +258,25 @@ pub fn App() -> Html {
                     <a class="skip-link" href="#canvas">{"Skip to the diagram"}</a>
                     <TopBar />
                     <Banner />
-                    <main class="workspace">
+                    <main class={classes!("workspace", (state.tab == Tab::Reach).then_some("wide-side"))}>
                         <Palette />
                         <section class="canvas-pane" aria-label="Network diagram">
                             if !scenario.description.is_empty() { <p class="lede">{ scenario.description.clone() }</p> }
                             <Canvas />
                         </section>
-                        <aside class="side-pane" aria-label="Packet, inspector and scenario">
+                        <aside class="side-pane" aria-label="Packet, inspector, scenario and reachability">
                             <div class="tabs" role="tablist" aria-label="Side panel">
-                                { tab(Tab::Packet, "Packet", "packet") }
-                                { tab(Tab::Inspector, "Inspector", "inspector") }
-                                { tab(Tab::Scenario, &if n_errors > 0 { format!("Scenario ({n_errors}⚠)") } else { "Scenario".to_owned() }, "scenario") }
+                                { tab(Tab::Packet, "Packet") }
+                                { tab(Tab::Inspector, "Inspector") }
+                                { tab(Tab::Scenario, &if n_errors > 0 { format!("Scenario ({n_errors}⚠)") } else { "Scenario".to_owned() }) }
+                                { tab(Tab::Reach, "Reach") }
                             </div>
-                            <div role="tabpanel" id={format!("panel-{}", match state.tab { Tab::Packet => "packet", Tab::Inspector => "inspector", Tab::Scenario => "scenario" })}
-                                aria-labelledby={format!("tab-{}", match state.tab { Tab::Packet => "packet", Tab::Inspector => "inspector", Tab::Scenario => "scenario" })}>
+                            <div role="tabpanel" id={format!("panel-{}", state.tab.id())} aria-labelledby={format!("tab-{}", state.tab.id())}>
                                 { match state.tab {
                                     Tab::Packet => html! { <><Composer /><Explain /></> },
                                     Tab::Inspector => html! { <Inspector /> },
                                     Tab::Scenario => html! { <ScenarioPanel /> },
+                                    Tab::Reach => html! { <ReachPanel /> },
                                 } }
                             </div>
                         </aside>
@@ -303,22 +339,20 @@ fn EmbedView(props: &EmbedProps) -> Html {
 /// Arrow keys move between tabs (WAI-ARIA tabs pattern).
 fn tab_keys(state: AppContext, current: Tab) -> Callback<KeyboardEvent> {
     Callback::from(move |e: KeyboardEvent| {
-        let order = [Tab::Packet, Tab::Inspector, Tab::Scenario];
+        let order = Tab::ALL;
+        let n = order.len();
         let i = order.iter().position(|t| *t == current).unwrap_or(0);
         let next = match e.key().as_str() {
-            "ArrowRight" => order.get((i + 1) % 3),
-            "ArrowLeft" => order.get((i + 2) % 3),
+            "ArrowRight" => order.get((i + 1) % n),
+            "ArrowLeft" => order.get((i + n - 1) % n),
+            "Home" => order.first(),
+            "End" => order.last(),
             _ => None,
         };
         if let Some(t) = next {
             e.prevent_default();
             state.dispatch(Action::SetTab(*t));
-            let id = match t {
-                Tab::Packet => "tab-packet",
-                Tab::Inspector => "tab-inspector",
-                Tab::Scenario => "tab-scenario",
-            };
-            let id = id.to_owned();
+            let id = format!("tab-{}", t.id());
             Timeout::new(0, move || {
                 if let Some(el) = web_sys::window()
                     .and_then(|w| w.document())

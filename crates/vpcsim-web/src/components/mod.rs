@@ -7,6 +7,7 @@ pub mod embed_dialog;
 pub mod explain;
 pub mod inspector;
 pub mod palette;
+pub mod reach;
 pub mod scenario_panel;
 pub mod topbar;
 pub mod why;
