@@ -817,6 +817,9 @@ pub struct Engine {
     dst_ips: rustc_hash::FxHashMap<(usize, usize), IpAddr>,
     mask: Vec<u64>,
     scratch: Vec<u64>,
+    /// Per pair: the last update that recomputed it (see `update_rules`).
+    marks: Vec<u32>,
+    epoch: u32,
 }
 
 impl Engine {
@@ -875,6 +878,8 @@ impl Engine {
             dst_ips: rustc_hash::FxHashMap::default(),
             mask: zero.clone(),
             scratch: zero,
+            marks: Vec::new(),
+            epoch: 0,
         };
         engine.sets.index.insert(Vec::new(), 0);
         for i in 0..rows {
@@ -1034,8 +1039,15 @@ impl Engine {
         if all_traced {
             todo.extend(self.traced.iter().enumerate().filter(|(_, t)| **t).map(|(k, _)| k));
         }
-        todo.sort_unstable();
-        todo.dedup();
+        // Each cell once: a cell's mark holds the number of the update that last took it.
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 || self.marks.len() != self.matrix.pairs.len() {
+            self.marks = vec![0; self.matrix.pairs.len()];
+            self.epoch = 1;
+        }
+        let epoch = self.epoch;
+        let marks = &mut self.marks;
+        todo.retain(|k| marks.get_mut(*k).is_some_and(|m| std::mem::replace(m, epoch) != epoch));
         for k in &todo {
             let Some(p) = self.matrix.pairs.get(*k).copied() else { continue };
             if let Some((set, traced)) = self.decide(net, p.from as usize, p.to as usize) {

@@ -260,7 +260,20 @@ pub(super) struct Fast {
     peers: usize,
     /// Peers by address.
     by_ip: rustc_hash::FxHashMap<IpAddr, Vec<usize>>,
+    /// The tables above as indexes into `arena`, which holds each distinct mask once: a
+    /// pair reads a few small, cache-resident masks instead of scattered rows.
+    ids: [Vec<u32>; 6],
+    arena: Vec<u64>,
+    arena_index: rustc_hash::FxHashMap<Vec<u64>, u32>,
 }
+
+/// Which table: the `ids` index.
+const SG_OUT: usize = 0;
+const SG_IN: usize = 1;
+const ACL_OUT: usize = 2;
+const ACL_IN: usize = 3;
+const ACL_RESP_OUT: usize = 4;
+const ACL_RESP_IN: usize = 5;
 
 impl Fast {
     pub(super) fn new(net: &Network, prep: &Prep) -> Fast {
@@ -310,6 +323,9 @@ impl Fast {
             local: Vec::new(),
             peers: 0,
             by_ip: rustc_hash::FxHashMap::default(),
+            ids: Default::default(),
+            arena: Vec::new(),
+            arena_index: rustc_hash::FxHashMap::default(),
         };
         fast.peers = fast.ips.len();
         for (p, ip) in fast.ips.iter().enumerate() {
@@ -318,6 +334,8 @@ impl Fast {
         let w = fast.classes.words;
         fast.sg_out = vec![0; net.sgs.len() * fast.peers * w];
         fast.sg_in = fast.sg_out.clone();
+        let (groups, acls) = (net.sgs.len() * fast.peers, net.nacls.len() * fast.peers);
+        fast.ids = [vec![0; groups], vec![0; groups], vec![0; acls], vec![0; acls], vec![0; acls], vec![0; acls]];
         for g in 0..net.sgs.len() {
             fast.sg_masks(net, g);
         }
@@ -378,6 +396,8 @@ impl Fast {
                 }
             }
         }
+        self.intern_rows(SG_OUT, g);
+        self.intern_rows(SG_IN, g);
     }
 
     /// Recomputes one network ACL's masks: first match wins (NACL-2), unmatched classes
@@ -424,6 +444,9 @@ impl Fast {
                 }
             }
         }
+        for table in [ACL_OUT, ACL_IN, ACL_RESP_OUT, ACL_RESP_IN] {
+            self.intern_rows(table, a);
+        }
     }
 
     /// The classes the source interface's groups let out to `dst` (SG-9, SG-10), its
@@ -446,9 +469,40 @@ impl Fast {
         Some(m)
     }
 
-    fn row(table: &[u64], w: usize, peers: usize, k: usize, p: usize) -> &[u64] {
-        let at = (k * peers + p) * w;
-        table.get(at..at + w).unwrap_or(&[])
+    /// Stores row `k` of a dense table as arena indexes.
+    fn intern_rows(&mut self, table: usize, k: usize) {
+        let (w, peers) = (self.classes.words, self.peers);
+        let dense = match table {
+            SG_OUT => &self.sg_out,
+            SG_IN => &self.sg_in,
+            ACL_OUT => &self.acl_out,
+            ACL_IN => &self.acl_in,
+            ACL_RESP_OUT => &self.acl_resp_out,
+            _ => &self.acl_resp_in,
+        };
+        for p in 0..peers {
+            let at = (k * peers + p) * w;
+            let Some(mask) = dense.get(at..at + w) else { continue };
+            let id = match self.arena_index.get(mask) {
+                Some(id) => *id,
+                None => {
+                    let id = u32::try_from(self.arena.len() / w.max(1)).unwrap_or(u32::MAX);
+                    self.arena.extend_from_slice(mask);
+                    self.arena_index.insert(mask.to_vec(), id);
+                    id
+                }
+            };
+            if let Some(slot) = self.ids.get_mut(table).and_then(|t| t.get_mut(k * peers + p)) {
+                *slot = id;
+            }
+        }
+    }
+
+    /// The mask of row `k`, peer `p` of a table.
+    fn row(&self, table: usize, k: usize, p: usize) -> &[u64] {
+        let w = self.classes.words;
+        let id = self.ids.get(table).and_then(|t| t.get(k * self.peers + p)).map_or(usize::MAX, |id| *id as usize);
+        id.checked_mul(w).and_then(|at| self.arena.get(at..at + w)).unwrap_or(&[])
     }
 
     /// The pair's mask, or `None` when the pair must be traced.
@@ -463,25 +517,22 @@ impl Fast {
         let (se, de) = (net.enis.get(s.eni)?, net.enis.get(d.eni)?);
         out.fill(0);
         for g in &se.sgs {
-            for (o, x) in out.iter_mut().zip(Self::row(&self.sg_out, w, peers, g.get(), d.peer)) {
+            for (o, x) in out.iter_mut().zip(self.row(SG_OUT, g.get(), d.peer)) {
                 *o |= x;
             }
         }
         inbound.fill(0);
         for g in &de.sgs {
-            for (o, x) in inbound.iter_mut().zip(Self::row(&self.sg_in, w, peers, g.get(), s.peer)) {
+            for (o, x) in inbound.iter_mut().zip(self.row(SG_IN, g.get(), s.peer)) {
                 *o |= x;
             }
         }
         out.iter_mut().zip(inbound.iter()).for_each(|(o, x)| *o &= x);
         if s.subnet != d.subnet {
-            for (table, acl, peer) in [
-                (&self.acl_out, s.nacl, d.peer),
-                (&self.acl_in, d.nacl, s.peer),
-                (&self.acl_resp_out, d.nacl, s.peer),
-                (&self.acl_resp_in, s.nacl, d.peer),
-            ] {
-                let row = Self::row(table, w, peers, acl, peer);
+            for (table, acl, peer) in
+                [(ACL_OUT, s.nacl, d.peer), (ACL_IN, d.nacl, s.peer), (ACL_RESP_OUT, d.nacl, s.peer), (ACL_RESP_IN, s.nacl, d.peer)]
+            {
+                let row = self.row(table, acl, peer);
                 if row.len() != w {
                     return None;
                 }
