@@ -48,6 +48,8 @@ test('a known open cell, reached by keyboard, lists its classes; Send animates i
     assert.equal(await page.textContent('#reach-cell-title'), OPEN_CELL);
     const classes = await page.$$eval('#reach-cell .class', (l) => l.map((x) => x.dataset.class));
     assert.deepEqual(classes, ['tcp 443']);
+    // A service or SageMaker destination says which API call its endpoint policies saw.
+    assert.match(await page.textContent('#reach-default-call'), /default API call/);
     await shot(page, 'reach-cell');
     // Escape closes the pair and returns to its cell.
     await page.keyboard.press('Escape');

@@ -461,6 +461,9 @@ fn CellDetail(props: &CellProps) -> Html {
                 <button type="button" class="secondary" id="reach-cell-close" onclick={on_close} title="Close (Escape)">{"Close"}</button>
             </div>
             <p class="hint">{ format!("What gets through, request and response (client source port {}). Send animates one packet of a class on the Packet tab.", m.src_port) }</p>
+            if to.starts_with("service:") || to.starts_with("sagemaker:") {
+                <p class="hint" id="reach-default-call">{"Endpoint policies are checked for the service's default API call; a probe that names its own call (an S3 bucket, an InvokeEndpoint) can get through where this says nothing, or the other way round."}</p>
+            }
             { body }
         </section>
     }
