@@ -189,6 +189,32 @@ fn the_fixes_change_only_the_stated_matrix_cells() {
     assert!(stated >= 4, "{stated} cases state their matrix changes");
 }
 
+/// Removing the allowers of one allowing check (every one of them, when each can be
+/// removed) stops the flow. Returns how many groups were checked.
+fn each_allower_group_stops_the_flow(path: &Path, doc: &Scenario, probe: &ProbeDoc, all: &[Allower]) -> usize {
+    let mut groups: BTreeMap<(&str, usize, usize), Vec<&Allower>> = BTreeMap::new();
+    for a in all {
+        groups.entry((leg(a.leg), a.hop, a.check)).or_default().push(a);
+    }
+    let mut checked = 0;
+    for (key, group) in &groups {
+        if group.iter().any(|a| a.removal.is_none()) {
+            continue;
+        }
+        let fix = removal_fix(group);
+        let removed = apply_fix(doc, &fix).unwrap_or_else(|d| panic!("{}: {key:?}: {d:?}", path.display()));
+        assert!(
+            !reachable(&removed, probe),
+            "{}: probe `{}` still passes without the allowers of {key:?}: {}",
+            path.display(),
+            probe.name,
+            fix.description
+        );
+        checked += 1;
+    }
+    checked
+}
+
 #[test]
 fn removing_the_allowers_stops_the_flow() {
     let mut groups_checked = 0;
@@ -211,25 +237,7 @@ fn removing_the_allowers_stops_the_flow() {
                     assert!(value.pointer(at).is_some(), "{}: pointer `{at}` resolves", path.display());
                 }
             }
-            let mut groups: BTreeMap<(&str, usize, usize), Vec<&Allower>> = BTreeMap::new();
-            for a in &all {
-                groups.entry((leg(a.leg), a.hop, a.check)).or_default().push(a);
-            }
-            for (key, group) in &groups {
-                if group.iter().any(|a| a.removal.is_none()) {
-                    continue;
-                }
-                let fix = removal_fix(group);
-                let removed = apply_fix(&doc, &fix).unwrap_or_else(|d| panic!("{}: {key:?}: {d:?}", path.display()));
-                assert!(
-                    !reachable(&removed, probe),
-                    "{}: probe `{}` still passes without the allowers of {key:?}: {}",
-                    path.display(),
-                    probe.name,
-                    fix.description
-                );
-                groups_checked += 1;
-            }
+            groups_checked += each_allower_group_stops_the_flow(&path, &doc, probe, &all);
             let removable: Vec<&Allower> = all.iter().filter(|a| a.removal.is_some()).collect();
             let removed = apply_fix(&doc, &removal_fix(&removable)).unwrap_or_else(|d| panic!("{d:?}"));
             assert!(!reachable(&removed, probe), "{}: probe `{}` passes without every allower", path.display(), probe.name);
@@ -296,25 +304,7 @@ fn the_corpus_keeps_the_properties() {
                 fixed += 1;
             }
             let all = allowers(&doc, probe).unwrap_or_else(|d| panic!("{d:?}"));
-            let mut by_check: BTreeMap<(&str, usize, usize), Vec<&Allower>> = BTreeMap::new();
-            for a in &all {
-                by_check.entry((leg(a.leg), a.hop, a.check)).or_default().push(a);
-            }
-            for (key, group) in &by_check {
-                if group.iter().any(|a| a.removal.is_none()) {
-                    continue;
-                }
-                let fix = removal_fix(group);
-                let removed = apply_fix(&doc, &fix).unwrap_or_else(|d| panic!("{}: {d:?}", path.display()));
-                assert!(
-                    !reachable(&removed, probe),
-                    "{}: `{}` still passes without {key:?}: {}",
-                    path.display(),
-                    probe.name,
-                    fix.description
-                );
-                groups += 1;
-            }
+            groups += each_allower_group_stops_the_flow(&path, &doc, probe, &all);
         }
     }
     eprintln!("corpus: {fixed} complete fix lists, {groups} allower groups");

@@ -334,12 +334,9 @@ fn minus(a: &[Allowed], b: &[Allowed]) -> Vec<Allowed> {
     for p in protocols {
         let ra = ma.get(p).map_or(&[][..], Vec::as_slice);
         let rb = mb.get(p).map_or(&[][..], Vec::as_slice);
-        let ported = a.iter().any(|x| &x.protocol == p && x.ports.is_some());
+        let has_ports = a.iter().any(|x| &x.protocol == p && x.ports.is_some());
         for (lo, hi) in subtract(ra, rb) {
-            let ports = ported.then(|| {
-                PortRange::new(lo, hi)
-                    .map_or_else(|| format!("{lo}-{hi}"), |r| if r.is_all() { "0-65535".to_owned() } else { r.to_string() })
-            });
+            let ports = has_ports.then(|| ports_text(lo, hi).unwrap_or_else(|| format!("{lo}-{hi}")));
             out.push(Allowed { protocol: p.clone(), ports });
         }
     }
@@ -528,23 +525,10 @@ fn prepare(net: &Network) -> Prep {
         destinations.push(End { reference: format!("service:{}", s.short_name()), eni: None, service: true, outside: None });
     }
 
-    let mut named = BTreeSet::new();
-    let mut ported = |t: &Traffic| {
-        if let Traffic::Protocol(p) = t {
-            named.insert(*p);
-        }
-        matches!(t, Traffic::Tcp(_) | Traffic::Udp(_))
-    };
-    let mut nacl = Vec::with_capacity(net.nacls.len());
-    for acl in &net.nacls {
-        nacl.push(acl.inbound.iter().chain(&acl.outbound).filter(|e| ported(&e.traffic)).map(|e| (e.traffic, e.cidr)).collect());
-    }
-    let mut sg_out = Vec::with_capacity(net.sgs.len());
-    let mut sg_in = Vec::with_capacity(net.sgs.len());
-    for g in &net.sgs {
-        sg_out.push(g.outbound.iter().filter(|r| ported(&r.traffic)).map(|r| (r.traffic, r.peer.clone())).collect());
-        sg_in.push(g.inbound.iter().filter(|r| ported(&r.traffic)).map(|r| (r.traffic, r.peer.clone())).collect());
-    }
+    let named = named_protocols(net);
+    let nacl = net.nacls.iter().map(acl_ported).collect();
+    let sg_out = net.sgs.iter().map(|g| sg_ported(&g.outbound)).collect();
+    let sg_in = net.sgs.iter().map(|g| sg_ported(&g.inbound)).collect();
     let subnet_nacl: Vec<usize> = net.subnets.iter().map(|s| s.nacl.get()).collect();
     let mut transit_subnets: BTreeSet<usize> = net.nats.iter().map(|n| n.subnet.get()).collect();
     for t in &net.tgws {
@@ -572,24 +556,28 @@ fn prepare(net: &Network) -> Prep {
             vpce_enis.push(k);
         }
     }
-    for p in [proto::ICMP, proto::TCP, proto::UDP, proto::ICMPV6] {
-        named.remove(&p);
-    }
     let other = [47u8, 132, 4, 41, 253, 254].into_iter().chain(2..=255).find(|p| !named.contains(p) && !is_modelled(*p)).unwrap_or(255);
-    Prep {
-        sources,
-        destinations,
-        nacl,
-        sg_out,
-        sg_in,
-        subnet_nacl,
-        transit_subnets,
-        transit_ips,
-        aliases,
-        vpce_enis,
-        named: named.into_iter().collect(),
-        other,
-    }
+    Prep { sources, destinations, nacl, sg_out, sg_in, subnet_nacl, transit_subnets, transit_ips, aliases, vpce_enis, named, other }
+}
+
+fn ported(t: &Traffic) -> bool {
+    matches!(t, Traffic::Tcp(_) | Traffic::Udp(_))
+}
+
+/// An ACL's TCP/UDP entries, both directions, with their blocks.
+fn acl_ported(acl: &crate::model::Nacl) -> Vec<(Traffic, Cidr)> {
+    acl.inbound.iter().chain(&acl.outbound).filter(|e| ported(&e.traffic)).map(|e| (e.traffic, e.cidr)).collect()
+}
+
+/// One direction's TCP/UDP rules of a group, with their peers.
+fn sg_ported(rules: &[crate::model::SgRule]) -> Vec<(Traffic, Peer)> {
+    rules.iter().filter(|r| ported(&r.traffic)).map(|r| (r.traffic, r.peer.clone())).collect()
+}
+
+/// `443`, `1024-65535`, `0-65535`: a port range as the matrix writes it (`None` when
+/// `from > to`).
+pub(crate) fn ports_text(from: u16, to: u16) -> Option<String> {
+    PortRange::new(from, to).map(|r| if r.is_all() { "0-65535".to_owned() } else { r.to_string() })
 }
 
 /// Protocol numbers some rule or entry names (other than TCP, UDP, ICMP and ICMPv6),
@@ -619,19 +607,18 @@ fn is_modelled(p: u8) -> bool {
 impl Prep {
     /// Re-reads the TCP/UDP rules of edited groups and ACLs.
     fn refresh(&mut self, net: &Network, sgs: &BTreeSet<usize>, nacls: &BTreeSet<usize>) {
-        let ported = |t: &Traffic| matches!(t, Traffic::Tcp(_) | Traffic::Udp(_));
         for a in nacls {
             if let (Some(acl), Some(slot)) = (net.nacls.get(*a), self.nacl.get_mut(*a)) {
-                *slot = acl.inbound.iter().chain(&acl.outbound).filter(|e| ported(&e.traffic)).map(|e| (e.traffic, e.cidr)).collect();
+                *slot = acl_ported(acl);
             }
         }
         for g in sgs {
             let Some(sg) = net.sgs.get(*g) else { continue };
             if let Some(slot) = self.sg_out.get_mut(*g) {
-                *slot = sg.outbound.iter().filter(|r| ported(&r.traffic)).map(|r| (r.traffic, r.peer.clone())).collect();
+                *slot = sg_ported(&sg.outbound);
             }
             if let Some(slot) = self.sg_in.get_mut(*g) {
-                *slot = sg.inbound.iter().filter(|r| ported(&r.traffic)).map(|r| (r.traffic, r.peer.clone())).collect();
+                *slot = sg_ported(&sg.inbound);
             }
         }
     }
@@ -1164,7 +1151,7 @@ fn pair(
         }
         ranges.extend(open);
         for (a, b) in ranges {
-            let ports = PortRange::new(a, b).map(|r| if r.is_all() { "0-65535".to_owned() } else { r.to_string() });
+            let ports = ports_text(a, b);
             allowed.push(Allowed { protocol: name.to_owned(), ports });
         }
     }

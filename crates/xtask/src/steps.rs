@@ -374,16 +374,7 @@ pub fn bench() -> Result<(), String> {
             "wasm32-unknown-unknown",
             "-p",
             "vpcsim-wasm",
-        ]))?;
-        // The reachability measures (issue 7): the same Rust as the native side.
-        run(&mut cargo(&[
-            "build",
-            "--quiet",
-            "--profile",
-            profile,
-            "--locked",
-            "--target",
-            "wasm32-unknown-unknown",
+            // The reachability measures (issue 7): the same Rust as the native side.
             "-p",
             "vpcsim-wasm-bench",
         ]))?;

@@ -187,7 +187,7 @@ impl Classes {
                     open.get_or_insert(*start);
                     if k + 1 == axis.len() || !bit(m, offset + k + 1) {
                         if let Some(from) = open.take() {
-                            let ports = PortRange::new(from, end).map(|r| if r.is_all() { "0-65535".to_owned() } else { r.to_string() });
+                            let ports = super::ports_text(from, end);
                             out.push(Allowed { protocol: name.to_owned(), ports });
                         }
                     }
