@@ -12,7 +12,7 @@
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use vpcsim_core::blockers::{allowers, blockers, removal_fix, Allower, LegKind};
+use vpcsim_core::blockers::{allowers, blockers, blockers_built, removal_fix, Allower, LegKind};
 use vpcsim_core::lint::apply_fix;
 use vpcsim_core::scenario::{self, ProbeDoc};
 use vpcsim_core::{eval, ffi, Network, Scenario};
@@ -275,6 +275,12 @@ fn the_corpus_keeps_the_properties() {
             };
             let b = blockers(&doc, probe).unwrap_or_else(|d| panic!("{d:?}"));
             assert_eq!(b.reachable, t.reachable);
+            // On the network already built, patched in place, the answer is the same and
+            // the document is left as it was.
+            let mut copy = doc.clone();
+            let built = blockers_built(&mut copy, &net, probe).unwrap_or_else(|d| panic!("{d:?}"));
+            assert_eq!(built, b, "{}: `{}`", path.display(), probe.name);
+            assert!(copy == doc, "{}: the search for `{}` changed the document", path.display(), probe.name);
             if let Some(fixes) = b.all_fixes().filter(|f| !f.is_empty()) {
                 let mut work = doc.clone();
                 for f in fixes {
@@ -309,4 +315,121 @@ fn the_corpus_keeps_the_properties() {
     }
     eprintln!("corpus: {fixed} complete fix lists, {groups} allower groups");
     assert!(fixed > 10 && groups > 50, "fixed {fixed}, allower groups {groups}");
+}
+
+/// `Network::rebuild_rules` (the incremental build behind "what blocks this?") equals a full
+/// build: for every group and ACL of the corpus, a rule added, one removed, and one
+/// invalid rule, the rebuilt lists, their texts, their lookup indexes and their
+/// diagnostics are those of the whole network built again, and every probe traces the same.
+#[test]
+fn rebuilding_rule_lists_in_place_equals_a_full_build() {
+    use vpcsim_core::model::Node;
+    use vpcsim_core::scenario::{NaclEntryDoc, SgRuleDoc};
+    type Edit = Box<dyn Fn(&mut Scenario)>;
+    let edits = |n: usize| -> Vec<(&'static str, Edit)> {
+        vec![
+            (
+                "sg rule added",
+                Box::new(move |s: &mut Scenario| {
+                    if let Some(g) = s.network.security_groups.get_mut(n) {
+                        g.inbound.push(SgRuleDoc {
+                            protocol: "tcp".into(),
+                            ports: Some("8443".into()),
+                            cidr: Some("10.9.0.0/16".into()),
+                            ..SgRuleDoc::default()
+                        });
+                    }
+                }),
+            ),
+            (
+                "sg rule removed",
+                Box::new(move |s: &mut Scenario| {
+                    if let Some(g) = s.network.security_groups.get_mut(n) {
+                        g.outbound.pop();
+                    }
+                }),
+            ),
+            (
+                "bad sg rule",
+                Box::new(move |s: &mut Scenario| {
+                    if let Some(g) = s.network.security_groups.get_mut(n) {
+                        g.outbound.push(SgRuleDoc {
+                            protocol: "tcp".into(),
+                            ports: Some("90-80".into()),
+                            sg: Some("sg-nope".into()),
+                            ..SgRuleDoc::default()
+                        });
+                    }
+                }),
+            ),
+            (
+                "nacl entry added",
+                Box::new(move |s: &mut Scenario| {
+                    if let Some(a) = s.network.network_acls.get_mut(n) {
+                        a.inbound.push(NaclEntryDoc {
+                            rule: 7,
+                            action: "deny".into(),
+                            protocol: "udp".into(),
+                            ports: Some("53".into()),
+                            cidr: "10.1.2.3/8".into(),
+                            ..NaclEntryDoc::default()
+                        });
+                    }
+                }),
+            ),
+            (
+                "nacl entry removed",
+                Box::new(move |s: &mut Scenario| {
+                    if let Some(a) = s.network.network_acls.get_mut(n) {
+                        a.outbound.pop();
+                    }
+                }),
+            ),
+        ]
+    };
+    let mut checked = 0;
+    for path in vpcsim_tests::corpus() {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let Ok(doc) = ffi::load_scenario(&text) else { continue };
+        let (net, _) = Network::build(&doc);
+        let lists = doc.network.security_groups.len().max(doc.network.network_acls.len());
+        for n in 0..lists {
+            for (what, edit) in edits(n) {
+                let mut edited = doc.clone();
+                edit(&mut edited);
+                if edited == doc {
+                    continue;
+                }
+                let (full, full_diags) = Network::build(&edited);
+                let (groups, acls): (Vec<_>, Vec<_>) = if what.starts_with("nacl") {
+                    let id = &doc.network.network_acls[n].id;
+                    let Some(Node::Nacl(a)) = net.node(id) else { continue };
+                    (vec![], vec![a])
+                } else {
+                    let id = &doc.network.security_groups[n].id;
+                    let Some(Node::Sg(g)) = net.node(id) else { continue };
+                    (vec![g], vec![])
+                };
+                let mut patched = net.clone();
+                let Some(diags) = patched.rebuild_rules(&edited.network, &groups, &acls) else { continue };
+                let at = if what.starts_with("nacl") { format!("network_acls/{n}/") } else { format!("security_groups/{n}/") };
+                let expected: Vec<_> =
+                    full_diags.iter().filter(|d| ["inbound", "outbound"].iter().any(|l| d.at.starts_with(&format!("{at}{l}")))).collect();
+                assert_eq!(diags.iter().collect::<Vec<_>>(), expected, "{}: {what} {n}", path.display());
+                for g in &groups {
+                    assert_eq!(format!("{:?}", patched.sg(*g)), format!("{:?}", full.sg(*g)), "{}: {what} {n}", path.display());
+                }
+                for a in &acls {
+                    assert_eq!(format!("{:?}", patched.nacl(*a)), format!("{:?}", full.nacl(*a)), "{}: {what} {n}", path.display());
+                }
+                for probe in &edited.probes {
+                    let (a, b) = (eval::trace(&patched, probe), eval::trace(&full, probe));
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}: {what} {n}: `{}`", path.display(), probe.name);
+                }
+                checked += 1;
+            }
+        }
+    }
+    eprintln!("{checked} in-place rebuilds equal full builds");
+    assert!(checked > 300, "{checked}");
 }

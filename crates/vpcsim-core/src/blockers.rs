@@ -24,8 +24,8 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::eval::{self, Endpoint, INTERNET_HOST, INTERNET_HOST_V6};
-use crate::lint::{apply_fix, Fix, PatchOp};
-use crate::model::{Network, Node};
+use crate::lint::{apply_fix, apply_op_in_place, Fix, PatchOp};
+use crate::model::{NaclIx, Network, Node, SgIx};
 use crate::scenario::{ProbeDoc, Scenario};
 use crate::trace::{Check, CheckKind, Direction, DropInfo, DropReason, Leg, Outcome, Trace, Verdict};
 use serde::Serialize;
@@ -161,9 +161,37 @@ pub fn removal_fix(allowers: &[&Allower]) -> Fix {
 /// Every setting that blocks `probe`, each with the smallest change that lets it past.
 /// `Err` only for an invalid probe, as [`eval::trace`].
 pub fn blockers(scenario: &Scenario, probe: &ProbeDoc) -> Result<Blockers, Diagnostic> {
+    let (net, diags) = Network::build(scenario);
     let mut work = scenario.clone();
-    let (mut net, diags) = Network::build(&work);
-    let mut errors = error_count(&diags);
+    search(&mut work, &net, Some(error_count(&diags)), probe)
+}
+
+/// [`blockers`] for a network already built from `scenario` (the playground keeps one).
+/// The search patches `scenario` in place and leaves it as it was when it returns.
+pub fn blockers_built(scenario: &mut Scenario, net: &Network, probe: &ProbeDoc) -> Result<Blockers, Diagnostic> {
+    search(scenario, net, None, probe)
+}
+
+/// The working copy: the document, patched in place, and what each patch replaced, put
+/// back (last first) when the search ends, however it ends.
+struct Work<'a> {
+    doc: &'a mut Scenario,
+    saved: Vec<crate::lint::Saved>,
+}
+
+impl Drop for Work<'_> {
+    fn drop(&mut self) {
+        while let Some(saved) = self.saved.pop() {
+            crate::lint::restore(self.doc, saved);
+        }
+    }
+}
+
+/// The search of [`blockers`]. `errors` counts the error diagnostics of the document as
+/// built, when known.
+fn search(scenario: &mut Scenario, net: &Network, mut errors: Option<usize>, probe: &ProbeDoc) -> Result<Blockers, Diagnostic> {
+    let mut work = Work { doc: scenario, saved: Vec::new() };
+    let mut net = std::borrow::Cow::Borrowed(net);
     let mut current = eval::trace(&net, probe)?;
     let reachable = current.reachable;
     let mut found: Vec<Blocker> = Vec::new();
@@ -195,11 +223,11 @@ pub fn blockers(scenario: &Scenario, probe: &ProbeDoc) -> Result<Blockers, Diagn
             reason: drop.reason,
             explanation: drop.explanation.clone(),
             spec,
-            at: locate(&work, drop),
+            at: locate(work.doc, drop),
             fix: None,
             help: help_for(drop.reason, spec).to_owned(),
         };
-        let ctx = Ctx { scenario: &work, net: &net, trace: &current, probe, leg, drop, spec };
+        let ctx = Ctx { scenario: work.doc, net: &net, trace: &current, probe, leg, drop, spec };
         let fix = propose(&ctx);
         let step = match &fix {
             Some(f) => Some(f.clone()),
@@ -218,13 +246,10 @@ pub fn blockers(scenario: &Scenario, probe: &ProbeDoc) -> Result<Blockers, Diagn
             break;
         };
         let key = drop_key(leg, drop);
-        match try_step(&work, &step, probe, errors, &key) {
-            Some((next_work, next_net, next_errors, next_trace)) => {
+        match try_step(&mut work, &mut net, &mut errors, &step, probe, &key) {
+            Some(next_trace) => {
                 blocker.fix = fix;
                 found.push(blocker);
-                work = next_work;
-                net = next_net;
-                errors = next_errors;
                 current = next_trace;
             }
             None => {
@@ -308,19 +333,79 @@ fn missing_of(t: &Trace) -> Option<&str> {
     t.request.missing.as_deref().or_else(|| t.response.as_ref().and_then(|r| r.missing.as_deref()))
 }
 
-/// Applies one step to the working copy and checks that it got the packet past the drop.
-fn try_step(work: &Scenario, step: &Fix, probe: &ProbeDoc, errors: usize, key: &DropKey) -> Option<(Scenario, Network, usize, Trace)> {
-    let next = apply_fix(work, step).ok()?;
-    let (net, diags) = Network::build(&next);
-    let next_errors = error_count(&diags);
-    if next_errors > errors {
-        return None;
+/// The security groups and network ACLs whose rule lists `step` changes, when it changes
+/// nothing else: then the network is patched in place ([`Network::rebuild_rules`])
+/// instead of built again.
+fn rule_lists(doc: &Scenario, net: &Network, step: &Fix) -> Option<(Vec<SgIx>, Vec<NaclIx>)> {
+    let (mut groups, mut acls) = (Vec::new(), Vec::new());
+    for op in &step.ops {
+        let path = op.path();
+        let in_list = |prefix: &str| -> Option<usize> {
+            let (index, rest) = path.strip_prefix(prefix)?.split_once('/')?;
+            let list = rest.split('/').next()?;
+            matches!(list, "inbound" | "outbound").then_some(())?;
+            index.parse().ok()
+        };
+        if let Some(i) = in_list("/network/security_groups/") {
+            let Some(Node::Sg(g)) = net.node(&doc.network.security_groups.get(i)?.id) else { return None };
+            groups.push(g);
+        } else if let Some(i) = in_list("/network/network_acls/") {
+            let Some(Node::Nacl(a)) = net.node(&doc.network.network_acls.get(i)?.id) else { return None };
+            acls.push(a);
+        } else {
+            return None;
+        }
     }
-    let t = eval::trace(&net, probe).ok()?;
+    Some((groups, acls))
+}
+
+/// Applies one step to the working copy and checks that it got the packet past the drop
+/// without adding an error to the document. A step that only adds rules patches the
+/// network in place; any other builds it again. On `None` the search stops, so the
+/// working copy need not be rolled back.
+fn try_step(
+    work: &mut Work<'_>,
+    net: &mut std::borrow::Cow<'_, Network>,
+    errors: &mut Option<usize>,
+    step: &Fix,
+    probe: &ProbeDoc,
+    key: &DropKey,
+) -> Option<Trace> {
+    match rule_lists(work.doc, net, step) {
+        Some((groups, acls)) => {
+            let net = net.to_mut();
+            let before = error_count(&net.rebuild_rules(&work.doc.network, &groups, &acls)?);
+            for op in &step.ops {
+                work.saved.push(apply_op_in_place(work.doc, op).ok()?);
+            }
+            let after = error_count(&net.rebuild_rules(&work.doc.network, &groups, &acls)?);
+            if after > before {
+                return None;
+            }
+            *errors = errors.map(|e| e.saturating_sub(before).saturating_add(after));
+        }
+        None => {
+            let before = match *errors {
+                Some(e) => e,
+                None => error_count(&Network::build(work.doc).1),
+            };
+            for op in &step.ops {
+                work.saved.push(apply_op_in_place(work.doc, op).ok()?);
+            }
+            let (next, diags) = Network::build(work.doc);
+            let after = error_count(&diags);
+            if after > before {
+                return None;
+            }
+            *errors = Some(after);
+            *net = std::borrow::Cow::Owned(next);
+        }
+    }
+    let t = eval::trace(net, probe).ok()?;
     if drop_of(&t).is_some_and(|(leg, d, _)| drop_key(leg, d) == *key) {
         return None;
     }
-    Some((next, net, next_errors, t))
+    Some(t)
 }
 
 fn help_for(reason: DropReason, spec: &str) -> &'static str {

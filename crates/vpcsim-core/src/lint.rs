@@ -73,6 +73,24 @@ pub enum PatchOp {
     },
 }
 
+impl PatchOp {
+    /// The JSON pointer it applies to.
+    pub fn path(&self) -> &str {
+        match self {
+            PatchOp::Replace { path, .. } | PatchOp::Add { path, .. } | PatchOp::Remove { path } => path,
+        }
+    }
+
+    /// The same operation at another pointer (an element's own, for a patch inside it).
+    fn with_path(&self, path: String) -> PatchOp {
+        match self {
+            PatchOp::Replace { value, .. } => PatchOp::Replace { path, value: value.clone() },
+            PatchOp::Add { value, .. } => PatchOp::Add { path, value: value.clone() },
+            PatchOp::Remove { .. } => PatchOp::Remove { path },
+        }
+    }
+}
+
 /// The documentation of one lint, in the style of ruff's rule pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleDoc {
@@ -1055,14 +1073,87 @@ fn apply_op(doc: &mut Value, op: &PatchOp) -> Result<(), String> {
 pub fn apply_fix(scenario: &Scenario, fix: &Fix) -> Result<Scenario, Diagnostic> {
     let mut doc = scenario::to_value(scenario);
     for op in &fix.ops {
-        let path = match op {
-            PatchOp::Replace { path, .. } | PatchOp::Add { path, .. } | PatchOp::Remove { path } => path,
-        };
         apply_op(&mut doc, op).map_err(|message| {
-            Diagnostic::error("fix-not-applicable", path.clone(), message, "lint the current document again and apply one of its fixes")
+            Diagnostic::error("fix-not-applicable", op.path(), message, "lint the current document again and apply one of its fixes")
         })?;
     }
     scenario::from_value(doc)
+}
+
+/// One element of a document list as it was before [`apply_op_in_place`] changed it.
+pub(crate) enum Saved {
+    Sg(usize, scenario::SgDoc),
+    Acl(usize, scenario::NaclDoc),
+    Rtb(usize, scenario::RouteTableDoc),
+    Vpce(usize, scenario::VpceDoc),
+    SmEndpoint(usize, scenario::EndpointDoc),
+    SmTraining(usize, scenario::TrainingJobDoc),
+    Whole(Box<Scenario>),
+}
+
+/// Patches one element of a list through JSON and reads it back as its type (as
+/// [`apply_fix`] does for the whole document); returns the element as it was.
+fn patch_element<T: Serialize + for<'de> Deserialize<'de>>(list: &mut [T], i: usize, rest: &str, op: &PatchOp) -> Result<T, String> {
+    let slot = list.get_mut(i).ok_or_else(|| format!("`{}` does not exist in the document", op.path()))?;
+    let mut value = serde_json::to_value(&*slot).map_err(|e| e.to_string())?;
+    apply_op(&mut value, &op.with_path(rest.to_owned()))?;
+    let next = T::deserialize(&value).map_err(|e| format!("`{}`: {e}", op.path()))?;
+    Ok(std::mem::replace(slot, next))
+}
+
+/// Applies one patch operation to `scenario` in place. An operation inside one element of
+/// a list the fixes touch (`/network/security_groups/3/inbound/-`) reads and writes only
+/// that element, so that a search applying many small fixes to a large document does not
+/// copy it each time; any other goes through [`apply_fix`]. Returns what it replaced, for
+/// [`restore`].
+pub(crate) fn apply_op_in_place(scenario: &mut Scenario, op: &PatchOp) -> Result<Saved, String> {
+    let path = op.path();
+    let element = |prefix: &str| -> Option<(usize, String)> {
+        let rest = path.strip_prefix(prefix)?;
+        let (index, rest) = rest.split_once('/')?;
+        Some((index.parse().ok()?, format!("/{rest}")))
+    };
+    let net = &mut scenario.network;
+    if let Some((i, rest)) = element("/network/security_groups/") {
+        return patch_element(&mut net.security_groups, i, &rest, op).map(|old| Saved::Sg(i, old));
+    }
+    if let Some((i, rest)) = element("/network/network_acls/") {
+        return patch_element(&mut net.network_acls, i, &rest, op).map(|old| Saved::Acl(i, old));
+    }
+    if let Some((i, rest)) = element("/network/route_tables/") {
+        return patch_element(&mut net.route_tables, i, &rest, op).map(|old| Saved::Rtb(i, old));
+    }
+    if let Some((i, rest)) = element("/network/vpc_endpoints/") {
+        return patch_element(&mut net.vpc_endpoints, i, &rest, op).map(|old| Saved::Vpce(i, old));
+    }
+    if let Some((i, rest)) = element("/network/sagemaker/endpoints/") {
+        return patch_element(&mut net.sagemaker.endpoints, i, &rest, op).map(|old| Saved::SmEndpoint(i, old));
+    }
+    if let Some((i, rest)) = element("/network/sagemaker/training_jobs/") {
+        return patch_element(&mut net.sagemaker.training_jobs, i, &rest, op).map(|old| Saved::SmTraining(i, old));
+    }
+    let fix = Fix { description: String::new(), ops: vec![op.clone()] };
+    let next = apply_fix(scenario, &fix).map_err(|d| d.message)?;
+    Ok(Saved::Whole(Box::new(std::mem::replace(scenario, next))))
+}
+
+/// Puts back what [`apply_op_in_place`] replaced (the last change first).
+pub(crate) fn restore(scenario: &mut Scenario, saved: Saved) {
+    fn put<T>(list: &mut [T], i: usize, old: T) {
+        if let Some(slot) = list.get_mut(i) {
+            *slot = old;
+        }
+    }
+    let net = &mut scenario.network;
+    match saved {
+        Saved::Sg(i, old) => put(&mut net.security_groups, i, old),
+        Saved::Acl(i, old) => put(&mut net.network_acls, i, old),
+        Saved::Rtb(i, old) => put(&mut net.route_tables, i, old),
+        Saved::Vpce(i, old) => put(&mut net.vpc_endpoints, i, old),
+        Saved::SmEndpoint(i, old) => put(&mut net.sagemaker.endpoints, i, old),
+        Saved::SmTraining(i, old) => put(&mut net.sagemaker.training_jobs, i, old),
+        Saved::Whole(old) => *scenario = *old,
+    }
 }
 
 /// `docs/lints.md`, generated from [`RULES`].

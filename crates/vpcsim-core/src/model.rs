@@ -874,6 +874,52 @@ impl Network {
     pub fn from_doc(doc: &NetworkDoc) -> (Network, Vec<Diagnostic>) {
         Builder::default().build(doc)
     }
+
+    /// Reads the rules of security groups `groups` and the entries of network ACLs `acls`
+    /// again from `doc`, in place, with the diagnostics of those lists: the incremental
+    /// build after rule edits. `doc` must be the document this network was built from
+    /// with nothing changed but those lists (no resource added, removed or renamed).
+    /// `None`, leaving the network as it was, when a list cannot be matched to exactly one
+    /// resource of the document (an implicit default, an id written twice); the caller
+    /// then builds the whole network.
+    pub fn rebuild_rules(&mut self, doc: &NetworkDoc, groups: &[SgIx], acls: &[NaclIx]) -> Option<Vec<Diagnostic>> {
+        let mut sg_docs = Vec::with_capacity(groups.len());
+        for &g in groups {
+            let id = self.sg(g)?.id.as_str();
+            let mut found = doc.security_groups.iter().enumerate().filter(|(_, d)| d.id == id);
+            let (i, d) = found.next()?;
+            if found.next().is_some() {
+                return None;
+            }
+            sg_docs.push((g, i, d));
+        }
+        let mut acl_docs = Vec::with_capacity(acls.len());
+        for &a in acls {
+            let id = self.nacl(a)?.id.as_str();
+            let mut found = doc.network_acls.iter().enumerate().filter(|(_, d)| d.id == id);
+            let (i, d) = found.next()?;
+            if found.next().is_some() {
+                return None;
+            }
+            acl_docs.push((a, i, d));
+        }
+        let mut b = Builder { net: std::mem::take(self), ..Builder::default() };
+        for (g, i, d) in sg_docs {
+            b.group_rules(i, d, g);
+            b.finish_sg(g);
+        }
+        for (a, i, d) in acl_docs {
+            let inbound = b.nacl_entries(&d.inbound, &format!("network_acls/{i}/inbound"));
+            let outbound = b.nacl_entries(&d.outbound, &format!("network_acls/{i}/outbound"));
+            if let Some(acl) = b.net.nacls.get_mut(a.get()) {
+                acl.inbound = inbound;
+                acl.outbound = outbound;
+                nacl_texts(acl);
+            }
+        }
+        *self = b.net;
+        Some(b.diags)
+    }
 }
 
 /// Parses a CIDR, reporting host bits (the normalised block is kept, NACL-8).
@@ -2488,31 +2534,35 @@ impl Builder {
 
     fn security_group_rules(&mut self, doc: &NetworkDoc) {
         for (i, g) in doc.security_groups.iter().enumerate() {
-            let at = format!("security_groups/{i}");
-            let Some(Node::Sg(ix)) = self.net.ids.get(&g.id).copied() else {
-                continue;
-            };
-            let inbound = self.sg_rules(&g.inbound, format_args!("{at}/inbound"));
-            let outbound = self.sg_rules(&g.outbound, format_args!("{at}/outbound"));
-            // SG-11: 60 rules per direction, counted separately for IPv4 and IPv6 (rules that
-            // reference a group or a prefix list count for both).
-            for (dir, rules) in [("inbound", &inbound), ("outbound", &outbound)] {
-                for (family, v6) in [("IPv4", false), ("IPv6", true)] {
-                    let n = rules.iter().filter(|r| !matches!(&r.peer, Peer::Cidr(c) if c.net().addr().is_ipv6() != v6)).count();
-                    if n > 60 {
-                        self.diags.push(Diagnostic::warning(
-                            "sg-rule-quota",
-                            format!("{at}/{dir}"),
-                            format!("{n} {family} {dir} rules exceed the default quota of 60"),
-                            "AWS allows 60 rules per direction and address family by default (SG-11)",
-                        ));
-                    }
+            if let Some(Node::Sg(ix)) = self.net.ids.get(&g.id).copied() {
+                self.group_rules(i, g, ix);
+            }
+        }
+    }
+
+    /// The rules of document group `i` (`g`), read into group `ix`.
+    fn group_rules(&mut self, i: usize, g: &scenario::SgDoc, ix: SgIx) {
+        let at = format!("security_groups/{i}");
+        let inbound = self.sg_rules(&g.inbound, format_args!("{at}/inbound"));
+        let outbound = self.sg_rules(&g.outbound, format_args!("{at}/outbound"));
+        // SG-11: 60 rules per direction, counted separately for IPv4 and IPv6 (rules that
+        // reference a group or a prefix list count for both).
+        for (dir, rules) in [("inbound", &inbound), ("outbound", &outbound)] {
+            for (family, v6) in [("IPv4", false), ("IPv6", true)] {
+                let n = rules.iter().filter(|r| !matches!(&r.peer, Peer::Cidr(c) if c.net().addr().is_ipv6() != v6)).count();
+                if n > 60 {
+                    self.diags.push(Diagnostic::warning(
+                        "sg-rule-quota",
+                        format!("{at}/{dir}"),
+                        format!("{n} {family} {dir} rules exceed the default quota of 60"),
+                        "AWS allows 60 rules per direction and address family by default (SG-11)",
+                    ));
                 }
             }
-            if let Some(sg) = self.net.sgs.get_mut(ix.get()) {
-                sg.inbound = inbound;
-                sg.outbound = outbound;
-            }
+        }
+        if let Some(sg) = self.net.sgs.get_mut(ix.get()) {
+            sg.inbound = inbound;
+            sg.outbound = outbound;
         }
     }
 
@@ -2600,33 +2650,10 @@ impl Builder {
             table.lpm = buckets;
         }
         for acl in &mut self.net.nacls {
-            for (entries, prep) in [(&mut acl.inbound, "from"), (&mut acl.outbound, "to")] {
-                for e in entries.iter_mut() {
-                    e.text = format!("{} {} {} {prep} {}", e.number, if e.allow { "allow" } else { "deny" }, e.traffic, e.cidr);
-                }
-            }
+            nacl_texts(acl);
         }
-        let names: Vec<String> = self.net.sgs.iter().map(|g| g.id.clone()).collect();
-        for sg in &mut self.net.sgs {
-            for (rules, prep) in [(&mut sg.inbound, "from"), (&mut sg.outbound, "to")] {
-                for r in rules.iter_mut() {
-                    let traffic = &r.traffic;
-                    r.text = match &r.peer {
-                        Peer::Cidr(c) => {
-                            let mut text = rule_text(format_args!("{traffic} {prep} "));
-                            push_cidr(&mut text, c.net());
-                            text
-                        }
-                        Peer::PrefixList(p) => {
-                            rule_text(format_args!("{traffic} {prep} {}", prefix_lists.get(p.get()).map_or("", |x| x.id.as_str())))
-                        }
-                        Peer::Sg(g) => rule_text(format_args!("{traffic} {prep} {}", names.get(g.get()).map_or("", String::as_str))),
-                        Peer::Stale(id) => rule_text(format_args!("{traffic} {prep} {id} (stale)")),
-                    };
-                }
-            }
-            sg.inbound_index = RuleIndex::build(&sg.inbound);
-            sg.outbound_index = RuleIndex::build(&sg.outbound);
+        for g in 0..self.net.sgs.len() {
+            self.finish_sg(SgIx::new(g));
         }
         let mut members: Vec<HashMap<IpAddr, VpcIx>> = vec![HashMap::new(); self.net.sgs.len()];
         for e in &self.net.enis {
@@ -2637,6 +2664,50 @@ impl Builder {
             }
         }
         self.net.sg_members = members;
+    }
+
+    /// The rule texts and lookup indexes of group `ix`. The rules are taken out while
+    /// their texts are written, which read the other groups' ids.
+    fn finish_sg(&mut self, ix: SgIx) {
+        let Some(sg) = self.net.sgs.get_mut(ix.get()) else {
+            return;
+        };
+        let mut lists = [std::mem::take(&mut sg.inbound), std::mem::take(&mut sg.outbound)];
+        let prefix_lists = &self.net.prefix_lists;
+        let sgs = &self.net.sgs;
+        for (rules, prep) in lists.iter_mut().zip(["from", "to"]) {
+            for r in rules.iter_mut() {
+                let traffic = &r.traffic;
+                r.text = match &r.peer {
+                    Peer::Cidr(c) => {
+                        let mut text = rule_text(format_args!("{traffic} {prep} "));
+                        push_cidr(&mut text, c.net());
+                        text
+                    }
+                    Peer::PrefixList(p) => {
+                        rule_text(format_args!("{traffic} {prep} {}", prefix_lists.get(p.get()).map_or("", |x| x.id.as_str())))
+                    }
+                    Peer::Sg(g) => rule_text(format_args!("{traffic} {prep} {}", sgs.get(g.get()).map_or("", |x| x.id.as_str()))),
+                    Peer::Stale(id) => rule_text(format_args!("{traffic} {prep} {id} (stale)")),
+                };
+            }
+        }
+        let [inbound, outbound] = lists;
+        if let Some(sg) = self.net.sgs.get_mut(ix.get()) {
+            sg.inbound_index = RuleIndex::build(&inbound);
+            sg.outbound_index = RuleIndex::build(&outbound);
+            sg.inbound = inbound;
+            sg.outbound = outbound;
+        }
+    }
+}
+
+/// The entry texts of a network ACL (`100 allow tcp/443 from 10.0.0.0/16`).
+fn nacl_texts(acl: &mut Nacl) {
+    for (entries, prep) in [(&mut acl.inbound, "from"), (&mut acl.outbound, "to")] {
+        for e in entries.iter_mut() {
+            e.text = format!("{} {} {} {prep} {}", e.number, if e.allow { "allow" } else { "deny" }, e.traffic, e.cidr);
+        }
     }
 }
 

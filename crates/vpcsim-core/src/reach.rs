@@ -755,6 +755,9 @@ impl Sets {
     }
 }
 
+/// A fast-path mask of up to 8 words (512 classes), zero-padded, as a hash key.
+type SmallMask = [u64; 8];
+
 /// No cell at this position of [`Engine::at`].
 const NO_CELL: u32 = u32::MAX;
 
@@ -786,6 +789,8 @@ pub struct Engine {
     fast: Option<fast::Fast>,
     sets: Sets,
     masks: rustc_hash::FxHashMap<Vec<u64>, u32>,
+    /// The same for masks of up to 8 words, zero-padded.
+    small_masks: rustc_hash::FxHashMap<SmallMask, u32>,
     matrix: Matrix,
     /// `[row * columns + column]`: index into `matrix.pairs`, or [`NO_CELL`].
     at: Vec<u32>,
@@ -804,9 +809,8 @@ pub struct Engine {
     dst_ips: rustc_hash::FxHashMap<(usize, usize), IpAddr>,
     mask: Vec<u64>,
     scratch: Vec<u64>,
-    /// Per pair: the last update that recomputed it (see `update_rules`).
-    marks: Vec<u32>,
-    epoch: u32,
+    /// `at`, transposed (`[column * rows + row]`), so that a column reads contiguously.
+    at_t: Vec<u32>,
 }
 
 impl Engine {
@@ -854,6 +858,7 @@ impl Engine {
             fast,
             sets: Sets::default(),
             masks: rustc_hash::FxHashMap::default(),
+            small_masks: rustc_hash::FxHashMap::default(),
             matrix,
             at: vec![NO_CELL; rows * cols],
             traced: Vec::new(),
@@ -865,8 +870,7 @@ impl Engine {
             dst_ips: rustc_hash::FxHashMap::default(),
             mask: zero.clone(),
             scratch: zero,
-            marks: Vec::new(),
-            epoch: 0,
+            at_t: vec![NO_CELL; rows * cols],
         };
         engine.sets.index.insert(Vec::new(), 0);
         for i in 0..rows {
@@ -878,6 +882,9 @@ impl Engine {
                 engine.matrix.pairs.push(Pair { from, to, set });
                 engine.traced.push(traced);
                 if let Some(slot) = engine.at.get_mut(i * cols + j) {
+                    *slot = k;
+                }
+                if let Some(slot) = engine.at_t.get_mut(j * rows + i) {
                     *slot = k;
                 }
             }
@@ -912,11 +919,22 @@ impl Engine {
                 if self.mask.iter().all(|w| *w == 0) {
                     return Some((0, false));
                 }
-                let set = match self.masks.get(self.mask.as_slice()) {
+                // Up to 8 words the key is stored inline (no pointer to follow per probe).
+                let mut key: SmallMask = [0; 8];
+                let small = self.mask.len() <= key.len();
+                if small {
+                    key.iter_mut().zip(&self.mask).for_each(|(k, m)| *k = *m);
+                }
+                let known = if small { self.small_masks.get(&key) } else { self.masks.get(self.mask.as_slice()) };
+                let set = match known {
                     Some(set) => *set,
                     None => {
                         let set = self.sets.intern(&mut self.matrix.sets, f.classes.allowed(&self.mask));
-                        self.masks.insert(self.mask.clone(), set);
+                        if small {
+                            self.small_masks.insert(key, set);
+                        } else {
+                            self.masks.insert(self.mask.clone(), set);
+                        }
                         set
                     }
                 };
@@ -1002,46 +1020,53 @@ impl Engine {
                 *slot = now;
             }
         }
-        let cols = self.prep.destinations.len();
-        let mut todo: Vec<usize> = Vec::new();
+        // The touched rows and columns; each cell is taken once: a column skips the
+        // touched rows, the traced pairs skip both.
+        let (rows, cols) = (self.prep.sources.len(), self.prep.destinations.len());
+        let (mut row_touched, mut col_touched) = (vec![false; rows], vec![false; cols]);
         for (k, e) in net.enis.iter().enumerate() {
             let in_acl = touched_subnets.contains(&e.subnet.get());
             let instance = matches!(e.owner, Owner::Instance(_));
             let out = e.sgs.iter().any(|g| out_changed.contains(&g.get()));
             let inn = e.sgs.iter().any(|g| in_changed.contains(&g.get()));
             let (row, col) = if instance { (in_acl || out, in_acl || inn) } else { (in_acl || out || inn, in_acl || out || inn) };
-            if row {
-                if let Some(i) = self.row_of.get(k).copied().flatten() {
-                    todo.extend(
-                        self.at.get(i * cols..(i + 1) * cols).into_iter().flatten().filter(|p| **p != NO_CELL).map(|p| *p as usize),
-                    );
-                }
+            if let Some(slot) = self.row_of.get(k).copied().flatten().and_then(|i| row_touched.get_mut(i)) {
+                *slot |= row;
             }
-            if col {
-                if let Some(j) = self.col_of.get(k).copied().flatten() {
-                    todo.extend(self.at.iter().skip(j).step_by(cols.max(1)).filter(|p| **p != NO_CELL).map(|p| *p as usize));
-                }
+            if let Some(slot) = self.col_of.get(k).copied().flatten().and_then(|j| col_touched.get_mut(j)) {
+                *slot |= col;
             }
+        }
+        // (row, column, pair)
+        let (n_rows, n_cols) = (row_touched.iter().filter(|t| **t).count(), col_touched.iter().filter(|t| **t).count());
+        let mut todo: Vec<(usize, usize, usize)> = Vec::with_capacity(n_rows * cols + n_cols * rows);
+        for (i, _) in row_touched.iter().enumerate().filter(|(_, t)| **t) {
+            let cells = self.at.get(i * cols..(i + 1) * cols).into_iter().flatten();
+            todo.extend(cells.enumerate().filter(|(_, k)| **k != NO_CELL).map(|(j, k)| (i, j, *k as usize)));
+        }
+        for (j, _) in col_touched.iter().enumerate().filter(|(_, t)| **t) {
+            let cells = self.at_t.get(j * rows..(j + 1) * rows).into_iter().flatten().enumerate();
+            todo.extend(
+                cells.filter(|(i, k)| **k != NO_CELL && !row_touched.get(*i).copied().unwrap_or(true)).map(|(i, k)| (i, j, *k as usize)),
+            );
         }
         if all_traced {
-            todo.extend(self.traced.iter().enumerate().filter(|(_, t)| **t).map(|(k, _)| k));
+            for (k, p) in self.matrix.pairs.iter().enumerate() {
+                let (i, j) = (p.from as usize, p.to as usize);
+                if self.traced.get(k).copied().unwrap_or(false)
+                    && !row_touched.get(i).copied().unwrap_or(true)
+                    && !col_touched.get(j).copied().unwrap_or(true)
+                {
+                    todo.push((i, j, k));
+                }
+            }
         }
-        // Each cell once: a cell's mark holds the number of the update that last took it.
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 || self.marks.len() != self.matrix.pairs.len() {
-            self.marks = vec![0; self.matrix.pairs.len()];
-            self.epoch = 1;
-        }
-        let epoch = self.epoch;
-        let marks = &mut self.marks;
-        todo.retain(|k| marks.get_mut(*k).is_some_and(|m| std::mem::replace(m, epoch) != epoch));
-        for k in &todo {
-            let Some(p) = self.matrix.pairs.get(*k).copied() else { continue };
-            if let Some((set, traced)) = self.decide(net, p.from as usize, p.to as usize) {
-                if let Some(slot) = self.matrix.pairs.get_mut(*k) {
+        for &(i, j, k) in &todo {
+            if let Some((set, traced)) = self.decide(net, i, j) {
+                if let Some(slot) = self.matrix.pairs.get_mut(k) {
                     slot.set = set;
                 }
-                if let Some(slot) = self.traced.get_mut(*k) {
+                if let Some(slot) = self.traced.get_mut(k) {
                     if *slot != traced {
                         self.matrix.fast_pairs = if traced { self.matrix.fast_pairs.saturating_sub(1) } else { self.matrix.fast_pairs + 1 };
                     }

@@ -467,6 +467,7 @@ pub fn bench() -> Result<(), String> {
         ("all-pairs matrix from scratch", "matrix", "< 100 ms"),
         ("incremental update, one rule edit", "incremental", "< 2 ms"),
         ("what blocks this? one flow", "blockers", "< 5 ms"),
+        ("  the same, building the network too", "blockers_with_build", "-"),
         ("findings, whole network", "findings", "< 50 ms"),
     ] {
         let path = ["reach", key, "median_ms"];

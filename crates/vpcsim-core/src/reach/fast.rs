@@ -250,7 +250,10 @@ pub(super) struct Fast {
     sg_out: Vec<u64>,
     sg_in: Vec<u64>,
     /// `[acl][peer]` masks: request classes the ACL allows outbound to (inbound from) the
-    /// peer, and response classes likewise.
+    /// peer, and response classes likewise. Once computed, `acl_out` holds `acl_out &
+    /// acl_resp_in` (both read at the source subnet's ACL and the destination peer) and
+    /// `acl_in` holds `acl_in & acl_resp_out` (the destination's ACL, the source peer): a
+    /// pair reads two ACL masks, not four.
     acl_out: Vec<u64>,
     acl_in: Vec<u64>,
     acl_resp_out: Vec<u64>,
@@ -260,9 +263,12 @@ pub(super) struct Fast {
     peers: usize,
     /// Peers by address.
     by_ip: rustc_hash::FxHashMap<IpAddr, Vec<usize>>,
-    /// The tables above as indexes into `arena`, which holds each distinct mask once: a
+    /// Peers by address in address order (every fast end's address is IPv4), so that a
+    /// rule's CIDR block selects a run of them.
+    sorted_v4: Vec<(u32, usize)>,
+    /// The tables above as offsets into `arena`, which holds each distinct mask once: a
     /// pair reads a few small, cache-resident masks instead of scattered rows.
-    ids: [Vec<u32>; 6],
+    ids: [Vec<u32>; 4],
     arena: Vec<u64>,
     arena_index: rustc_hash::FxHashMap<Vec<u64>, u32>,
 }
@@ -270,10 +276,10 @@ pub(super) struct Fast {
 /// Which table: the `ids` index.
 const SG_OUT: usize = 0;
 const SG_IN: usize = 1;
-const ACL_OUT: usize = 2;
-const ACL_IN: usize = 3;
-const ACL_RESP_OUT: usize = 4;
-const ACL_RESP_IN: usize = 5;
+/// The source subnet's ACL toward the destination peer: request out, response in.
+const ACL_SRC: usize = 2;
+/// The destination subnet's ACL toward the source peer: request in, response out.
+const ACL_DST: usize = 3;
 
 impl Fast {
     pub(super) fn new(net: &Network, prep: &Prep) -> Fast {
@@ -323,6 +329,7 @@ impl Fast {
             local: Vec::new(),
             peers: 0,
             by_ip: rustc_hash::FxHashMap::default(),
+            sorted_v4: Vec::new(),
             ids: Default::default(),
             arena: Vec::new(),
             arena_index: rustc_hash::FxHashMap::default(),
@@ -330,12 +337,16 @@ impl Fast {
         fast.peers = fast.ips.len();
         for (p, ip) in fast.ips.iter().enumerate() {
             fast.by_ip.entry(*ip).or_default().push(p);
+            if let IpAddr::V4(v4) = ip {
+                fast.sorted_v4.push((u32::from(*v4), p));
+            }
         }
+        fast.sorted_v4.sort_unstable();
         let w = fast.classes.words;
         fast.sg_out = vec![0; net.sgs.len() * fast.peers * w];
         fast.sg_in = fast.sg_out.clone();
         let (groups, acls) = (net.sgs.len() * fast.peers, net.nacls.len() * fast.peers);
-        fast.ids = [vec![0; groups], vec![0; groups], vec![0; acls], vec![0; acls], vec![0; acls], vec![0; acls]];
+        fast.ids = [vec![0; groups], vec![0; groups], vec![0; acls], vec![0; acls]];
         for g in 0..net.sgs.len() {
             fast.sg_masks(net, g);
         }
@@ -382,6 +393,17 @@ impl Fast {
                                 continue;
                             }
                             for p in self.by_ip.get(ip).into_iter().flatten() {
+                                or_into(*p);
+                            }
+                        }
+                    }
+                    // SG-9: a block matches the addresses inside it; an IPv6 block
+                    // matches no fast end.
+                    crate::model::Peer::Cidr(c) => {
+                        if let ipnet::IpNet::V4(n) = c.net() {
+                            let (lo, hi) = (u32::from(n.network()), u32::from(n.broadcast()));
+                            let from = self.sorted_v4.partition_point(|(ip, _)| *ip < lo);
+                            for (_, p) in self.sorted_v4.get(from..).unwrap_or(&[]).iter().take_while(|(ip, _)| *ip <= hi) {
                                 or_into(*p);
                             }
                         }
@@ -444,9 +466,13 @@ impl Fast {
                 }
             }
         }
-        for table in [ACL_OUT, ACL_IN, ACL_RESP_OUT, ACL_RESP_IN] {
-            self.intern_rows(table, a);
+        for (request, response) in [(&mut self.acl_out, &self.acl_resp_in), (&mut self.acl_in, &self.acl_resp_out)] {
+            if let (Some(r), Some(x)) = (request.get_mut(span.clone()), response.get(span.clone())) {
+                r.iter_mut().zip(x).for_each(|(a, b)| *a &= b);
+            }
         }
+        self.intern_rows(ACL_SRC, a);
+        self.intern_rows(ACL_DST, a);
     }
 
     /// The classes the source interface's groups let out to `dst` (SG-9, SG-10), its
@@ -475,10 +501,8 @@ impl Fast {
         let dense = match table {
             SG_OUT => &self.sg_out,
             SG_IN => &self.sg_in,
-            ACL_OUT => &self.acl_out,
-            ACL_IN => &self.acl_in,
-            ACL_RESP_OUT => &self.acl_resp_out,
-            _ => &self.acl_resp_in,
+            ACL_SRC => &self.acl_out,
+            _ => &self.acl_in,
         };
         for p in 0..peers {
             let at = (k * peers + p) * w;
@@ -486,7 +510,7 @@ impl Fast {
             let id = match self.arena_index.get(mask) {
                 Some(id) => *id,
                 None => {
-                    let id = u32::try_from(self.arena.len() / w.max(1)).unwrap_or(u32::MAX);
+                    let id = u32::try_from(self.arena.len()).unwrap_or(u32::MAX);
                     self.arena.extend_from_slice(mask);
                     self.arena_index.insert(mask.to_vec(), id);
                     id
@@ -501,8 +525,41 @@ impl Fast {
     /// The mask of row `k`, peer `p` of a table.
     fn row(&self, table: usize, k: usize, p: usize) -> &[u64] {
         let w = self.classes.words;
-        let id = self.ids.get(table).and_then(|t| t.get(k * self.peers + p)).map_or(usize::MAX, |id| *id as usize);
-        id.checked_mul(w).and_then(|at| self.arena.get(at..at + w)).unwrap_or(&[])
+        let at = self.ids.get(table).and_then(|t| t.get(k * self.peers + p)).map_or(usize::MAX, |at| *at as usize);
+        at.checked_add(w).and_then(|end| self.arena.get(at..end)).unwrap_or(&[])
+    }
+
+    /// [`Fast::row`] for masks of `W` words.
+    fn row_w<const W: usize>(&self, table: usize, k: usize, p: usize) -> Option<&[u64; W]> {
+        let at = *self.ids.get(table)?.get(k * self.peers + p)? as usize;
+        self.arena.get(at..at.checked_add(W)?)?.try_into().ok()
+    }
+
+    /// [`Fast::pair`] for masks of `W` words, whose loops the compiler unrolls.
+    fn pair_w<const W: usize>(
+        &self,
+        se: &crate::model::Eni,
+        de: &crate::model::Eni,
+        s: FastEnd,
+        d: FastEnd,
+        out: &mut [u64],
+    ) -> Option<()> {
+        let mut o = [0u64; W];
+        for g in &se.sgs {
+            o.iter_mut().zip(self.row_w::<W>(SG_OUT, g.get(), d.peer)?).for_each(|(a, x)| *a |= x);
+        }
+        let mut i = [0u64; W];
+        for g in &de.sgs {
+            i.iter_mut().zip(self.row_w::<W>(SG_IN, g.get(), s.peer)?).for_each(|(a, x)| *a |= x);
+        }
+        o.iter_mut().zip(&i).for_each(|(a, x)| *a &= x);
+        if s.subnet != d.subnet {
+            for (table, acl, peer) in [(ACL_SRC, s.nacl, d.peer), (ACL_DST, d.nacl, s.peer)] {
+                o.iter_mut().zip(self.row_w::<W>(table, acl, peer)?).for_each(|(a, x)| *a &= x);
+            }
+        }
+        out.get_mut(..W)?.copy_from_slice(&o);
+        Some(())
     }
 
     /// The pair's mask, or `None` when the pair must be traced.
@@ -515,6 +572,18 @@ impl Fast {
         }
         let w = self.classes.words;
         let (se, de) = (net.enis.get(s.eni)?, net.enis.get(d.eni)?);
+        // Common widths unrolled (up to 512 classes); the loops below serve any width.
+        match w {
+            1 => return self.pair_w::<1>(se, de, s, d, out),
+            2 => return self.pair_w::<2>(se, de, s, d, out),
+            3 => return self.pair_w::<3>(se, de, s, d, out),
+            4 => return self.pair_w::<4>(se, de, s, d, out),
+            5 => return self.pair_w::<5>(se, de, s, d, out),
+            6 => return self.pair_w::<6>(se, de, s, d, out),
+            7 => return self.pair_w::<7>(se, de, s, d, out),
+            8 => return self.pair_w::<8>(se, de, s, d, out),
+            _ => {}
+        }
         out.fill(0);
         for g in &se.sgs {
             for (o, x) in out.iter_mut().zip(self.row(SG_OUT, g.get(), d.peer)) {
@@ -529,9 +598,7 @@ impl Fast {
         }
         out.iter_mut().zip(inbound.iter()).for_each(|(o, x)| *o &= x);
         if s.subnet != d.subnet {
-            for (table, acl, peer) in
-                [(ACL_OUT, s.nacl, d.peer), (ACL_IN, d.nacl, s.peer), (ACL_RESP_OUT, d.nacl, s.peer), (ACL_RESP_IN, s.nacl, d.peer)]
-            {
+            for (table, acl, peer) in [(ACL_SRC, s.nacl, d.peer), (ACL_DST, d.nacl, s.peer)] {
                 let row = self.row(table, acl, peer);
                 if row.len() != w {
                     return None;

@@ -42,6 +42,19 @@ pub struct Derived {
     /// The reachability view (matrix, grid, what-if diff) and whether a newer one is being
     /// computed: only while the Reach tab is shown.
     pub reach: Option<Rc<crate::matrix::Status>>,
+    /// The network built from the document, for analyses that start from it.
+    pub network: Built,
+}
+
+/// The network built from the document with its load diagnostics; equal when it is the
+/// same build (a network has no cheap equality, and a new build means a new document).
+#[derive(Clone)]
+pub struct Built(pub Rc<(vpcsim_core::Network, Vec<Diagnostic>)>);
+
+impl PartialEq for Built {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Whether the user asked for reduced motion.
@@ -229,6 +242,7 @@ pub fn App() -> Html {
         bulk: Rc::new((*bulk).clone()),
         findings: Rc::new((*findings).clone()),
         reach,
+        network: Built(built.clone()),
     };
     let tab = |t: Tab, label: &str| {
         let id = t.id();

@@ -1,12 +1,12 @@
 //! "What blocks this?" and "What allows this?" under the explanation: every setting that
 //! stops the sent packet, each with the smallest change that lets it through (one click,
 //! one undo step), or, for a packet that gets through, every rule that lets it, with its
-//! removal. Computed by `vpcsim_core::blockers` only when the reader asks (it re-traces
-//! the network once per blocker), and never stored.
+//! removal. Computed by `vpcsim_core::blockers` only when the reader asks (from the
+//! network the page has built, patched in place once per blocker), and never stored.
 
-use crate::hooks::use_app;
+use crate::hooks::{use_app, use_derived};
 use crate::state::Action;
-use vpcsim_core::blockers::{allowers, blockers, removal_fix, LegKind};
+use vpcsim_core::blockers::{allowers, blockers_built, removal_fix, LegKind};
 use vpcsim_core::lint::Fix;
 use yew::prelude::*;
 
@@ -32,12 +32,20 @@ fn merged(description: String, fixes: &[&Fix]) -> Fix {
 #[component]
 pub fn Why(props: &Props) -> Html {
     let Some(state) = use_app() else { return html! {} };
+    let Some(derived) = use_derived() else { return html! {} };
     let open = use_state_eq(|| false);
     let probe = state.sent.as_ref().map(|(_, p)| p.clone());
-    let answer = use_memo((*open, props.reachable, state.scenario.clone(), probe), |(open, reachable, scenario, probe)| {
-        let probe = probe.as_ref().filter(|_| *open)?;
-        Some(if *reachable { allowers(scenario, probe).map(Err) } else { blockers(scenario, probe).map(Ok) })
-    });
+    let answer =
+        use_memo((*open, props.reachable, state.scenario.clone(), probe, derived.network), |(open, reachable, scenario, probe, built)| {
+            let probe = probe.as_ref().filter(|_| *open)?;
+            // The search works on a copy of the document (left as it was) and the network the
+            // page has already built.
+            Some(if *reachable {
+                allowers(scenario, probe).map(Err)
+            } else {
+                blockers_built(&mut (**scenario).clone(), &built.0 .0, probe).map(Ok)
+            })
+        });
     let toggle = {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
