@@ -873,24 +873,120 @@ impl Engine {
             at_t: vec![NO_CELL; rows * cols],
         };
         engine.sets.index.insert(Vec::new(), 0);
+        let w = engine.width();
         for i in 0..rows {
-            for j in 0..cols {
-                let Some((set, traced)) = engine.decide(net, i, j) else { continue };
-                let (Ok(from), Ok(to), Ok(k)) = (u32::try_from(i), u32::try_from(j), u32::try_from(engine.matrix.pairs.len())) else {
-                    continue;
-                };
-                engine.matrix.pairs.push(Pair { from, to, set });
-                engine.traced.push(traced);
-                if let Some(slot) = engine.at.get_mut(i * cols + j) {
-                    *slot = k;
-                }
-                if let Some(slot) = engine.at_t.get_mut(j * rows + i) {
-                    *slot = k;
-                }
+            match w {
+                1 => engine.build_row::<1>(net, i),
+                2 => engine.build_row::<2>(net, i),
+                3 => engine.build_row::<3>(net, i),
+                4 => engine.build_row::<4>(net, i),
+                5 => engine.build_row::<5>(net, i),
+                6 => engine.build_row::<6>(net, i),
+                7 => engine.build_row::<7>(net, i),
+                8 => engine.build_row::<8>(net, i),
+                _ => engine.build_row::<0>(net, i),
             }
         }
         engine.matrix.fast_pairs = engine.traced.iter().filter(|t| !**t).count();
         engine
+    }
+
+    /// The fast path's mask width when its loops are unrolled for it (1 to 8 words), else 0.
+    fn width(&self) -> usize {
+        match self.fast.as_ref().map_or(0, |f| f.classes.words) {
+            w @ 1..=8 => w,
+            _ => 0,
+        }
+    }
+
+    /// Row `i` of a new matrix, its source's side of every fast pair looked up once.
+    fn build_row<const W: usize>(&mut self, net: &Network, i: usize) {
+        let (rows, cols) = (self.prep.sources.len(), self.prep.destinations.len());
+        let anchor = self.anchor::<W>(net, i, true);
+        for j in 0..cols {
+            let Some((set, traced)) = self.anchored(net, anchor.as_ref(), i, j) else { continue };
+            let (Ok(from), Ok(to), Ok(k)) = (u32::try_from(i), u32::try_from(j), u32::try_from(self.matrix.pairs.len())) else {
+                continue;
+            };
+            self.matrix.pairs.push(Pair { from, to, set });
+            self.traced.push(traced);
+            if let Some(slot) = self.at.get_mut(i * cols + j) {
+                *slot = k;
+            }
+            if let Some(slot) = self.at_t.get_mut(j * rows + i) {
+                *slot = k;
+            }
+        }
+    }
+
+    /// The fixed end of row (`source`) or column `line`, for [`Engine::anchored`].
+    fn anchor<const W: usize>(&self, net: &Network, line: usize, source: bool) -> Option<fast::Anchor<W>> {
+        let end = if source { self.prep.sources.get(line) } else { self.prep.destinations.get(line) };
+        self.fast.as_ref()?.anchor::<W>(net, end?.eni?.get(), source)
+    }
+
+    /// [`Engine::decide`] for a pair in the line of `anchor` (row `i` when the anchor is a
+    /// source, else column `j`): a fast pair is read from the anchor.
+    fn anchored<const W: usize>(&mut self, net: &Network, anchor: Option<&fast::Anchor<W>>, i: usize, j: usize) -> Option<(u32, bool)> {
+        if let (Some(f), Some(a)) = (self.fast.as_ref(), anchor) {
+            let other = if a.is_source() { self.prep.destinations.get(j) } else { self.prep.sources.get(i) };
+            if let Some(mask) = other.and_then(|e| e.eni).and_then(|o| f.anchored(net, a, o.get())) {
+                if mask.iter().all(|w| *w == 0) {
+                    return Some((0, false));
+                }
+                let mut key: SmallMask = [0; 8];
+                key.iter_mut().zip(&mask).for_each(|(k, m)| *k = *m);
+                let set = match self.small_masks.get(&key) {
+                    Some(set) => *set,
+                    None => {
+                        let set = self.sets.intern(&mut self.matrix.sets, f.classes.allowed(&mask));
+                        self.small_masks.insert(key, set);
+                        set
+                    }
+                };
+                return Some((set, false));
+            }
+        }
+        self.decide(net, i, j)
+    }
+
+    /// Recomputes `cells` ((row, column, pair)), all in row `line` when `source`, else all
+    /// in column `line`.
+    fn update_line<const W: usize>(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) {
+        let anchor = self.anchor::<W>(net, line, source);
+        for &(i, j, k) in cells {
+            let decided = self.anchored(net, anchor.as_ref(), i, j);
+            self.store(k, decided);
+        }
+    }
+
+    /// Writes a recomputed cell.
+    fn store(&mut self, k: usize, decided: Option<(u32, bool)>) {
+        let Some((set, traced)) = decided else { return };
+        if let Some(slot) = self.matrix.pairs.get_mut(k) {
+            slot.set = set;
+        }
+        if let Some(slot) = self.traced.get_mut(k) {
+            if *slot != traced {
+                self.matrix.fast_pairs = if traced { self.matrix.fast_pairs.saturating_sub(1) } else { self.matrix.fast_pairs + 1 };
+            }
+            *slot = traced;
+        }
+    }
+
+    /// [`Engine::update_line`] at the mask width.
+    fn update_line_w(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) {
+        match self.width() {
+            1 => self.update_line::<1>(net, line, source, cells),
+            2 => self.update_line::<2>(net, line, source, cells),
+            3 => self.update_line::<3>(net, line, source, cells),
+            4 => self.update_line::<4>(net, line, source, cells),
+            5 => self.update_line::<5>(net, line, source, cells),
+            6 => self.update_line::<6>(net, line, source, cells),
+            7 => self.update_line::<7>(net, line, source, cells),
+            8 => self.update_line::<8>(net, line, source, cells),
+            _ => self.update_line::<0>(net, line, source, cells),
+        }
     }
 
     /// The current matrix.
@@ -1037,44 +1133,46 @@ impl Engine {
                 *slot |= col;
             }
         }
-        // (row, column, pair)
-        let (n_rows, n_cols) = (row_touched.iter().filter(|t| **t).count(), col_touched.iter().filter(|t| **t).count());
-        let mut todo: Vec<(usize, usize, usize)> = Vec::with_capacity(n_rows * cols + n_cols * rows);
+        // Touched rows, then touched columns without the touched rows, each as one line
+        // anchored at its fixed end; then the traced pairs in neither.
+        let mut cells: Vec<(usize, usize, usize)> = Vec::with_capacity(rows.max(cols));
+        let mut count = 0;
         for (i, _) in row_touched.iter().enumerate().filter(|(_, t)| **t) {
-            let cells = self.at.get(i * cols..(i + 1) * cols).into_iter().flatten();
-            todo.extend(cells.enumerate().filter(|(_, k)| **k != NO_CELL).map(|(j, k)| (i, j, *k as usize)));
+            cells.clear();
+            let line = self.at.get(i * cols..(i + 1) * cols).into_iter().flatten();
+            cells.extend(line.enumerate().filter(|(_, k)| **k != NO_CELL).map(|(j, k)| (i, j, *k as usize)));
+            self.update_line_w(net, i, true, &cells);
+            count += cells.len();
         }
         for (j, _) in col_touched.iter().enumerate().filter(|(_, t)| **t) {
-            let cells = self.at_t.get(j * rows..(j + 1) * rows).into_iter().flatten().enumerate();
-            todo.extend(
-                cells.filter(|(i, k)| **k != NO_CELL && !row_touched.get(*i).copied().unwrap_or(true)).map(|(i, k)| (i, j, *k as usize)),
+            cells.clear();
+            let line = self.at_t.get(j * rows..(j + 1) * rows).into_iter().flatten().enumerate();
+            cells.extend(
+                line.filter(|(i, k)| **k != NO_CELL && !row_touched.get(*i).copied().unwrap_or(true)).map(|(i, k)| (i, j, *k as usize)),
             );
+            self.update_line_w(net, j, false, &cells);
+            count += cells.len();
         }
         if all_traced {
-            for (k, p) in self.matrix.pairs.iter().enumerate() {
-                let (i, j) = (p.from as usize, p.to as usize);
-                if self.traced.get(k).copied().unwrap_or(false)
-                    && !row_touched.get(i).copied().unwrap_or(true)
-                    && !col_touched.get(j).copied().unwrap_or(true)
-                {
-                    todo.push((i, j, k));
-                }
+            let traced: Vec<(usize, usize, usize)> = self
+                .matrix
+                .pairs
+                .iter()
+                .enumerate()
+                .filter(|(k, p)| {
+                    self.traced.get(*k).copied().unwrap_or(false)
+                        && !row_touched.get(p.from as usize).copied().unwrap_or(true)
+                        && !col_touched.get(p.to as usize).copied().unwrap_or(true)
+                })
+                .map(|(k, p)| (p.from as usize, p.to as usize, k))
+                .collect();
+            for &(i, j, k) in &traced {
+                let decided = self.decide(net, i, j);
+                self.store(k, decided);
             }
+            count += traced.len();
         }
-        for &(i, j, k) in &todo {
-            if let Some((set, traced)) = self.decide(net, i, j) {
-                if let Some(slot) = self.matrix.pairs.get_mut(k) {
-                    slot.set = set;
-                }
-                if let Some(slot) = self.traced.get_mut(k) {
-                    if *slot != traced {
-                        self.matrix.fast_pairs = if traced { self.matrix.fast_pairs.saturating_sub(1) } else { self.matrix.fast_pairs + 1 };
-                    }
-                    *slot = traced;
-                }
-            }
-        }
-        Update::Incremental { cells: todo.len() }
+        Update::Incremental { cells: count }
     }
 }
 

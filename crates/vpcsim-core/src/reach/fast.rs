@@ -239,6 +239,28 @@ pub(super) struct FastEnd {
     eni: usize,
 }
 
+/// One end of many pairs (a row's source or a column's destination) with its side of
+/// every pair looked up once: what each group and each ACL of the network allows toward
+/// this end's address, and which route tables reach it over `local`.
+pub(super) struct Anchor<const W: usize> {
+    end: FastEnd,
+    source: bool,
+    /// Per group: its inbound mask from this end (this end is the source) or its outbound
+    /// mask to it (this end is the destination).
+    by_group: Vec<[u64; W]>,
+    /// Per ACL: `ACL_DST` from this end (source) or `ACL_SRC` toward it (destination).
+    by_acl: Vec<[u64; W]>,
+    /// Per route table: whether its most specific route to this end is `local`.
+    local: Vec<bool>,
+}
+
+impl<const W: usize> Anchor<W> {
+    /// Whether the anchor is the source of its pairs.
+    pub(super) fn is_source(&self) -> bool {
+        self.source
+    }
+}
+
 /// Everything the fast path computes once per network.
 pub(super) struct Fast {
     pub(super) classes: Classes,
@@ -535,34 +557,71 @@ impl Fast {
         self.arena.get(at..at.checked_add(W)?)?.try_into().ok()
     }
 
-    /// [`Fast::pair`] for masks of `W` words, whose loops the compiler unrolls.
-    fn pair_w<const W: usize>(
-        &self,
-        se: &crate::model::Eni,
-        de: &crate::model::Eni,
-        s: FastEnd,
-        d: FastEnd,
-        out: &mut [u64],
-    ) -> Option<()> {
-        let mut o = [0u64; W];
-        for g in &se.sgs {
-            o.iter_mut().zip(self.row_w::<W>(SG_OUT, g.get(), d.peer)?).for_each(|(a, x)| *a |= x);
+    /// `eni` as the fixed end of a row (`source`) or a column; `None` when it takes no
+    /// fast path (every pair with it is then traced) or `W` is not the mask width.
+    pub(super) fn anchor<const W: usize>(&self, net: &Network, eni: usize, source: bool) -> Option<Anchor<W>> {
+        let end = (*self.ends.get(eni)?)?;
+        if self.classes.words != W {
+            return None;
         }
-        let mut i = [0u64; W];
-        for g in &de.sgs {
-            i.iter_mut().zip(self.row_w::<W>(SG_IN, g.get(), s.peer)?).for_each(|(a, x)| *a |= x);
-        }
-        o.iter_mut().zip(&i).for_each(|(a, x)| *a &= x);
-        if s.subnet != d.subnet {
-            for (table, acl, peer) in [(ACL_SRC, s.nacl, d.peer), (ACL_DST, d.nacl, s.peer)] {
-                o.iter_mut().zip(self.row_w::<W>(table, acl, peer)?).for_each(|(a, x)| *a &= x);
-            }
-        }
-        out.get_mut(..W)?.copy_from_slice(&o);
-        Some(())
+        let (group_table, acl_table) = if source { (SG_IN, ACL_DST) } else { (SG_OUT, ACL_SRC) };
+        let by_group = (0..net.sgs.len()).map(|g| self.row_w::<W>(group_table, g, end.peer).copied()).collect::<Option<Vec<_>>>()?;
+        let by_acl = (0..net.nacls.len()).map(|a| self.row_w::<W>(acl_table, a, end.peer).copied()).collect::<Option<Vec<_>>>()?;
+        let local = (0..net.rtbs.len()).map(|t| self.local.get(t * self.peers + end.peer).copied()).collect::<Option<Vec<_>>>()?;
+        Some(Anchor { end, source, by_group, by_acl, local })
     }
 
-    /// The pair's mask, or `None` when the pair must be traced.
+    /// The mask of the pair of `anchor` and interface `other` (the anchor as source when
+    /// it was made as one), or `None` when the pair must be traced: [`Fast::pair`] with
+    /// the anchor's side read from the anchor.
+    pub(super) fn anchored<const W: usize>(&self, net: &Network, a: &Anchor<W>, other: usize) -> Option<[u64; W]> {
+        let o = (*self.ends.get(other)?)?;
+        let (s, d) = if a.source { (a.end, o) } else { (o, a.end) };
+        if s.vpc != d.vpc || s.eni == d.eni {
+            return None;
+        }
+        let peers = self.peers;
+        // RT-2, RT-3: each end's subnet reaches the other over `local`.
+        let local = if a.source {
+            *self.local.get(s.rtb * peers + d.peer)? && *a.local.get(d.rtb)?
+        } else {
+            *a.local.get(s.rtb)? && *self.local.get(d.rtb * peers + s.peer)?
+        };
+        if !local {
+            return None;
+        }
+        let (se, de) = (net.enis.get(s.eni)?, net.enis.get(d.eni)?);
+        let (mut out, mut inbound) = ([0u64; W], [0u64; W]);
+        if a.source {
+            for g in &se.sgs {
+                out.iter_mut().zip(self.row_w::<W>(SG_OUT, g.get(), d.peer)?).for_each(|(x, y)| *x |= y);
+            }
+            for g in &de.sgs {
+                inbound.iter_mut().zip(a.by_group.get(g.get())?).for_each(|(x, y)| *x |= y);
+            }
+        } else {
+            for g in &se.sgs {
+                out.iter_mut().zip(a.by_group.get(g.get())?).for_each(|(x, y)| *x |= y);
+            }
+            for g in &de.sgs {
+                inbound.iter_mut().zip(self.row_w::<W>(SG_IN, g.get(), s.peer)?).for_each(|(x, y)| *x |= y);
+            }
+        }
+        out.iter_mut().zip(&inbound).for_each(|(x, y)| *x &= y);
+        if s.subnet != d.subnet {
+            let (src_acl, dst_acl) = if a.source {
+                (self.row_w::<W>(ACL_SRC, s.nacl, d.peer)?, a.by_acl.get(d.nacl)?)
+            } else {
+                (a.by_acl.get(s.nacl)?, self.row_w::<W>(ACL_DST, d.nacl, s.peer)?)
+            };
+            out.iter_mut().zip(src_acl).zip(dst_acl).for_each(|((x, y), z)| *x &= y & z);
+        }
+        Some(out)
+    }
+
+    /// The pair's mask, or `None` when the pair must be traced. The matrix reads pairs
+    /// through [`Fast::anchored`] when the mask width is unrolled (up to 8 words); this
+    /// serves any width.
     pub(super) fn pair(&self, net: &Network, src: usize, dst: usize, out: &mut [u64], inbound: &mut [u64]) -> Option<()> {
         let s = (*self.ends.get(src)?)?;
         let d = (*self.ends.get(dst)?)?;
@@ -572,18 +631,6 @@ impl Fast {
         }
         let w = self.classes.words;
         let (se, de) = (net.enis.get(s.eni)?, net.enis.get(d.eni)?);
-        // Common widths unrolled (up to 512 classes); the loops below serve any width.
-        match w {
-            1 => return self.pair_w::<1>(se, de, s, d, out),
-            2 => return self.pair_w::<2>(se, de, s, d, out),
-            3 => return self.pair_w::<3>(se, de, s, d, out),
-            4 => return self.pair_w::<4>(se, de, s, d, out),
-            5 => return self.pair_w::<5>(se, de, s, d, out),
-            6 => return self.pair_w::<6>(se, de, s, d, out),
-            7 => return self.pair_w::<7>(se, de, s, d, out),
-            8 => return self.pair_w::<8>(se, de, s, d, out),
-            _ => {}
-        }
         out.fill(0);
         for g in &se.sgs {
             for (o, x) in out.iter_mut().zip(self.row(SG_OUT, g.get(), d.peer)) {
