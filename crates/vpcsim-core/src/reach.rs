@@ -755,6 +755,17 @@ impl Sets {
     }
 }
 
+/// One pair's cell as [`Engine::decide`] finds it.
+#[derive(Clone, Copy)]
+struct Decided {
+    /// Its index in [`Matrix::sets`].
+    set: u32,
+    /// Whether it was traced (not decided by the fast path).
+    traced: bool,
+    /// Whether a drop that depends on no rule closed it.
+    fixed: bool,
+}
+
 /// A fast-path mask of up to 8 words (512 classes), zero-padded, as a hash key.
 type SmallMask = [u64; 8];
 
@@ -796,6 +807,9 @@ pub struct Engine {
     at: Vec<u32>,
     /// Per pair: whether it was traced (not decided by the fast path).
     traced: Vec<bool>,
+    /// Per pair: whether a drop that depends on no rule (see [`address_only`]) closed it,
+    /// so that no rule edit can open it.
+    fixed: Vec<bool>,
     /// Per interface index: its row and column, if it is one.
     row_of: Vec<Option<usize>>,
     col_of: Vec<Option<usize>>,
@@ -862,6 +876,7 @@ impl Engine {
             matrix,
             at: vec![NO_CELL; rows * cols],
             traced: Vec::new(),
+            fixed: Vec::new(),
             row_of,
             col_of,
             shared_sgs,
@@ -904,12 +919,13 @@ impl Engine {
         let (rows, cols) = (self.prep.sources.len(), self.prep.destinations.len());
         let anchor = self.anchor::<W>(net, i, true);
         for j in 0..cols {
-            let Some((set, traced)) = self.anchored(net, anchor.as_ref(), i, j) else { continue };
+            let Some(Decided { set, traced, fixed }) = self.anchored(net, anchor.as_ref(), i, j) else { continue };
             let (Ok(from), Ok(to), Ok(k)) = (u32::try_from(i), u32::try_from(j), u32::try_from(self.matrix.pairs.len())) else {
                 continue;
             };
             self.matrix.pairs.push(Pair { from, to, set });
             self.traced.push(traced);
+            self.fixed.push(fixed);
             if let Some(slot) = self.at.get_mut(i * cols + j) {
                 *slot = k;
             }
@@ -927,12 +943,12 @@ impl Engine {
 
     /// [`Engine::decide`] for a pair in the line of `anchor` (row `i` when the anchor is a
     /// source, else column `j`): a fast pair is read from the anchor.
-    fn anchored<const W: usize>(&mut self, net: &Network, anchor: Option<&fast::Anchor<W>>, i: usize, j: usize) -> Option<(u32, bool)> {
+    fn anchored<const W: usize>(&mut self, net: &Network, anchor: Option<&fast::Anchor<W>>, i: usize, j: usize) -> Option<Decided> {
         if let (Some(f), Some(a)) = (self.fast.as_ref(), anchor) {
             let other = if a.is_source() { self.prep.destinations.get(j) } else { self.prep.sources.get(i) };
             if let Some(mask) = other.and_then(|e| e.eni).and_then(|o| f.anchored(net, a, o.get())) {
                 if mask.iter().all(|w| *w == 0) {
-                    return Some((0, false));
+                    return Some(Decided { set: 0, traced: false, fixed: false });
                 }
                 let mut key: SmallMask = [0; 8];
                 key.iter_mut().zip(&mask).for_each(|(k, m)| *k = *m);
@@ -944,25 +960,32 @@ impl Engine {
                         set
                     }
                 };
-                return Some((set, false));
+                return Some(Decided { set, traced: false, fixed: false });
             }
         }
         self.decide(net, i, j)
     }
 
     /// Recomputes `cells` ((row, column, pair)), all in row `line` when `source`, else all
-    /// in column `line`.
-    fn update_line<const W: usize>(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) {
+    /// in column `line`; returns how many it recomputed.
+    fn update_line<const W: usize>(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) -> usize {
         let anchor = self.anchor::<W>(net, line, source);
+        let mut count = 0;
         for &(i, j, k) in cells {
+            // Rule edits leave a pair closed by an address-only drop closed.
+            if self.fixed.get(k).copied().unwrap_or(false) {
+                continue;
+            }
             let decided = self.anchored(net, anchor.as_ref(), i, j);
             self.store(k, decided);
+            count += 1;
         }
+        count
     }
 
     /// Writes a recomputed cell.
-    fn store(&mut self, k: usize, decided: Option<(u32, bool)>) {
-        let Some((set, traced)) = decided else { return };
+    fn store(&mut self, k: usize, decided: Option<Decided>) {
+        let Some(Decided { set, traced, .. }) = decided else { return };
         if let Some(slot) = self.matrix.pairs.get_mut(k) {
             slot.set = set;
         }
@@ -975,7 +998,7 @@ impl Engine {
     }
 
     /// [`Engine::update_line`] at the mask width.
-    fn update_line_w(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) {
+    fn update_line_w(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) -> usize {
         match self.width() {
             1 => self.update_line::<1>(net, line, source, cells),
             2 => self.update_line::<2>(net, line, source, cells),
@@ -999,9 +1022,9 @@ impl Engine {
         self.matrix
     }
 
-    /// The set index of one pair and whether it was traced; `None` when the pair has no
-    /// cell (the same end, or a probe the evaluator refuses).
-    fn decide(&mut self, net: &Network, i: usize, j: usize) -> Option<(u32, bool)> {
+    /// One pair's cell; `None` when the pair has no cell (the same end, or a probe the
+    /// evaluator refuses).
+    fn decide(&mut self, net: &Network, i: usize, j: usize) -> Option<Decided> {
         let (src, dst) = (self.prep.sources.get(i)?, self.prep.destinations.get(j)?);
         let same = match (src.eni, dst.eni) {
             (Some(a), Some(b)) => a == b,
@@ -1013,7 +1036,7 @@ impl Engine {
         if let (Some(f), Some(s), Some(d)) = (&self.fast, src.eni, dst.eni) {
             if f.pair(net, s.get(), d.get(), &mut self.mask, &mut self.scratch).is_some() {
                 if self.mask.iter().all(|w| *w == 0) {
-                    return Some((0, false));
+                    return Some(Decided { set: 0, traced: false, fixed: false });
                 }
                 // Up to 8 words the key is stored inline (no pointer to follow per probe).
                 let mut key: SmallMask = [0; 8];
@@ -1034,7 +1057,7 @@ impl Engine {
                         set
                     }
                 };
-                return Some((set, false));
+                return Some(Decided { set, traced: false, fixed: false });
             }
         }
         // The source's egress rules, when its request starts with them: a pair they close
@@ -1054,14 +1077,14 @@ impl Engine {
             };
             if let Some(m) = f.egress(net, s, dst_ip) {
                 if m.iter().all(|w| *w == 0) {
-                    return Some((0, true));
+                    return Some(Decided { set: 0, traced: true, fixed: false });
                 }
                 filter = Some((&f.classes, m));
             }
         }
         let shortcut = self.fast.is_some();
-        let allowed = pair(net, &self.prep, src, dst, shortcut, filter.as_ref().map(|(c, m)| (*c, m.as_slice())))?;
-        Some((self.sets.intern(&mut self.matrix.sets, allowed), true))
+        let (allowed, fixed) = pair(net, &self.prep, src, dst, shortcut, filter.as_ref().map(|(c, m)| (*c, m.as_slice())))?;
+        Some(Decided { set: self.sets.intern(&mut self.matrix.sets, allowed), traced: true, fixed })
     }
 
     /// Brings the matrix up to date after the rules of `sgs` and `nacls` changed in
@@ -1141,8 +1164,7 @@ impl Engine {
             cells.clear();
             let line = self.at.get(i * cols..(i + 1) * cols).into_iter().flatten();
             cells.extend(line.enumerate().filter(|(_, k)| **k != NO_CELL).map(|(j, k)| (i, j, *k as usize)));
-            self.update_line_w(net, i, true, &cells);
-            count += cells.len();
+            count += self.update_line_w(net, i, true, &cells);
         }
         for (j, _) in col_touched.iter().enumerate().filter(|(_, t)| **t) {
             cells.clear();
@@ -1150,8 +1172,7 @@ impl Engine {
             cells.extend(
                 line.filter(|(i, k)| **k != NO_CELL && !row_touched.get(*i).copied().unwrap_or(true)).map(|(i, k)| (i, j, *k as usize)),
             );
-            self.update_line_w(net, j, false, &cells);
-            count += cells.len();
+            count += self.update_line_w(net, j, false, &cells);
         }
         if all_traced {
             let traced: Vec<(usize, usize, usize)> = self
@@ -1161,6 +1182,7 @@ impl Engine {
                 .enumerate()
                 .filter(|(k, p)| {
                     self.traced.get(*k).copied().unwrap_or(false)
+                        && !self.fixed.get(*k).copied().unwrap_or(false)
                         && !row_touched.get(p.from as usize).copied().unwrap_or(true)
                         && !col_touched.get(p.to as usize).copied().unwrap_or(true)
                 })
@@ -1240,7 +1262,7 @@ fn pair(
     dst: &End,
     shortcut: bool,
     egress: Option<(&fast::Classes, &[u64])>,
-) -> Option<Vec<Allowed>> {
+) -> Option<(Vec<Allowed>, bool)> {
     use crate::addr::L4;
     let base = ProbeDoc { from: src.reference.clone(), to: dst.reference.clone(), ..ProbeDoc::default() };
     // Whether one class is reachable; `None` when the evaluator refuses the probe (its
@@ -1265,7 +1287,7 @@ fn pair(
             } else {
                 L4::Udp { src_port: DEFAULT_SRC_PORT, dst_port: from }
             };
-            let Some(ok) = decide(probe, l4)? else { return Some(Vec::new()) };
+            let Some(ok) = decide(probe, l4)? else { return Some((Vec::new(), true)) };
             if ok {
                 open = Some(open.map_or((from, to), |(a, _)| (a, to)));
             } else if let Some(r) = open.take() {
@@ -1279,18 +1301,18 @@ fn pair(
         }
     }
     let icmp = ProbeDoc { protocol: "icmp".into(), icmp_type: Some(8), icmp_code: Some(0), ..base.clone() };
-    let Some(ok) = decide(icmp, L4::Icmp { icmp_type: 8, code: 0 })? else { return Some(Vec::new()) };
+    let Some(ok) = decide(icmp, L4::Icmp { icmp_type: 8, code: 0 })? else { return Some((Vec::new(), true)) };
     if ok {
         allowed.push(Allowed { protocol: "icmp".into(), ports: None });
     }
     for (p, label) in prep.named.iter().map(|p| (*p, format!("proto-{p}"))).chain([(prep.other, "other".to_owned())]) {
         let probe = ProbeDoc { protocol: p.to_string(), ..base.clone() };
-        let Some(ok) = decide(probe, L4::Other(p))? else { return Some(Vec::new()) };
+        let Some(ok) = decide(probe, L4::Other(p))? else { return Some((Vec::new(), true)) };
         if ok {
             allowed.push(Allowed { protocol: label, ports: None });
         }
     }
-    Some(allowed)
+    Some((allowed, false))
 }
 
 #[cfg(test)]
