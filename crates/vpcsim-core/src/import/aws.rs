@@ -161,8 +161,9 @@ fn seg(s: &str) -> String {
 struct Cx {
     diags: Vec<Diagnostic>,
     reported_unmodelled: BTreeSet<String>,
-    /// Every id emitted, for the document-wide uniqueness rule.
-    ids: BTreeSet<String>,
+    /// Every id emitted, for the document-wide uniqueness rule. (Sets only looked up are
+    /// hashed: one lookup per resource and reference of a large account.)
+    ids: rustc_hash::FxHashSet<String>,
     vpcs: BTreeMap<String, Vec<IpNet>>,
     /// Subnet id to (VPC id, IPv4 block).
     subnets: BTreeMap<String, (String, IpNet)>,
@@ -175,9 +176,9 @@ struct Cx {
     pcxs: BTreeSet<String>,
     tgws: BTreeSet<String>,
     /// Instance and network interface ids usable as route targets.
-    enis: BTreeSet<String>,
+    enis: rustc_hash::FxHashSet<String>,
     vpces: BTreeSet<String>,
-    used_ips: BTreeSet<IpAddr>,
+    used_ips: rustc_hash::FxHashSet<IpAddr>,
     region: Option<String>,
 }
 
