@@ -769,6 +769,41 @@ struct Decided {
 /// A fast-path mask of up to 8 words (512 classes), zero-padded, as a hash key.
 type SmallMask = [u64; 8];
 
+/// Hashes masks eight bytes at a time with 64-bit arithmetic on every target: FxHash
+/// works in `usize` words, four bytes at a time on wasm32, the playground's target.
+#[derive(Default)]
+struct MaskHasher(u64);
+
+impl std::hash::Hasher for MaskHasher {
+    fn finish(&self) -> u64 {
+        // The product's entropy sits in its high bits; the table indexes by the low ones.
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        for b in chunks.remainder() {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // FxHash's 64-bit step.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type MaskMap = std::collections::HashMap<SmallMask, u32, std::hash::BuildHasherDefault<MaskHasher>>;
+
 /// No cell at this position of [`Engine::at`].
 const NO_CELL: u32 = u32::MAX;
 
@@ -801,7 +836,7 @@ pub struct Engine {
     sets: Sets,
     masks: rustc_hash::FxHashMap<Vec<u64>, u32>,
     /// The same for masks of up to 8 words, zero-padded.
-    small_masks: rustc_hash::FxHashMap<SmallMask, u32>,
+    small_masks: MaskMap,
     matrix: Matrix,
     /// `[row * columns + column]`: index into `matrix.pairs`, or [`NO_CELL`].
     at: Vec<u32>,
@@ -872,7 +907,7 @@ impl Engine {
             fast,
             sets: Sets::default(),
             masks: rustc_hash::FxHashMap::default(),
-            small_masks: rustc_hash::FxHashMap::default(),
+            small_masks: MaskMap::default(),
             matrix,
             at: vec![NO_CELL; rows * cols],
             traced: Vec::new(),
