@@ -883,26 +883,20 @@ impl Network {
     /// resource of the document (an implicit default, an id written twice); the caller
     /// then builds the whole network.
     pub fn rebuild_rules(&mut self, doc: &NetworkDoc, groups: &[SgIx], acls: &[NaclIx]) -> Option<Vec<Diagnostic>> {
-        let mut sg_docs = Vec::with_capacity(groups.len());
-        for &g in groups {
-            let id = self.sg(g)?.id.as_str();
-            let mut found = doc.security_groups.iter().enumerate().filter(|(_, d)| d.id == id);
-            let (i, d) = found.next()?;
-            if found.next().is_some() {
-                return None;
-            }
-            sg_docs.push((g, i, d));
+        // The one document resource with the id, and its position.
+        fn only<'d, T>(docs: &'d [T], id: &str, id_of: fn(&T) -> &str) -> Option<(usize, &'d T)> {
+            let mut found = docs.iter().enumerate().filter(|(_, d)| id_of(d) == id);
+            let first = found.next()?;
+            found.next().is_none().then_some(first)
         }
-        let mut acl_docs = Vec::with_capacity(acls.len());
-        for &a in acls {
-            let id = self.nacl(a)?.id.as_str();
-            let mut found = doc.network_acls.iter().enumerate().filter(|(_, d)| d.id == id);
-            let (i, d) = found.next()?;
-            if found.next().is_some() {
-                return None;
-            }
-            acl_docs.push((a, i, d));
-        }
+        let sg_docs = groups
+            .iter()
+            .map(|&g| only(&doc.security_groups, &self.sg(g)?.id, |d| &d.id).map(|(i, d)| (g, i, d)))
+            .collect::<Option<Vec<_>>>()?;
+        let acl_docs = acls
+            .iter()
+            .map(|&a| only(&doc.network_acls, &self.nacl(a)?.id, |d| &d.id).map(|(i, d)| (a, i, d)))
+            .collect::<Option<Vec<_>>>()?;
         let mut b = Builder { net: std::mem::take(self), ..Builder::default() };
         for (g, i, d) in sg_docs {
             b.group_rules(i, d, g);
