@@ -24,7 +24,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::eval::{self, Endpoint, INTERNET_HOST, INTERNET_HOST_V6};
-use crate::lint::{apply_fix, apply_op_in_place, Fix, PatchOp};
+use crate::lint::{apply_fix, apply_op_in_place, list_element, Fix, PatchOp};
 use crate::model::{NaclIx, Network, Node, SgIx};
 use crate::scenario::{ProbeDoc, Scenario};
 use crate::trace::{Check, CheckKind, Direction, DropInfo, DropReason, Leg, Outcome, Trace, Verdict};
@@ -339,12 +339,10 @@ fn missing_of(t: &Trace) -> Option<&str> {
 fn rule_lists(doc: &Scenario, net: &Network, step: &Fix) -> Option<(Vec<SgIx>, Vec<NaclIx>)> {
     let (mut groups, mut acls) = (Vec::new(), Vec::new());
     for op in &step.ops {
-        let path = op.path();
-        let in_list = |prefix: &str| -> Option<usize> {
-            let (index, rest) = path.strip_prefix(prefix)?.split_once('/')?;
-            let list = rest.split('/').next()?;
-            matches!(list, "inbound" | "outbound").then_some(())?;
-            index.parse().ok()
+        // Inside a group's or ACL's `inbound` or `outbound` list.
+        let in_list = |list: &str| -> Option<usize> {
+            let (index, rest) = list_element(op.path(), list)?;
+            matches!(rest.split('/').nth(1)?, "inbound" | "outbound").then_some(index)
         };
         if let Some(i) = in_list("/network/security_groups/") {
             let Some(Node::Sg(g)) = net.node(&doc.network.security_groups.get(i)?.id) else { return None };

@@ -1091,6 +1091,15 @@ pub(crate) enum Saved {
     Whole(Box<Scenario>),
 }
 
+/// The index of the element of document list `list` (`/network/security_groups/`) that
+/// pointer `path` lies inside, and the rest of the pointer within it (`/inbound/-`);
+/// `None` for a pointer to the list or the element itself, or elsewhere.
+pub(crate) fn list_element<'p>(path: &'p str, list: &str) -> Option<(usize, &'p str)> {
+    let tail = path.strip_prefix(list)?;
+    let (index, rest) = tail.split_at(tail.find('/')?);
+    Some((index.parse().ok()?, rest))
+}
+
 /// Patches one element of a list through JSON and reads it back as its type (as
 /// [`apply_fix`] does for the whole document); returns the element as it was.
 fn patch_element<T: Serialize + for<'de> Deserialize<'de>>(list: &mut [T], i: usize, rest: &str, op: &PatchOp) -> Result<T, String> {
@@ -1107,30 +1116,25 @@ fn patch_element<T: Serialize + for<'de> Deserialize<'de>>(list: &mut [T], i: us
 /// copy it each time; any other goes through [`apply_fix`]. Returns what it replaced, for
 /// [`restore`].
 pub(crate) fn apply_op_in_place(scenario: &mut Scenario, op: &PatchOp) -> Result<Saved, String> {
-    let path = op.path();
-    let element = |prefix: &str| -> Option<(usize, String)> {
-        let rest = path.strip_prefix(prefix)?;
-        let (index, rest) = rest.split_once('/')?;
-        Some((index.parse().ok()?, format!("/{rest}")))
-    };
+    let element = |list: &str| list_element(op.path(), list);
     let net = &mut scenario.network;
     if let Some((i, rest)) = element("/network/security_groups/") {
-        return patch_element(&mut net.security_groups, i, &rest, op).map(|old| Saved::Sg(i, old));
+        return patch_element(&mut net.security_groups, i, rest, op).map(|old| Saved::Sg(i, old));
     }
     if let Some((i, rest)) = element("/network/network_acls/") {
-        return patch_element(&mut net.network_acls, i, &rest, op).map(|old| Saved::Acl(i, old));
+        return patch_element(&mut net.network_acls, i, rest, op).map(|old| Saved::Acl(i, old));
     }
     if let Some((i, rest)) = element("/network/route_tables/") {
-        return patch_element(&mut net.route_tables, i, &rest, op).map(|old| Saved::Rtb(i, old));
+        return patch_element(&mut net.route_tables, i, rest, op).map(|old| Saved::Rtb(i, old));
     }
     if let Some((i, rest)) = element("/network/vpc_endpoints/") {
-        return patch_element(&mut net.vpc_endpoints, i, &rest, op).map(|old| Saved::Vpce(i, old));
+        return patch_element(&mut net.vpc_endpoints, i, rest, op).map(|old| Saved::Vpce(i, old));
     }
     if let Some((i, rest)) = element("/network/sagemaker/endpoints/") {
-        return patch_element(&mut net.sagemaker.endpoints, i, &rest, op).map(|old| Saved::SmEndpoint(i, old));
+        return patch_element(&mut net.sagemaker.endpoints, i, rest, op).map(|old| Saved::SmEndpoint(i, old));
     }
     if let Some((i, rest)) = element("/network/sagemaker/training_jobs/") {
-        return patch_element(&mut net.sagemaker.training_jobs, i, &rest, op).map(|old| Saved::SmTraining(i, old));
+        return patch_element(&mut net.sagemaker.training_jobs, i, rest, op).map(|old| Saved::SmTraining(i, old));
     }
     let fix = Fix { description: String::new(), ops: vec![op.clone()] };
     let next = apply_fix(scenario, &fix).map_err(|d| d.message)?;

@@ -804,6 +804,59 @@ impl std::hash::Hasher for MaskHasher {
 
 type MaskMap = std::collections::HashMap<SmallMask, u32, std::hash::BuildHasherDefault<MaskHasher>>;
 
+/// Fast-path masks already seen, each with its index in [`Matrix::sets`]: up to 8 words
+/// the key is stored inline (no pointer to follow per lookup), wider ones as vectors.
+#[derive(Default)]
+struct Masks {
+    small: MaskMap,
+    wide: rustc_hash::FxHashMap<Vec<u64>, u32>,
+}
+
+impl Masks {
+    /// The set of a fast pair's mask (0, the empty list, for an empty mask), interned in
+    /// `sets` / `lists` the first time it is seen.
+    fn set_of(&mut self, mask: &[u64], classes: &fast::Classes, sets: &mut Sets, lists: &mut Vec<Vec<Allowed>>) -> u32 {
+        if mask.iter().all(|w| *w == 0) {
+            return 0;
+        }
+        let mut key: SmallMask = [0; 8];
+        if mask.len() > key.len() {
+            if let Some(set) = self.wide.get(mask) {
+                return *set;
+            }
+            let set = sets.intern(lists, classes.allowed(mask));
+            self.wide.insert(mask.to_vec(), set);
+            return set;
+        }
+        key.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
+        if let Some(set) = self.small.get(&key) {
+            return *set;
+        }
+        let set = sets.intern(lists, classes.allowed(mask));
+        self.small.insert(key, set);
+        set
+    }
+}
+
+/// Calls `$e` with the const `$W` set to the mask width `$w` when the fast path's loops
+/// are unrolled for it (1 to 8 words), else to 0 (no anchor: every pair through
+/// [`Engine::decide`]).
+macro_rules! by_width {
+    ($w:expr, $W:ident => $e:expr) => {
+        match $w {
+            1 => { const $W: usize = 1; $e }
+            2 => { const $W: usize = 2; $e }
+            3 => { const $W: usize = 3; $e }
+            4 => { const $W: usize = 4; $e }
+            5 => { const $W: usize = 5; $e }
+            6 => { const $W: usize = 6; $e }
+            7 => { const $W: usize = 7; $e }
+            8 => { const $W: usize = 8; $e }
+            _ => { const $W: usize = 0; $e }
+        }
+    };
+}
+
 /// No cell at this position of [`Engine::at`].
 const NO_CELL: u32 = u32::MAX;
 
@@ -834,9 +887,7 @@ pub struct Engine {
     prep: Prep,
     fast: Option<fast::Fast>,
     sets: Sets,
-    masks: rustc_hash::FxHashMap<Vec<u64>, u32>,
-    /// The same for masks of up to 8 words, zero-padded.
-    small_masks: MaskMap,
+    masks: Masks,
     matrix: Matrix,
     /// `[row * columns + column]`: index into `matrix.pairs`, or [`NO_CELL`].
     at: Vec<u32>,
@@ -906,8 +957,7 @@ impl Engine {
             prep,
             fast,
             sets: Sets::default(),
-            masks: rustc_hash::FxHashMap::default(),
-            small_masks: MaskMap::default(),
+            masks: Masks::default(),
             matrix,
             at: vec![NO_CELL; rows * cols],
             traced: Vec::new(),
@@ -925,28 +975,15 @@ impl Engine {
         engine.sets.index.insert(Vec::new(), 0);
         let w = engine.width();
         for i in 0..rows {
-            match w {
-                1 => engine.build_row::<1>(net, i),
-                2 => engine.build_row::<2>(net, i),
-                3 => engine.build_row::<3>(net, i),
-                4 => engine.build_row::<4>(net, i),
-                5 => engine.build_row::<5>(net, i),
-                6 => engine.build_row::<6>(net, i),
-                7 => engine.build_row::<7>(net, i),
-                8 => engine.build_row::<8>(net, i),
-                _ => engine.build_row::<0>(net, i),
-            }
+            by_width!(w, W => engine.build_row::<W>(net, i));
         }
         engine.matrix.fast_pairs = engine.traced.iter().filter(|t| !**t).count();
         engine
     }
 
-    /// The fast path's mask width when its loops are unrolled for it (1 to 8 words), else 0.
+    /// The fast path's mask width ([`by_width`] turns it into the anchors' const width).
     fn width(&self) -> usize {
-        match self.fast.as_ref().map_or(0, |f| f.classes.words) {
-            w @ 1..=8 => w,
-            _ => 0,
-        }
+        self.fast.as_ref().map_or(0, |f| f.classes.words)
     }
 
     /// Row `i` of a new matrix, its source's side of every fast pair looked up once.
@@ -982,19 +1019,7 @@ impl Engine {
         if let (Some(f), Some(a)) = (self.fast.as_ref(), anchor) {
             let other = if a.is_source() { self.prep.destinations.get(j) } else { self.prep.sources.get(i) };
             if let Some(mask) = other.and_then(|e| e.eni).and_then(|o| f.anchored(net, a, o.get())) {
-                if mask.iter().all(|w| *w == 0) {
-                    return Some(Decided { set: 0, traced: false, fixed: false });
-                }
-                let mut key: SmallMask = [0; 8];
-                key.iter_mut().zip(&mask).for_each(|(k, m)| *k = *m);
-                let set = match self.small_masks.get(&key) {
-                    Some(set) => *set,
-                    None => {
-                        let set = self.sets.intern(&mut self.matrix.sets, f.classes.allowed(&mask));
-                        self.small_masks.insert(key, set);
-                        set
-                    }
-                };
+                let set = self.masks.set_of(&mask, &f.classes, &mut self.sets, &mut self.matrix.sets);
                 return Some(Decided { set, traced: false, fixed: false });
             }
         }
@@ -1032,21 +1057,6 @@ impl Engine {
         }
     }
 
-    /// [`Engine::update_line`] at the mask width.
-    fn update_line_w(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) -> usize {
-        match self.width() {
-            1 => self.update_line::<1>(net, line, source, cells),
-            2 => self.update_line::<2>(net, line, source, cells),
-            3 => self.update_line::<3>(net, line, source, cells),
-            4 => self.update_line::<4>(net, line, source, cells),
-            5 => self.update_line::<5>(net, line, source, cells),
-            6 => self.update_line::<6>(net, line, source, cells),
-            7 => self.update_line::<7>(net, line, source, cells),
-            8 => self.update_line::<8>(net, line, source, cells),
-            _ => self.update_line::<0>(net, line, source, cells),
-        }
-    }
-
     /// The current matrix.
     pub fn matrix(&self) -> &Matrix {
         &self.matrix
@@ -1070,28 +1080,7 @@ impl Engine {
         }
         if let (Some(f), Some(s), Some(d)) = (&self.fast, src.eni, dst.eni) {
             if f.pair(net, s.get(), d.get(), &mut self.mask, &mut self.scratch).is_some() {
-                if self.mask.iter().all(|w| *w == 0) {
-                    return Some(Decided { set: 0, traced: false, fixed: false });
-                }
-                // Up to 8 words the key is stored inline (no pointer to follow per probe).
-                let mut key: SmallMask = [0; 8];
-                let small = self.mask.len() <= key.len();
-                if small {
-                    key.iter_mut().zip(&self.mask).for_each(|(k, m)| *k = *m);
-                }
-                let known = if small { self.small_masks.get(&key) } else { self.masks.get(self.mask.as_slice()) };
-                let set = match known {
-                    Some(set) => *set,
-                    None => {
-                        let set = self.sets.intern(&mut self.matrix.sets, f.classes.allowed(&self.mask));
-                        if small {
-                            self.small_masks.insert(key, set);
-                        } else {
-                            self.masks.insert(self.mask.clone(), set);
-                        }
-                        set
-                    }
-                };
+                let set = self.masks.set_of(&self.mask, &f.classes, &mut self.sets, &mut self.matrix.sets);
                 return Some(Decided { set, traced: false, fixed: false });
             }
         }
@@ -1199,7 +1188,7 @@ impl Engine {
             cells.clear();
             let line = self.at.get(i * cols..(i + 1) * cols).into_iter().flatten();
             cells.extend(line.enumerate().filter(|(_, k)| **k != NO_CELL).map(|(j, k)| (i, j, *k as usize)));
-            count += self.update_line_w(net, i, true, &cells);
+            count += by_width!(self.width(), W => self.update_line::<W>(net, i, true, &cells));
         }
         for (j, _) in col_touched.iter().enumerate().filter(|(_, t)| **t) {
             cells.clear();
@@ -1207,7 +1196,7 @@ impl Engine {
             cells.extend(
                 line.filter(|(i, k)| **k != NO_CELL && !row_touched.get(*i).copied().unwrap_or(true)).map(|(i, k)| (i, j, *k as usize)),
             );
-            count += self.update_line_w(net, j, false, &cells);
+            count += by_width!(self.width(), W => self.update_line::<W>(net, j, false, &cells));
         }
         if all_traced {
             let traced: Vec<(usize, usize, usize)> = self
