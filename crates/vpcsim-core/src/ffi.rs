@@ -293,7 +293,14 @@ pub fn import_aws_json(files_json: &str) -> Answer<ImportValue> {
         },
         _ => return failure("the file list must be an array or an object".to_owned()),
     };
-    let imported = crate::import::aws::import(&files);
+    import_aws_files(&files)
+}
+
+/// Imports AWS CLI outputs already read as files: what [`import_aws_json`] does after
+/// decoding its argument. (The wasm API reads a JavaScript array of `{path, text}` field
+/// by field, so that tens of megabytes of text are not encoded as JSON and decoded again.)
+pub fn import_aws_files(files: &[crate::import::InputFile]) -> Answer<ImportValue> {
+    let imported = crate::import::aws::import(files);
     let mut diagnostics = imported.diagnostics;
     diagnostics.extend(Network::build(&imported.scenario).1);
     Answer::Success { value: ImportValue { scenario: imported.scenario, diagnostics }, warnings: vec![] }

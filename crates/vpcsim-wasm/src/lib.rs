@@ -49,7 +49,49 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenari
 /// Returns `{type: "success", scenario, diagnostics}` or `{type: "failure", errors}`.
 #[wasm_bindgen(js_name = importAws, unchecked_return_type = "ImportResult")]
 pub fn import_aws(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> JsValue {
-    to_js(vpcsim_core::ffi::import_aws_json(&text_of(&files)).to_json())
+    let answer = match files_of(&files) {
+        Some(files) => vpcsim_core::ffi::import_aws_files(&files),
+        None => vpcsim_core::ffi::import_aws_json(&text_of(&files)),
+    };
+    to_js(answer.to_json())
+}
+
+/// `[{path, text}]` or `{path: text}` read field by field, without stringifying the
+/// texts to JSON and decoding them again. `None` for any other shape (a JSON text, or an
+/// element whose path or text is not a string), which `import_aws_json` reads and, where
+/// it is wrong, reports.
+fn files_of(value: &JsValue) -> Option<Vec<vpcsim_core::import::InputFile>> {
+    use vpcsim_core::import::InputFile;
+    let string = |v: JsValue| v.as_string();
+    if let Some(array) = value.dyn_ref::<js_sys::Array>() {
+        array
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if !f.is_object() {
+                    return None;
+                }
+                let text = js_sys::Reflect::get(&f, &"text".into()).ok()?;
+                let path = js_sys::Reflect::get(&f, &"path".into()).ok()?;
+                // As the JSON reading's defaults: a missing path is `file-<i>.json`.
+                let path = if path.is_undefined() { format!("file-{i}.json") } else { string(path)? };
+                Some(InputFile { path, text: string(text)? })
+            })
+            .collect()
+    } else if value.is_object() && !value.is_function() {
+        let mut files: Vec<InputFile> = js_sys::Object::entries(value.unchecked_ref())
+            .iter()
+            .map(|entry| {
+                let entry: js_sys::Array = entry.dyn_into().ok()?;
+                Some(InputFile { path: string(entry.get(0))?, text: string(entry.get(1))? })
+            })
+            .collect::<Option<_>>()?;
+        // As the JSON reading (a map): in path order.
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Some(files)
+    } else {
+        None
+    }
 }
 
 /// Imports a `terraform show -json` document (state or plan), as an object or JSON text.

@@ -326,7 +326,8 @@ try {
     const t = performance.now();
   for (let k = 0; k < 5; k++) new Session(scenario).free();
   const build_ns = (performance.now() - t) * 1e6 / 5;
-  const account = await (await fetch('../../large-account.json')).text();
+  // As the page's import worker passes them: an array of {path, text}, one per file.
+  const account = await (await fetch('../../large-account.json')).json();
   const imports = [];
   for (let k = 0; k < 5; k++) {
     const t0 = performance.now();

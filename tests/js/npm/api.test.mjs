@@ -105,9 +105,15 @@ test('importAws: the SageMaker fixtures (AWS CLI outputs) become a scenario that
     r.diagnostics.map((d) => [d.severity, d.code, d.at]),
     [['info', 'aws-sagemaker-unused', 'us-east-1/describe-model-old.json#']],
   );
-  // The same files as an object of path to text.
-  const map = api.importAws(Object.fromEntries(files.map((f) => [f.path, f.text])));
-  assert.deepEqual(map.scenario, r.scenario);
+  // The same files as an object of path to text, in any order, and as JSON text: the
+  // arrays and objects are read field by field, the text is decoded as JSON.
+  const map = api.importAws(Object.fromEntries([...files].reverse().map((f) => [f.path, f.text])));
+  assert.deepEqual(map, r);
+  assert.deepEqual(api.importAws(JSON.stringify(files)), r);
+  // Without paths, the files are named by their position, either way.
+  const unnamed = files.map((f) => ({ text: f.text }));
+  assert.deepEqual(api.importAws(unnamed), api.importAws(JSON.stringify(unnamed)));
+  assert.equal(api.importAws(unnamed).diagnostics[0].at, 'file-4.json#');
   const t = api.trace(r.scenario, { from: 'i-0web', to: ENDPOINT, port: 443 });
   assert.equal(t.trace.request.outcome, 'delivered');
 });
@@ -116,6 +122,11 @@ test('importAws: an argument of the wrong shape is a failure', () => {
   assertFailure(api.importAws(42), 'import-argument');
   assertFailure(api.importAws('[{"path": 1}]'), 'import-argument');
   assert.equal(api.importAws('[{"path": 1}]').errors[0].at, 'files');
+  // The same shapes as objects, not text, are read as the JSON would be.
+  assertFailure(api.importAws([{ path: 1, text: '{}' }]), 'import-argument');
+  assertFailure(api.importAws({ 'Vpcs.json': 7 }), 'import-argument');
+  assertFailure(api.importAws([42]), 'import-argument');
+  assert.equal(api.importAws([{ path: 'Vpcs.json' }]).type, 'success', 'a missing text is an empty file');
 });
 
 test('importTerraform: a state document becomes the worked example', () => {

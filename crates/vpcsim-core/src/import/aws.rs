@@ -23,6 +23,7 @@ use crate::scenario::{
     RouteDoc, RouteTableDoc, Scenario, SgDoc, SgRuleDoc, SubnetDoc, TgwAttachmentDoc, TgwDoc, TgwRouteDoc, TrainingJobDoc, VpcConfigDoc,
     VpcDoc, VpceDoc, FORMAT_VERSION,
 };
+use bumpalo::Bump;
 use ipnet::IpNet;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -562,6 +563,8 @@ fn traffic(
 /// Imports a set of AWS CLI outputs.
 pub fn import(files: &[InputFile]) -> Imported {
     let mut cx = Cx::default();
+    // Every file's tree lives in one arena, dropped whole when the import ends.
+    let arena = Bump::new();
     let mut parsed: Vec<(&str, Json<'_>)> = Vec::new();
     for f in files {
         if f.text.len() > MAX_FILE_BYTES {
@@ -573,7 +576,7 @@ pub fn import(files: &[InputFile]) -> Imported {
             );
             continue;
         }
-        match Json::parse(&f.text) {
+        match Json::parse(&f.text, &arena) {
             Ok(v) => parsed.push((f.path.as_str(), v)),
             Err(e) => cx.error(
                 "aws-json-invalid",
@@ -1971,7 +1974,7 @@ fn sagemaker(cx: &mut Cx, doc: &mut NetworkDoc, items: &BTreeMap<Kind, Vec<Item<
 fn vpc_config(cx: &mut Cx, it: &Item<'_>, v: Option<&Json<'_>>, ptr: &str) -> Option<VpcConfigDoc> {
     let v = v?;
     let mut subnets = Vec::new();
-    for (i, s) in v.get("Subnets").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+    for (i, s) in v.get("Subnets").and_then(Json::as_array).unwrap_or_default().iter().enumerate() {
         let Some(s) = s.as_str() else { continue };
         if cx.known_subnet(s, || Cx::at(it, &format!("{ptr}/Subnets/{i}")), "its interface") {
             subnets.push(s.to_owned());

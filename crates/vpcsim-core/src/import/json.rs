@@ -1,40 +1,74 @@
-//! A read-only JSON tree that borrows its strings from the text it was parsed from.
+//! A read-only JSON tree, allocated in an arena, that borrows its strings from the text
+//! it was parsed from.
 //!
 //! The AWS importer reads describe outputs of whole accounts (tens of megabytes) and only
 //! looks at them. Parsing into `serde_json::Value` allocates every key and string and
 //! builds a `BTreeMap` per object, the largest part of the import time. [`Json`] keeps
-//! strings as slices of the text (copied only when they hold escapes) and an object as a
-//! vector of its members in text order, with `Value`'s meaning: the same parser and
-//! errors (`serde_json`), the last of repeated keys wins, members iterate in key order,
-//! numbers are [`serde_json::Number`].
+//! strings as slices of the text (copied into the arena only when they hold escapes), and
+//! arrays and objects as slices in a [`Bump`] arena (bumpalo): one allocation per node
+//! and nothing to free node by node, since the arena is dropped whole. Arrays and objects
+//! are collected on two stacks shared by the whole parse and copied to the arena at their
+//! exact length when they end.
+//!
+//! The tree means what `Value` means: the same parser and errors (`serde_json`), the last
+//! of repeated keys wins, members iterate in key order, and numbers are what `Number`
+//! would hold.
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use bumpalo::Bump;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A JSON value whose strings borrow from the text (lifetime `'a`).
-#[derive(Debug)]
+/// A JSON value in an arena, whose strings borrow from the text (lifetime `'a`, the
+/// shorter of the text's and the arena's).
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Json<'a> {
     Null,
     Bool(bool),
-    Number(Number),
-    String(Cow<'a, str>),
-    Array(Vec<Json<'a>>),
+    Number(Num),
+    String(&'a str),
+    Array(&'a [Json<'a>]),
     Object(Object<'a>),
 }
 
+/// A JSON number as `serde_json::Number` holds it (without arbitrary precision).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    PosInt(u64),
+    NegInt(i64),
+    /// Always finite.
+    Float(f64),
+}
+
+impl Num {
+    pub(crate) fn as_i64(self) -> Option<i64> {
+        match self {
+            Num::PosInt(n) => i64::try_from(n).ok(),
+            Num::NegInt(n) => Some(n),
+            Num::Float(_) => None,
+        }
+    }
+
+    fn to_number(self) -> Option<Number> {
+        match self {
+            Num::PosInt(n) => Some(n.into()),
+            Num::NegInt(n) => Some(n.into()),
+            Num::Float(f) => Number::from_f64(f),
+        }
+    }
+}
+
 /// A JSON object: its members in text order. Objects are small and mostly looked up by
-/// key, so a vector searched from the end (where the last of repeated keys is) is faster
+/// key, so a slice searched from the end (where the last of repeated keys is) is faster
 /// than a map.
-#[derive(Debug)]
-pub(crate) struct Object<'a>(Vec<(Cow<'a, str>, Json<'a>)>);
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Object<'a>(&'a [(&'a str, Json<'a>)]);
 
 impl<'a> Object<'a> {
     /// The value of `key`; of repeated keys, the last.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json<'a>> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Json<'a>> {
+        self.0.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     pub(crate) fn contains_key(&self, key: &str) -> bool {
@@ -42,14 +76,14 @@ impl<'a> Object<'a> {
     }
 
     /// The keys, in byte order, each once.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &'a str> {
         self.iter().map(|(k, _)| k)
     }
 
     /// The members as `Value` has them: in key (byte) order, the last of repeated keys.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Json<'a>)> {
-        let mut members: BTreeMap<&str, &Json<'a>> = BTreeMap::new();
-        for (k, v) in &self.0 {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a Json<'a>)> {
+        let mut members: BTreeMap<&'a str, &'a Json<'a>> = BTreeMap::new();
+        for (k, v) in self.0 {
             members.insert(k, v);
         }
         members.into_iter()
@@ -57,31 +91,35 @@ impl<'a> Object<'a> {
 }
 
 impl<'a> Json<'a> {
-    /// Parses a JSON text, as `serde_json::from_str::<Value>` would.
-    pub(crate) fn parse(text: &'a str) -> Result<Json<'a>, serde_json::Error> {
-        serde_json::from_str(text)
+    /// Parses a JSON text into `arena`, as `serde_json::from_str::<Value>` would.
+    pub(crate) fn parse(text: &'a str, arena: &'a Bump) -> Result<Json<'a>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut stacks = Stacks::default();
+        let json = Seed { arena, stacks: &mut stacks }.deserialize(&mut de)?;
+        de.end()?;
+        Ok(json)
     }
 
     /// The value of `key` in an object; `None` for other values.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json<'a>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Json<'a>> {
         self.as_object()?.get(key)
     }
 
-    pub(crate) fn as_object(&self) -> Option<&Object<'a>> {
+    pub(crate) fn as_object(&self) -> Option<Object<'a>> {
         match self {
-            Json::Object(o) => Some(o),
+            Json::Object(o) => Some(*o),
             _ => None,
         }
     }
 
-    pub(crate) fn as_array(&self) -> Option<&Vec<Json<'a>>> {
+    pub(crate) fn as_array(&self) -> Option<&'a [Json<'a>]> {
         match self {
             Json::Array(a) => Some(a),
             _ => None,
         }
     }
 
-    pub(crate) fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&'a str> {
         match self {
             Json::String(s) => Some(s),
             _ => None,
@@ -103,106 +141,124 @@ impl<'a> Json<'a> {
     }
 
     /// The same value as a `serde_json::Value`, owning its strings.
-    pub(crate) fn to_value(&self) -> Value {
+    pub(crate) fn to_value(self) -> Value {
         match self {
             Json::Null => Value::Null,
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => Value::Number(n.clone()),
-            Json::String(s) => Value::String(s.to_string()),
-            Json::Array(a) => Value::Array(a.iter().map(Json::to_value).collect()),
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(n) => n.to_number().map_or(Value::Null, Value::Number),
+            Json::String(s) => Value::String(s.to_owned()),
+            Json::Array(a) => Value::Array(a.iter().map(|j| j.to_value()).collect()),
             Json::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.to_owned(), v.to_value())).collect()),
         }
     }
 }
 
-impl<'de> Deserialize<'de> for Json<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor)
+/// The unfinished arrays' elements and objects' members of one parse, innermost last.
+#[derive(Default)]
+struct Stacks<'a> {
+    items: Vec<Json<'a>>,
+    members: Vec<(&'a str, Json<'a>)>,
+}
+
+/// Parses one value into the arena.
+struct Seed<'s, 'a> {
+    arena: &'a Bump,
+    stacks: &'s mut Stacks<'a>,
+}
+
+impl<'a> DeserializeSeed<'a> for Seed<'_, 'a> {
+    type Value = Json<'a>;
+
+    fn deserialize<D: Deserializer<'a>>(self, deserializer: D) -> Result<Json<'a>, D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json<'de>;
+impl<'a> Visitor<'a> for Seed<'_, 'a> {
+    type Value = Json<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any valid JSON value")
     }
 
-    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+    fn visit_unit<E>(self) -> Result<Json<'a>, E> {
         Ok(Json::Null)
     }
 
-    fn visit_bool<E>(self, b: bool) -> Result<Json<'de>, E> {
+    fn visit_bool<E>(self, b: bool) -> Result<Json<'a>, E> {
         Ok(Json::Bool(b))
     }
 
-    fn visit_i64<E>(self, n: i64) -> Result<Json<'de>, E> {
-        Ok(Json::Number(n.into()))
+    fn visit_i64<E>(self, n: i64) -> Result<Json<'a>, E> {
+        // As `Number::from(i64)`: non-negative values are positive integers.
+        Ok(Json::Number(u64::try_from(n).map_or(Num::NegInt(n), Num::PosInt)))
     }
 
-    fn visit_u64<E>(self, n: u64) -> Result<Json<'de>, E> {
-        Ok(Json::Number(n.into()))
+    fn visit_u64<E>(self, n: u64) -> Result<Json<'a>, E> {
+        Ok(Json::Number(Num::PosInt(n)))
     }
 
-    fn visit_f64<E>(self, n: f64) -> Result<Json<'de>, E> {
-        Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
+    fn visit_f64<E>(self, n: f64) -> Result<Json<'a>, E> {
+        // As `Value`: a number that is not finite becomes null.
+        Ok(if n.is_finite() { Json::Number(Num::Float(n)) } else { Json::Null })
     }
 
-    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'de>, E> {
-        Ok(Json::String(Cow::Borrowed(s)))
+    fn visit_borrowed_str<E>(self, s: &'a str) -> Result<Json<'a>, E> {
+        Ok(Json::String(s))
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<Json<'de>, E> {
-        Ok(Json::String(Cow::Owned(s.to_owned())))
+    fn visit_str<E>(self, s: &str) -> Result<Json<'a>, E> {
+        Ok(Json::String(self.arena.alloc_str(s)))
     }
 
-    fn visit_string<E>(self, s: String) -> Result<Json<'de>, E> {
-        Ok(Json::String(Cow::Owned(s)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Json<'a>, A::Error> {
+        let Seed { arena, stacks } = self;
+        let start = stacks.items.len();
+        while let Some(item) = seq.next_element_seed(Seed { arena, stacks: &mut *stacks })? {
+            stacks.items.push(item);
         }
+        let items = arena.alloc_slice_copy(stacks.items.get(start..).unwrap_or_default());
+        stacks.items.truncate(start);
         Ok(Json::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        // Most objects of describe outputs have a handful of members: room for 8 saves
-        // the first two reallocations of each (a tenth of the import's instructions).
-        let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::with_capacity(8);
-        while let Some((Key(k), v)) = map.next_entry::<Key<'de>, Json<'de>>()? {
-            members.push((k, v));
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Json<'a>, A::Error> {
+        let Seed { arena, stacks } = self;
+        let start = stacks.members.len();
+        while let Some(key) = map.next_key_seed(Key(arena))? {
+            let value = map.next_value_seed(Seed { arena, stacks: &mut *stacks })?;
+            stacks.members.push((key, value));
         }
+        let members = arena.alloc_slice_copy(stacks.members.get(start..).unwrap_or_default());
+        stacks.members.truncate(start);
         Ok(Json::Object(Object(members)))
     }
 }
 
-/// An object key, borrowed from the text when it has no escapes.
-struct Key<'a>(Cow<'a, str>);
+/// An object key: borrowed from the text, or copied into the arena when it has escapes.
+struct Key<'a>(&'a Bump);
 
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
+impl<'a> DeserializeSeed<'a> for Key<'a> {
+    type Value = &'a str;
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string key")
-            }
+    fn deserialize<D: Deserializer<'a>>(self, deserializer: D) -> Result<&'a str, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
 
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(s)))
-            }
+impl<'a> Visitor<'a> for Key<'a> {
+    type Value = &'a str;
 
-            fn visit_str<E>(self, s: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(s.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'a str) -> Result<&'a str, E> {
+        Ok(s)
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<&'a str, E> {
+        Ok(self.0.alloc_str(s))
     }
 }
 
@@ -224,14 +280,16 @@ mod tests {
             "{} x",
         ];
         for text in texts {
-            let ours = Json::parse(text).map(|j| j.to_value()).map_err(|e| e.to_string());
+            let arena = Bump::new();
+            let ours = Json::parse(text, &arena).map(|j| j.to_value()).map_err(|e| e.to_string());
             let theirs = serde_json::from_str::<Value>(text).map_err(|e| e.to_string());
             assert_eq!(ours, theirs, "{text}");
         }
-        let j = Json::parse(r#"{"b": {"c": [1]}, "a": "x", "a": "y"}"#).unwrap_or(Json::Null);
+        let arena = Bump::new();
+        let j = Json::parse(r#"{"b": {"c": [1]}, "a": "x", "a": "y"}"#, &arena).unwrap_or(Json::Null);
         assert_eq!(j.get("a").and_then(Json::as_str), Some("y"));
         assert_eq!(j.as_object().map(|o| o.keys().collect::<Vec<_>>()), Some(vec!["a", "b"]));
-        assert_eq!(j.get("b").and_then(|b| b.get("c")).and_then(Json::as_array).map(Vec::len), Some(1));
+        assert_eq!(j.get("b").and_then(|b| b.get("c")).and_then(Json::as_array).map(<[Json]>::len), Some(1));
         assert!(j.get("missing").is_none());
     }
 }
