@@ -766,8 +766,26 @@ struct Decided {
     fixed: bool,
 }
 
-/// A fast-path mask of up to 8 words (512 classes), zero-padded, as a hash key.
-type SmallMask = [u64; 8];
+/// A fast-path mask of up to 8 words (512 classes), zero-padded, as a hash key: hashed
+/// word by word (no length prefix, no bytes), compared without a call to `memcmp`.
+#[derive(Clone, Copy, Default)]
+struct SmallMask([u64; 8]);
+
+impl PartialEq for SmallMask {
+    fn eq(&self, other: &SmallMask) -> bool {
+        self.0.iter().zip(&other.0).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+}
+
+impl Eq for SmallMask {}
+
+impl std::hash::Hash for SmallMask {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for w in self.0 {
+            state.write_u64(w);
+        }
+    }
+}
 
 /// Hashes masks eight bytes at a time with 64-bit arithmetic on every target: FxHash
 /// works in `usize` words, four bytes at a time on wasm32, the playground's target.
@@ -819,8 +837,8 @@ impl Masks {
         if mask.iter().all(|w| *w == 0) {
             return 0;
         }
-        let mut key: SmallMask = [0; 8];
-        if mask.len() > key.len() {
+        let mut key = SmallMask::default();
+        if mask.len() > key.0.len() {
             if let Some(set) = self.wide.get(mask) {
                 return *set;
             }
@@ -828,7 +846,7 @@ impl Masks {
             self.wide.insert(mask.to_vec(), set);
             return set;
         }
-        key.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
+        key.0.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
         if let Some(set) = self.small.get(&key) {
             return *set;
         }

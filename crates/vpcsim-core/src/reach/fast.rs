@@ -552,6 +552,7 @@ impl Fast {
     }
 
     /// [`Fast::row`] for masks of `W` words.
+    #[inline(always)]
     fn row_w<const W: usize>(&self, table: usize, k: usize, p: usize) -> Option<&[u64; W]> {
         let at = *self.ids.get(table)?.get(k * self.peers + p)? as usize;
         self.arena.get(at..at.checked_add(W)?)?.try_into().ok()
