@@ -118,6 +118,20 @@ test('importAws: the SageMaker fixtures (AWS CLI outputs) become a scenario that
   assert.equal(t.trace.request.outcome, 'delivered');
 });
 
+test('importAws: texts outside ASCII arrive whole, as objects and as JSON text', () => {
+  const name = 'modèle-ü-🚀-\u4e2d';
+  const vpcs = JSON.stringify({ Vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', Tags: [{ Key: 'Name', Value: name }] }] });
+  const files = [{ path: 'é/Vpcs.json', text: vpcs }];
+  for (const arg of [files, JSON.stringify(files), { 'é/Vpcs.json': vpcs }]) {
+    const r = api.importAws(arg);
+    assert.equal(r.type, 'success');
+    assert.equal(r.scenario.network.vpcs[0].name, name);
+  }
+  // A lone surrogate is not text: it becomes U+FFFD, as every platform's encoder does.
+  const lone = api.importAws([{ path: 'Vpcs.json', text: vpcs.replace('🚀', '\ud83d') }]);
+  assert.equal(lone.scenario.network.vpcs[0].name, name.replace('🚀', '\ufffd'));
+});
+
 test('importAws: an argument of the wrong shape is a failure', () => {
   assertFailure(api.importAws(42), 'import-argument');
   assertFailure(api.importAws('[{"path": 1}]'), 'import-argument');
