@@ -2729,28 +2729,36 @@ fn push_cidr(text: &mut String, net: IpNet) {
         text.push_str(&net.to_string());
         return;
     };
+    // At most `255.255.255.255/32`: 18 bytes, written into the stack and appended at once.
+    let mut buf = [0u8; 18];
+    let mut len = 0;
+    let mut put = |b: u8| {
+        if let Some(slot) = buf.get_mut(len) {
+            *slot = b;
+            len += 1;
+        }
+    };
     for (i, octet) in v4.addr().octets().into_iter().enumerate() {
         if i > 0 {
-            text.push('.');
+            put(b'.');
         }
-        push_decimal(text, octet);
+        put_decimal(&mut put, octet);
     }
-    text.push('/');
-    push_decimal(text, v4.prefix_len());
+    put(b'/');
+    put_decimal(&mut put, v4.prefix_len());
+    // ASCII digits, dots and a slash are always UTF-8.
+    text.push_str(std::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or_default());
 }
 
-/// Appends `n` in decimal.
-fn push_decimal(text: &mut String, n: u8) {
-    let digits = [n / 100, n / 10 % 10, n % 10].map(|d| b'0' + d);
-    let first = if n >= 100 {
-        0
-    } else if n >= 10 {
-        1
-    } else {
-        2
-    };
-    // ASCII digits are always UTF-8.
-    text.push_str(std::str::from_utf8(digits.get(first..).unwrap_or_default()).unwrap_or_default());
+/// Writes `n` in decimal, byte by byte.
+fn put_decimal(put: &mut impl FnMut(u8), n: u8) {
+    if n >= 100 {
+        put(b'0' + n / 100);
+    }
+    if n >= 10 {
+        put(b'0' + n / 10 % 10);
+    }
+    put(b'0' + n % 10);
 }
 
 pub(crate) fn any_v4() -> IpNet {
@@ -2801,6 +2809,12 @@ mod tests {
         for text in ["0.0.0.0/0", "10.0.0.0/8", "172.16.5.9/32", "192.168.100.0/24", "255.255.255.255/32", "2001:db8::/56", "::/0"] {
             let net: IpNet = text.parse().unwrap();
             assert_eq!(cidr_text(net), text);
+        }
+        // Every octet value in every position, and every prefix length.
+        for n in 0..=255u8 {
+            let addr = std::net::Ipv4Addr::new(n, 255 - n, n / 2, n.wrapping_mul(7));
+            let net = IpNet::V4(Ipv4Net::new(addr, n % 33).unwrap());
+            assert_eq!(cidr_text(net), net.to_string());
         }
         for n in 0..=255u8 {
             let net = IpNet::V4(Ipv4Net::new(Ipv4Addr::new(n, n / 3, 255 - n, n % 10), n % 33).unwrap());
