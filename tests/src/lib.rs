@@ -64,6 +64,31 @@ pub fn load(path: &Path) -> Loaded {
     Loaded { scenario, network, diagnostics }
 }
 
+/// Every `*.json` under `dir`, at any depth, sorted, with paths relative to `dir`: a
+/// folder of AWS CLI outputs as the importer takes it. Panics on a file it cannot read.
+pub fn read_json_folder(dir: &Path) -> Vec<vpcsim_core::import::InputFile> {
+    let mut paths = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                paths.push(p);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| vpcsim_core::import::InputFile {
+            path: p.strip_prefix(dir).unwrap_or(p).display().to_string(),
+            text: std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+        })
+        .collect()
+}
+
 /// Renders every probe's trace of a scenario, for snapshots.
 pub fn render(loaded: &Loaded) -> String {
     let mut out = String::new();

@@ -499,3 +499,113 @@ fn imported_worked_example_exports_the_same_security_group_rules() {
     // The document round-trips through JSON unchanged, so the export is of the document.
     assert_eq!(scenario::parse(&scenario::to_json(&imported.scenario)).ok().map(|s| to_hcl(&s)), Some(from_state));
 }
+
+/// Where Terraform finds the AWS provider without the registry: a filesystem mirror
+/// (`VPCSIM_TERRAFORM_MIRROR`, else `/opt/tf-plugins` when it exists). `None`: Terraform's
+/// own configuration (`TF_CLI_CONFIG_FILE` when it names a file, else the registry).
+fn terraform_mirror() -> Option<std::path::PathBuf> {
+    if std::env::var_os("TF_CLI_CONFIG_FILE").is_some_and(|f| Path::new(&f).is_file()) {
+        return None;
+    }
+    let mirror = std::env::var_os("VPCSIM_TERRAFORM_MIRROR").map_or_else(|| "/opt/tf-plugins".into(), std::path::PathBuf::from);
+    mirror.is_dir().then_some(mirror)
+}
+
+/// `terraform validate` itself, with the AWS provider, on the export of every scenario
+/// of the corpus and of every AWS sample (when `../shared/aws-samples` is there). The
+/// modules are the children of one root, so that the provider's schema is loaded once;
+/// each diagnostic is traced back to its scenario. Skipped, with a message, when there
+/// is no `terraform` or it cannot get the provider (no registry access and no mirror).
+#[test]
+fn every_export_passes_terraform_validate() {
+    use std::process::Command;
+    if Command::new("terraform").arg("version").output().map_or(true, |o| !o.status.success()) {
+        eprintln!("skipped: `terraform` is not on PATH");
+        return;
+    }
+    let mut modules: Vec<(String, Exported)> = vpcsim_tests::corpus().iter().map(|p| (rel(p), export_file(p).1)).collect();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-samples");
+    let mut folders: Vec<std::path::PathBuf> =
+        std::fs::read_dir(samples.join("batfish")).into_iter().flatten().flatten().map(|e| e.path().join("aws_configs")).collect();
+    folders.push(samples.join("cloudmapper-demo"));
+    folders.sort();
+    for dir in folders.iter().filter(|d| d.is_dir()) {
+        let imported = vpcsim_core::import::aws::import(&vpcsim_tests::read_json_folder(dir));
+        modules.push((dir.display().to_string(), to_hcl(&imported.scenario)));
+    }
+    if !samples.is_dir() {
+        eprintln!("note: {} is absent; only the corpus is validated", samples.display());
+    }
+    let root = std::env::temp_dir().join(format!("vpcsim-terraform-validate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let mut main = String::new();
+    for (i, (_, exported)) in modules.iter().enumerate() {
+        let dir = root.join(format!("m{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in &exported.files {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+        // Each module's required variables (the AMI of its instances) get a value.
+        let vars = exported.files.iter().find(|(f, _)| f == "variables.tf").map(|(_, t)| t.as_str()).unwrap_or("");
+        let inputs: String = vars
+            .lines()
+            .filter_map(|l| l.strip_prefix("variable \"")?.split('"').next())
+            .map(|v| format!("  {v} = \"example\"\n"))
+            .collect();
+        main.push_str(&format!("module \"m{i}\" {{\n  source = \"./m{i}\"\n{inputs}}}\n\n"));
+    }
+    std::fs::write(root.join("main.tf"), main).unwrap();
+    let mut rc = None;
+    if let Some(mirror) = terraform_mirror() {
+        let file = root.join("terraformrc");
+        std::fs::write(
+            &file,
+            format!("provider_installation {{\n  filesystem_mirror {{ path = {:?} }}\n}}\n", mirror.display().to_string()),
+        )
+        .unwrap();
+        rc = Some(file);
+    }
+    let terraform = |args: &[&str]| {
+        let mut cmd = Command::new("terraform");
+        cmd.args(args).current_dir(&root).env("TF_IN_AUTOMATION", "1").env("CHECKPOINT_DISABLE", "1");
+        if let Some(rc) = &rc {
+            cmd.env("TF_CLI_CONFIG_FILE", rc);
+        }
+        cmd.output().unwrap()
+    };
+    let init = terraform(&["init", "-backend=false", "-input=false", "-no-color"]);
+    let init_err = String::from_utf8_lossy(&init.stderr).to_string();
+    if !init.status.success() {
+        // Only a provider Terraform cannot get skips the test; anything else is a failure.
+        assert!(
+            init_err.contains("provider") && !init_err.contains("Error: Unsupported") && !init_err.contains("Argument"),
+            "terraform init failed:\n{init_err}"
+        );
+        eprintln!("skipped: terraform cannot install the AWS provider here:\n{init_err}");
+        let _ = std::fs::remove_dir_all(&root);
+        return;
+    }
+    let validate = terraform(&["validate", "-json", "-no-color"]);
+    let report: serde_json::Value = serde_json::from_slice(&validate.stdout)
+        .unwrap_or_else(|e| panic!("terraform validate -json: {e}\n{}", String::from_utf8_lossy(&validate.stderr)));
+    let problems: Vec<String> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            let file = d["range"]["filename"].as_str().unwrap_or("");
+            let scenario = file
+                .strip_prefix('m')
+                .and_then(|f| f.split('/').next()?.parse::<usize>().ok())
+                .and_then(|i| modules.get(i))
+                .map_or("the root module", |(name, _)| name.as_str());
+            let line = d["range"]["start"]["line"].as_u64().unwrap_or(0);
+            format!("{scenario} ({file}:{line}): {} {}: {}", d["severity"], d["summary"], d["detail"])
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&root);
+    // Errors and warnings alike: a deprecated argument is a finding too.
+    assert!(report["valid"] == true && problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(modules.len() > 60, "only {} modules validated", modules.len());
+    eprintln!("terraform validate: {} modules valid", modules.len());
+}

@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use std::path::Path;
-use vpcsim_core::import::{aws, InputFile};
+use vpcsim_core::import::aws;
 use vpcsim_core::scenario::{parse, to_json};
 use vpcsim_core::Network;
 
@@ -38,26 +38,6 @@ proptest! {
     }
 }
 
-fn read_folder(dir: &Path) -> Vec<InputFile> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                out.push(InputFile {
-                    path: p.strip_prefix(dir).unwrap_or(&p).display().to_string(),
-                    text: std::fs::read_to_string(&p).unwrap(),
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
-}
-
 #[test]
 fn aws_samples_round_trip_through_the_scenario_format() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-samples/batfish");
@@ -71,11 +51,11 @@ fn aws_samples_round_trip_through_the_scenario_format() {
         if !dir.is_dir() {
             continue;
         }
-        let imported = aws::import(&read_folder(&dir));
+        let imported = aws::import(&vpcsim_tests::read_json_folder(&dir));
         let again = parse(&to_json(&imported.scenario)).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         same_network(&imported.scenario, &again);
         // Importing twice gives the same document (determinism).
-        assert_eq!(aws::import(&read_folder(&dir)).scenario, imported.scenario, "{}", dir.display());
+        assert_eq!(aws::import(&vpcsim_tests::read_json_folder(&dir)).scenario, imported.scenario, "{}", dir.display());
         n += 1;
     }
     assert!(n >= 10, "expected the batfish snapshots, found {n}");
