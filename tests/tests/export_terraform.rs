@@ -500,28 +500,60 @@ fn imported_worked_example_exports_the_same_security_group_rules() {
     assert_eq!(scenario::parse(&scenario::to_json(&imported.scenario)).ok().map(|s| to_hcl(&s)), Some(from_state));
 }
 
-/// Where Terraform finds the AWS provider without the registry: a filesystem mirror
-/// (`VPCSIM_TERRAFORM_MIRROR`, else `/opt/tf-plugins` when it exists). `None`: Terraform's
-/// own configuration (`TF_CLI_CONFIG_FILE` when it names a file, else the registry).
-fn terraform_mirror() -> Option<std::path::PathBuf> {
-    if std::env::var_os("TF_CLI_CONFIG_FILE").is_some_and(|f| Path::new(&f).is_file()) {
-        return None;
+/// How the test gets the AWS provider.
+enum Provider {
+    /// A filesystem mirror: `VPCSIM_TERRAFORM_MIRROR` (which must exist when set), else
+    /// `/opt/tf-plugins` when it exists, unless `TF_CLI_CONFIG_FILE` names a file.
+    Mirror(std::path::PathBuf),
+    /// Terraform's own configuration file, `TF_CLI_CONFIG_FILE`.
+    Config,
+    /// The registry.
+    Registry,
+}
+
+fn provider() -> Provider {
+    if let Some(m) = std::env::var_os("VPCSIM_TERRAFORM_MIRROR") {
+        let m = std::path::PathBuf::from(m);
+        assert!(m.is_dir(), "VPCSIM_TERRAFORM_MIRROR={} is not a folder", m.display());
+        return Provider::Mirror(m);
     }
-    let mirror = std::env::var_os("VPCSIM_TERRAFORM_MIRROR").map_or_else(|| "/opt/tf-plugins".into(), std::path::PathBuf::from);
-    mirror.is_dir().then_some(mirror)
+    if std::env::var_os("TF_CLI_CONFIG_FILE").is_some_and(|f| Path::new(&f).is_file()) {
+        return Provider::Config;
+    }
+    let default = Path::new("/opt/tf-plugins");
+    if default.is_dir() {
+        Provider::Mirror(default.to_path_buf())
+    } else {
+        Provider::Registry
+    }
+}
+
+/// A skip: a failure when `VPCSIM_REQUIRE_TERRAFORM=1`.
+fn skip(why: &str) {
+    assert!(std::env::var_os("VPCSIM_REQUIRE_TERRAFORM").is_none_or(|v| v != "1"), "VPCSIM_REQUIRE_TERRAFORM=1, but {why}");
+    eprintln!("skipped: {why}");
+}
+
+/// A folder removed when dropped, even when the test fails.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// `terraform validate` itself, with the AWS provider, on the export of every scenario
 /// of the corpus and of every AWS sample (when `../shared/aws-samples` is there). The
 /// modules are the children of one root, so that the provider's schema is loaded once;
-/// each diagnostic is traced back to its scenario. Skipped, with a message, when there
-/// is no `terraform` or it cannot get the provider (no registry access and no mirror).
+/// each diagnostic, error or warning, is traced back to its scenario. Skipped, with a
+/// message, only when there is no `terraform`, or when it would take the provider from the
+/// registry and cannot reach it; `VPCSIM_REQUIRE_TERRAFORM=1` turns a skip into a failure.
 #[test]
 fn every_export_passes_terraform_validate() {
     use std::process::Command;
     if Command::new("terraform").arg("version").output().map_or(true, |o| !o.status.success()) {
-        eprintln!("skipped: `terraform` is not on PATH");
-        return;
+        return skip("`terraform` is not on PATH");
     }
     let mut modules: Vec<(String, Exported)> = vpcsim_tests::corpus().iter().map(|p| (rel(p), export_file(p).1)).collect();
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/aws-samples");
@@ -536,11 +568,11 @@ fn every_export_passes_terraform_validate() {
     if !samples.is_dir() {
         eprintln!("note: {} is absent; only the corpus is validated", samples.display());
     }
-    let root = std::env::temp_dir().join(format!("vpcsim-terraform-validate-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = TempDir(Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("terraform-validate-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&root.0);
     let mut main = String::new();
     for (i, (_, exported)) in modules.iter().enumerate() {
-        let dir = root.join(format!("m{i}"));
+        let dir = root.0.join(format!("m{i}"));
         std::fs::create_dir_all(&dir).unwrap();
         for (file, text) in &exported.files {
             std::fs::write(dir.join(file), text).unwrap();
@@ -554,36 +586,36 @@ fn every_export_passes_terraform_validate() {
             .collect();
         main.push_str(&format!("module \"m{i}\" {{\n  source = \"./m{i}\"\n{inputs}}}\n\n"));
     }
-    std::fs::write(root.join("main.tf"), main).unwrap();
-    let mut rc = None;
-    if let Some(mirror) = terraform_mirror() {
-        let file = root.join("terraformrc");
-        std::fs::write(
-            &file,
-            format!("provider_installation {{\n  filesystem_mirror {{ path = {:?} }}\n}}\n", mirror.display().to_string()),
-        )
-        .unwrap();
-        rc = Some(file);
+    std::fs::write(root.0.join("main.tf"), main).unwrap();
+    let provider = provider();
+    let rc = root.0.join("terraformrc");
+    if let Provider::Mirror(mirror) = &provider {
+        // An HCL string: JSON's escapes, and `${` kept literal.
+        let path = serde_json::to_string(&mirror.display().to_string()).unwrap().replace("${", "$${");
+        std::fs::write(&rc, format!("provider_installation {{\n  filesystem_mirror {{ path = {path} }}\n}}\n")).unwrap();
     }
     let terraform = |args: &[&str]| {
         let mut cmd = Command::new("terraform");
-        cmd.args(args).current_dir(&root).env("TF_IN_AUTOMATION", "1").env("CHECKPOINT_DISABLE", "1");
-        if let Some(rc) = &rc {
-            cmd.env("TF_CLI_CONFIG_FILE", rc);
+        cmd.args(args).current_dir(&root.0).env("TF_IN_AUTOMATION", "1").env("CHECKPOINT_DISABLE", "1");
+        // Nothing from the environment changes what runs.
+        for var in ["TF_CLI_ARGS", "TF_CLI_ARGS_init", "TF_CLI_ARGS_validate", "TF_DATA_DIR", "TF_WORKSPACE", "TF_PLUGIN_CACHE_DIR"] {
+            cmd.env_remove(var);
+        }
+        if matches!(provider, Provider::Mirror(_)) {
+            cmd.env("TF_CLI_CONFIG_FILE", &rc);
         }
         cmd.output().unwrap()
     };
     let init = terraform(&["init", "-backend=false", "-input=false", "-no-color"]);
-    let init_err = String::from_utf8_lossy(&init.stderr).to_string();
     if !init.status.success() {
-        // Only a provider Terraform cannot get skips the test; anything else is a failure.
-        assert!(
-            init_err.contains("provider") && !init_err.contains("Error: Unsupported") && !init_err.contains("Argument"),
-            "terraform init failed:\n{init_err}"
-        );
-        eprintln!("skipped: terraform cannot install the AWS provider here:\n{init_err}");
-        let _ = std::fs::remove_dir_all(&root);
-        return;
+        let err = String::from_utf8_lossy(&init.stderr).to_string();
+        // Only an unreachable registry skips; with a mirror or a configuration, any
+        // failure is the export's.
+        let offline = ["could not connect", "dial tcp", "no such host", "i/o timeout", "connection refused", "network is unreachable"]
+            .iter()
+            .any(|m| err.contains(m));
+        assert!(matches!(provider, Provider::Registry) && offline, "terraform init failed:\n{err}");
+        return skip(&format!("terraform cannot reach the registry for the AWS provider:\n{err}"));
     }
     let validate = terraform(&["validate", "-json", "-no-color"]);
     let report: serde_json::Value = serde_json::from_slice(&validate.stdout)
@@ -596,14 +628,13 @@ fn every_export_passes_terraform_validate() {
             let file = d["range"]["filename"].as_str().unwrap_or("");
             let scenario = file
                 .strip_prefix('m')
-                .and_then(|f| f.split('/').next()?.parse::<usize>().ok())
+                .and_then(|f| f.split(['/', '\\']).next()?.parse::<usize>().ok())
                 .and_then(|i| modules.get(i))
                 .map_or("the root module", |(name, _)| name.as_str());
             let line = d["range"]["start"]["line"].as_u64().unwrap_or(0);
             format!("{scenario} ({file}:{line}): {} {}: {}", d["severity"], d["summary"], d["detail"])
         })
         .collect();
-    let _ = std::fs::remove_dir_all(&root);
     // Errors and warnings alike: a deprecated argument is a finding too.
     assert!(report["valid"] == true && problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
     assert!(modules.len() > 60, "only {} modules validated", modules.len());

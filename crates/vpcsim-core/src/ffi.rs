@@ -278,27 +278,42 @@ pub fn import_aws_json(files_json: &str) -> Answer<ImportValue> {
         errors: vec![Diagnostic::error("import-argument", "files", message, "pass [{\"path\": \"Vpcs.json\", \"text\": \"...\"}]")],
     };
     // Typed, so the (large, escaped) texts are decoded once, with no JSON tree in between.
-    let files: Vec<crate::import::InputFile> = match files_json.trim_start().chars().next() {
+    match files_json.trim_start().chars().next() {
         Some('[') => match serde_json::from_str::<Vec<FileArg>>(files_json) {
-            Ok(list) => list
-                .into_iter()
-                .enumerate()
-                .map(|(i, f)| crate::import::InputFile { path: f.path.unwrap_or_else(|| format!("file-{i}.json")), text: f.text })
-                .collect(),
-            Err(e) => return failure(format!("the file list is not valid: {e}")),
+            Ok(list) => import_aws_list(list.into_iter().map(|f| (f.path, f.text)).collect()),
+            Err(e) => failure(format!("the file list is not valid: {e}")),
         },
         Some('{') => match serde_json::from_str::<std::collections::BTreeMap<String, String>>(files_json) {
-            Ok(map) => map.into_iter().map(|(path, text)| crate::import::InputFile { path, text }).collect(),
-            Err(e) => return failure(format!("the file list is not valid: {e}")),
+            Ok(map) => import_aws_map(map.into_iter().collect()),
+            Err(e) => failure(format!("the file list is not valid: {e}")),
         },
-        _ => return failure("the file list must be an array or an object".to_owned()),
-    };
+        _ => failure("the file list must be an array or an object".to_owned()),
+    }
+}
+
+/// Imports AWS CLI outputs given as a list of (path, text), as [`import_aws_json`] reads
+/// `[{"path": ..., "text": ...}]`: a file without a path is `file-<i>.json`, after its
+/// position. (The wasm API reads a JavaScript array of `{path, text}` into this, so that
+/// tens of megabytes of text are not encoded as JSON and decoded again.)
+pub fn import_aws_list(files: Vec<(Option<String>, String)>) -> Answer<ImportValue> {
+    let files: Vec<crate::import::InputFile> = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, (path, text))| crate::import::InputFile { path: path.unwrap_or_else(|| format!("file-{i}.json")), text })
+        .collect();
     import_aws_files(&files)
 }
 
-/// Imports AWS CLI outputs already read as files: what [`import_aws_json`] does after
-/// decoding its argument. (The wasm API reads a JavaScript array of `{path, text}` field
-/// by field, so that tens of megabytes of text are not encoded as JSON and decoded again.)
+/// Imports AWS CLI outputs given as (path, text) pairs of a map, as [`import_aws_json`]
+/// reads `{"path": "text", ...}`: in path order, the last text of a repeated path.
+pub fn import_aws_map(files: Vec<(String, String)>) -> Answer<ImportValue> {
+    let map: std::collections::BTreeMap<String, String> = files.into_iter().collect();
+    let files: Vec<crate::import::InputFile> = map.into_iter().map(|(path, text)| crate::import::InputFile { path, text }).collect();
+    import_aws_files(&files)
+}
+
+/// Imports AWS CLI outputs already read as files: what the functions above do after
+/// reading their argument.
 pub fn import_aws_files(files: &[crate::import::InputFile]) -> Answer<ImportValue> {
     let imported = crate::import::aws::import(files);
     let mut diagnostics = imported.diagnostics;

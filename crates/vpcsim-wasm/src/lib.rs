@@ -1,5 +1,8 @@
 //! vpcsim's JavaScript API. Every export parses its arguments, calls one
 //! `vpcsim_core::ffi` function and converts the tagged answer; there is no logic here.
+//! One argument is read without JSON: `importAws`'s files (tens of megabytes of text),
+//! taken out of plain arrays and objects string by string ([`files_of`]); their defaults
+//! and order are still core's.
 //!
 //! The TypeScript shapes of the answers (`TraceResult`, `Diagnostic`, `Trace`, ...) are
 //! written in `types.d.ts` and appended to the generated `.d.ts`; each export names them
@@ -50,7 +53,8 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenari
 #[wasm_bindgen(js_name = importAws, unchecked_return_type = "ImportResult")]
 pub fn import_aws(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> JsValue {
     let answer = match files_of(&files) {
-        Some(files) => vpcsim_core::ffi::import_aws_files(&files),
+        Some(Files::List(list)) => vpcsim_core::ffi::import_aws_list(list),
+        Some(Files::Map(map)) => vpcsim_core::ffi::import_aws_map(map),
         None => vpcsim_core::ffi::import_aws_json(&text_of(&files)),
     };
     to_js(answer.to_json())
@@ -64,52 +68,92 @@ extern "C" {
     fn new() -> TextEncoder;
     #[wasm_bindgen(method)]
     fn encode(this: &TextEncoder, text: &JsValue) -> js_sys::Uint8Array;
+    // Each may throw (a proxy, a getter): caught, and the argument then goes the JSON way.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn own_entries(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
+    fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
+    /// A string, for the one method below.
+    type Text;
+    /// Whether it holds no lone surrogate; throws where the platform predates it.
+    #[wasm_bindgen(catch, method, js_name = isWellFormed)]
+    fn is_well_formed(this: &Text) -> Result<bool, JsValue>;
 }
 
-/// A JavaScript string's text, `None` for any other value. Large texts are encoded by
-/// the platform's `TextEncoder` and copied in at once: wasm-bindgen's own conversion
-/// copies ASCII text character by character in JavaScript, a sixth of an import's time.
-fn text_in(encoder: &TextEncoder, value: &JsValue) -> Option<String> {
-    if !value.is_string() {
-        return None;
-    }
-    String::from_utf8(encoder.encode(value).to_vec()).ok().or_else(|| value.as_string())
+/// The files of an `importAws` argument read without JSON (see [`files_of`]).
+enum Files {
+    List(Vec<(Option<String>, String)>),
+    Map(Vec<(String, String)>),
 }
 
-/// `[{path, text}]` or `{path: text}` read field by field, without stringifying the
-/// texts to JSON and decoding them again. `None` for any other shape (a JSON text, or an
-/// element whose path or text is not a string), which `import_aws_json` reads and, where
-/// it is wrong, reports.
-fn files_of(value: &JsValue) -> Option<Vec<vpcsim_core::import::InputFile>> {
-    use vpcsim_core::import::InputFile;
-    let encoder = TextEncoder::new();
-    let string = |v: JsValue| text_in(&encoder, &v);
-    if let Some(array) = value.dyn_ref::<js_sys::Array>() {
-        array
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                if !f.is_object() {
-                    return None;
+/// An array of `{path, text}` or an object of path to text, read field by field: the
+/// texts are encoded by the platform's `TextEncoder` and copied in at once, not
+/// stringified to JSON and decoded again (wasm-bindgen's own conversion also copies ASCII
+/// text character by character in JavaScript). Only what `JSON.stringify` would read
+/// the same way is read here: plain objects and arrays, their own enumerable properties,
+/// well-formed strings, no `toJSON`. For anything else (a JSON text, a hole, a number, a
+/// lone surrogate, a getter that throws) `None`, and `import_aws_json` reads the JSON and
+/// reports what is wrong. Defaults and order are core's (`ffi::import_aws_list`, `_map`).
+fn files_of(value: &JsValue) -> Option<Files> {
+    let plain = |v: &JsValue| -> Option<bool> {
+        if !v.is_object() {
+            return Some(false);
+        }
+        let proto = prototype_of(v).ok()?;
+        Some(proto.is_null() || proto == prototype_of(&js_sys::Object::new()).ok()?)
+    };
+    // Own enumerable (key, value) pairs of a plain object, without `toJSON`.
+    let entries = |v: &JsValue| -> Option<Vec<(String, JsValue)>> {
+        let pairs = own_entries(v).ok()?;
+        let mut out = Vec::with_capacity(pairs.length() as usize);
+        for pair in pairs.iter() {
+            let pair: js_sys::Array = pair.dyn_into().ok()?;
+            let key = pair.get(0).as_string()?;
+            if key == "toJSON" {
+                return None;
+            }
+            out.push((key, pair.get(1)));
+        }
+        Some(out)
+    };
+    let mut encoder = None;
+    let mut text = |v: &JsValue| -> Option<String> {
+        if !v.is_string() || !v.unchecked_ref::<Text>().is_well_formed().ok()? {
+            return None;
+        }
+        let encoder = encoder.get_or_insert_with(TextEncoder::new);
+        String::from_utf8(encoder.encode(v).to_vec()).ok()
+    };
+    if is_array(value).ok()? {
+        let length = js_sys::Reflect::get(value, &"length".into()).ok()?.as_f64()?;
+        let mut list = Vec::new();
+        for i in 0..length as u32 {
+            let element = js_sys::Reflect::get(value, &i.into()).ok()?;
+            if !plain(&element)? {
+                return None;
+            }
+            let (mut path, mut body) = (None, String::new());
+            for (key, v) in entries(&element)? {
+                match key.as_str() {
+                    "path" if v.is_undefined() || v.is_null() => path = None,
+                    "path" => path = Some(text(&v)?),
+                    "text" if v.is_undefined() => body = String::new(),
+                    "text" => body = text(&v)?,
+                    _ => {}
                 }
-                let text = js_sys::Reflect::get(&f, &"text".into()).ok()?;
-                let path = js_sys::Reflect::get(&f, &"path".into()).ok()?;
-                // As the JSON reading's defaults: a missing path is `file-<i>.json`.
-                let path = if path.is_undefined() { format!("file-{i}.json") } else { string(path)? };
-                Some(InputFile { path, text: string(text)? })
-            })
-            .collect()
-    } else if value.is_object() && !value.is_function() {
-        let mut files: Vec<InputFile> = js_sys::Object::entries(value.unchecked_ref())
-            .iter()
-            .map(|entry| {
-                let entry: js_sys::Array = entry.dyn_into().ok()?;
-                Some(InputFile { path: string(entry.get(0))?, text: string(entry.get(1))? })
-            })
-            .collect::<Option<_>>()?;
-        // As the JSON reading (a map): in path order.
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Some(files)
+            }
+            list.push((path, body));
+        }
+        Some(Files::List(list))
+    } else if plain(value)? {
+        let mut map = Vec::new();
+        for (key, v) in entries(value)? {
+            // JSON.stringify leaves out an undefined member: let the JSON way say so.
+            map.push((key, text(&v)?));
+        }
+        Some(Files::Map(map))
     } else {
         None
     }

@@ -127,9 +127,38 @@ test('importAws: texts outside ASCII arrive whole, as objects and as JSON text',
     assert.equal(r.type, 'success');
     assert.equal(r.scenario.network.vpcs[0].name, name);
   }
-  // A lone surrogate is not text: it becomes U+FFFD, as every platform's encoder does.
-  const lone = api.importAws([{ path: 'Vpcs.json', text: vpcs.replace('🚀', '\ud83d') }]);
-  assert.equal(lone.scenario.network.vpcs[0].name, name.replace('🚀', '\ufffd'));
+  // A lone surrogate is not text: the argument is refused, whatever its shape.
+  const lone = [{ path: 'Vpcs.json', text: vpcs.replace('🚀', '\ud83d') }];
+  for (const arg of [lone, JSON.stringify(lone), { 'Vpcs.json': lone[0].text }, [{ path: 'a\ud800', text: vpcs }]]) {
+    assertFailure(api.importAws(arg), 'import-argument');
+  }
+});
+
+test('importAws: arguments JSON would read differently are read as JSON, and never throw', () => {
+  const vpcs = JSON.stringify({ Vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16' }] });
+  class File { constructor(t) { this.p = t; } get text() { return this.p; } }
+  const odd = [
+    new Number(42), new Boolean(true), new Date(0), new String(JSON.stringify([{ path: 'a', text: vpcs }])),
+    [new File(vpcs)], [Object.create({ path: 'Vpcs.json', text: vpcs })],
+    [{ path: 'a', text: '{}', toJSON() { return { path: 'Vpcs.json', text: vpcs }; } }],
+    // eslint-disable-next-line no-sparse-arrays
+    [, { path: 'Vpcs.json', text: vpcs }],
+    [{ path: 'Vpcs.json', text: vpcs, size: undefined }], { 'Vpcs.json': vpcs, 'b.json': undefined },
+  ];
+  for (const arg of odd) {
+    assert.deepEqual(api.importAws(arg), api.importAws(JSON.stringify(arg) ?? ''), String(arg));
+  }
+  // JSON.stringify throws on these: the answer is a failure, not an exception.
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const throwing = [
+    proxy, [proxy],
+    { get 'Vpcs.json'() { throw new Error('no'); } },
+    [{ path: 'Vpcs.json', get text() { throw new Error('no'); } }],
+  ];
+  for (const arg of throwing) {
+    assertFailure(api.importAws(arg), 'import-argument');
+  }
 });
 
 test('importAws: an argument of the wrong shape is a failure', () => {
@@ -140,6 +169,8 @@ test('importAws: an argument of the wrong shape is a failure', () => {
   assertFailure(api.importAws([{ path: 1, text: '{}' }]), 'import-argument');
   assertFailure(api.importAws({ 'Vpcs.json': 7 }), 'import-argument');
   assertFailure(api.importAws([42]), 'import-argument');
+  assertFailure(api.importAws(new Number(42)), 'import-argument');
+  assertFailure(api.importAws(new String('[{"path": "a", "text": "{}"}]')), 'import-argument');
   assert.equal(api.importAws([{ path: 'Vpcs.json' }]).type, 'success', 'a missing text is an empty file');
 });
 
