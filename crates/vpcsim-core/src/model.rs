@@ -2810,7 +2810,8 @@ mod tests {
             let net: IpNet = text.parse().unwrap();
             assert_eq!(cidr_text(net), text);
         }
-        // Every octet value in every position, and every prefix length.
+        // Every octet value (in the first two positions; with the blocks above, every
+        // digit count in every position) and every prefix length.
         for n in 0..=255u8 {
             let addr = std::net::Ipv4Addr::new(n, 255 - n, n / 2, n.wrapping_mul(7));
             let net = IpNet::V4(Ipv4Net::new(addr, n % 33).unwrap());
