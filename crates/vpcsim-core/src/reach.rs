@@ -1151,14 +1151,6 @@ impl Engine {
             return Update::Rebuilt;
         }
         self.prep.refresh(net, &sgs, &nacls);
-        if let Some(f) = self.fast.as_mut() {
-            for g in &sgs {
-                f.sg_masks(net, *g);
-            }
-            for a in &nacls {
-                f.acl_masks(net, *a);
-            }
-        }
         let touched_subnets: BTreeSet<usize> =
             net.subnets.iter().enumerate().filter(|(_, s)| nacls.contains(&s.nacl.get())).map(|(k, _)| k).collect();
         let all_traced = sgs.iter().any(|g| self.shared_sgs.contains(g)) || touched_subnets.iter().any(|s| self.shared_subnets.contains(s));
@@ -1179,6 +1171,15 @@ impl Engine {
             }
             if let Some(slot) = self.sg_rules.get_mut(*g) {
                 *slot = now;
+            }
+        }
+        // Only the directions that changed are recomputed.
+        if let Some(f) = self.fast.as_mut() {
+            for g in &sgs {
+                f.sg_masks(net, *g, out_changed.contains(g), in_changed.contains(g));
+            }
+            for a in &nacls {
+                f.acl_masks(net, *a);
             }
         }
         // The touched rows and columns; each cell is taken once: a column skips the

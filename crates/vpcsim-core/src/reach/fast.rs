@@ -370,7 +370,7 @@ impl Fast {
         let (groups, acls) = (net.sgs.len() * fast.peers, net.nacls.len() * fast.peers);
         fast.ids = [vec![0; groups], vec![0; groups], vec![0; acls], vec![0; acls]];
         for g in 0..net.sgs.len() {
-            fast.sg_masks(net, g);
+            fast.sg_masks(net, g, true, true);
         }
         let acl_size = net.nacls.len() * fast.peers * w;
         fast.acl_out = vec![0; acl_size];
@@ -390,13 +390,15 @@ impl Fast {
         fast
     }
 
-    /// Recomputes one security group's masks. A rule naming a group visits that group's
-    /// members only (SG-16, SG-17: members of the rule's VPC or of an actively peered one);
-    /// other rules test every peer.
-    pub(super) fn sg_masks(&mut self, net: &Network, g: usize) {
+    /// Recomputes one security group's outbound masks (`out`), inbound masks (`inbound`),
+    /// or both. A rule naming a group visits that group's members only (SG-16, SG-17:
+    /// members of the rule's VPC or of an actively peered one); other rules test every
+    /// peer.
+    pub(super) fn sg_masks(&mut self, net: &Network, g: usize, out: bool, inbound: bool) {
         let (w, peers) = (self.classes.words, self.peers);
         let Some(sg) = net.sgs.get(g) else { return };
-        for (rules, table) in [(&sg.outbound, &mut self.sg_out), (&sg.inbound, &mut self.sg_in)] {
+        let directions = [(out, &sg.outbound, &mut self.sg_out), (inbound, &sg.inbound, &mut self.sg_in)];
+        for (rules, table) in directions.into_iter().filter(|d| d.0).map(|(_, rules, table)| (rules, table)) {
             let Some(row) = table.get_mut(g * peers * w..(g + 1) * peers * w) else { continue };
             row.fill(0);
             let mut rule_mask = vec![0; w];
@@ -440,8 +442,12 @@ impl Fast {
                 }
             }
         }
-        self.intern_rows(SG_OUT, g);
-        self.intern_rows(SG_IN, g);
+        if out {
+            self.intern_rows(SG_OUT, g);
+        }
+        if inbound {
+            self.intern_rows(SG_IN, g);
+        }
     }
 
     /// Recomputes one network ACL's masks: first match wins (NACL-2), unmatched classes
