@@ -65,12 +65,18 @@ pub fn load(path: &Path) -> Loaded {
 }
 
 /// Every `*.json` under `dir`, at any depth, sorted, with paths relative to `dir`: a
-/// folder of AWS CLI outputs as the importer takes it. Panics on a file it cannot read.
+/// folder of AWS CLI outputs as the importer takes it. Panics on a folder or file it
+/// cannot read.
 pub fn read_json_folder(dir: &Path) -> Vec<vpcsim_core::import::InputFile> {
+    read_json_folder_from(dir, dir)
+}
+
+/// [`read_json_folder`] with paths relative to `base`.
+pub fn read_json_folder_from(dir: &Path, base: &Path) -> Vec<vpcsim_core::import::InputFile> {
     let mut paths = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())).flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
@@ -80,13 +86,15 @@ pub fn read_json_folder(dir: &Path) -> Vec<vpcsim_core::import::InputFile> {
         }
     }
     paths.sort();
-    paths
-        .iter()
-        .map(|p| vpcsim_core::import::InputFile {
-            path: p.strip_prefix(dir).unwrap_or(p).display().to_string(),
-            text: std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-        })
-        .collect()
+    paths.iter().map(|p| read_json_file(p, base)).collect()
+}
+
+/// One file, its path relative to `base`. Panics when it cannot be read.
+pub fn read_json_file(p: &Path, base: &Path) -> vpcsim_core::import::InputFile {
+    vpcsim_core::import::InputFile {
+        path: p.strip_prefix(base).unwrap_or(p).display().to_string(),
+        text: std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    }
 }
 
 /// Renders every probe's trace of a scenario, for snapshots.

@@ -20,28 +20,7 @@ fn samples() -> Option<PathBuf> {
 
 /// Every `*.json` under `dir`, sorted, with paths relative to `dir`'s parent.
 fn read_folder(dir: &Path) -> Vec<InputFile> {
-    let base = dir.parent().unwrap_or(dir);
-    let mut paths = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    paths.iter().map(|p| read_file(p, base)).collect()
-}
-
-fn read_file(p: &Path, base: &Path) -> InputFile {
-    InputFile {
-        path: p.strip_prefix(base).unwrap_or(p).display().to_string(),
-        text: std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
-    }
+    vpcsim_tests::read_json_folder_from(dir, dir.parent().unwrap_or(dir))
 }
 
 /// Every import set of the samples: batfish snapshot folders, CloudMapper, single files.
@@ -55,7 +34,7 @@ fn sample_sets(root: &Path) -> Vec<(String, Vec<InputFile>)> {
         if configs.is_dir() {
             sets.push((p.file_name().unwrap().to_string_lossy().into_owned(), read_folder(&configs)));
         } else if p.extension().is_some_and(|x| x == "json") {
-            sets.push((p.file_name().unwrap().to_string_lossy().into_owned(), vec![read_file(&p, &batfish)]));
+            sets.push((p.file_name().unwrap().to_string_lossy().into_owned(), vec![vpcsim_tests::read_json_file(&p, &batfish)]));
         }
     }
     sets.push(("cloudmapper-demo".to_owned(), read_folder(&root.join("cloudmapper-demo"))));
