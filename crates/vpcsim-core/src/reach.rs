@@ -577,7 +577,34 @@ fn sg_ported(rules: &[crate::model::SgRule]) -> Vec<(Traffic, Peer)> {
 /// `443`, `1024-65535`, `0-65535`: a port range as the matrix writes it (`None` when
 /// `from > to`).
 pub(crate) fn ports_text(from: u16, to: u16) -> Option<String> {
-    PortRange::new(from, to).map(|r| if r.is_all() { "0-65535".to_owned() } else { r.to_string() })
+    // Written digit by digit: a new matrix writes one per allowed range, and the
+    // formatting machinery costs several times more.
+    fn push(s: &mut String, n: u16) {
+        let mut digits = [0u8; 5];
+        let mut k = digits.len();
+        let mut n = n;
+        loop {
+            k -= 1;
+            if let Some(d) = digits.get_mut(k) {
+                *d = b'0' + (n % 10) as u8;
+            }
+            n /= 10;
+            if n == 0 || k == 0 {
+                break;
+            }
+        }
+        digits.get(k..).into_iter().flatten().for_each(|d| s.push(char::from(*d)));
+    }
+    if from > to {
+        return None;
+    }
+    let mut s = String::with_capacity(11);
+    push(&mut s, from);
+    if to != from {
+        s.push('-');
+        push(&mut s, to);
+    }
+    Some(s)
 }
 
 /// Protocol numbers some rule or entry names (other than TCP, UDP, ICMP and ICMPv6),
@@ -737,22 +764,31 @@ pub fn reachability_between(net: &Network, from: Option<&str>, to: Option<&str>)
     Ok(compute(net, prep))
 }
 
-/// Distinct allowed lists: the index of each list in [`Matrix::sets`].
+/// Distinct allowed lists: the index of each list in [`Matrix::sets`], by the list's
+/// hash (the list itself is stored there only).
 #[derive(Default)]
 struct Sets {
-    index: HashMap<Vec<Allowed>, u32>,
+    index: hashbrown::HashTable<(u32, u64)>,
 }
 
 impl Sets {
     fn intern(&mut self, lists: &mut Vec<Vec<Allowed>>, list: Vec<Allowed>) -> u32 {
-        if let Some(k) = self.index.get(&list) {
+        let hash = std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, &list);
+        if let Some((k, _)) = self.index.find(hash, |(k, h)| *h == hash && lists.get(*k as usize) == Some(&list)) {
             return *k;
         }
         let k = u32::try_from(lists.len()).unwrap_or(u32::MAX);
-        lists.push(list.clone());
-        self.index.insert(list, k);
+        lists.push(list);
+        self.index.insert_unique(hash, (k, hash), |(_, h)| *h);
         k
     }
+}
+
+/// What [`Engine::anchored`] finds for a pair.
+enum Decision {
+    Decided(Decided),
+    /// A rule update left the pair as it was.
+    Unchanged,
 }
 
 /// One pair's cell as [`Engine::decide`] finds it.
@@ -766,8 +802,8 @@ struct Decided {
     fixed: bool,
 }
 
-/// A fast-path mask of up to 8 words (512 classes), zero-padded, as a hash key: hashed
-/// word by word (no length prefix, no bytes), compared without a call to `memcmp`.
+/// A fast-path mask of up to 8 words (512 classes), zero-padded, compared without a
+/// call to `memcmp`.
 #[derive(Clone, Copy, Default)]
 struct SmallMask([u64; 8]);
 
@@ -777,56 +813,20 @@ impl PartialEq for SmallMask {
     }
 }
 
-impl Eq for SmallMask {}
-
-impl std::hash::Hash for SmallMask {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for w in self.0 {
-            state.write_u64(w);
-        }
-    }
+/// A mask's hash over its own words, eight bytes at a time with 64-bit arithmetic on every
+/// target (FxHash works in `usize` words, four bytes at a time on wasm32, the
+/// playground's target): FxHash's 64-bit step, rotated so that the product's entropy,
+/// which sits in its high bits, reaches the low bits the table indexes by.
+fn mask_hash(mask: &[u64]) -> u64 {
+    mask.iter().fold(0u64, |h, w| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)).rotate_left(26)
 }
-
-/// Hashes masks eight bytes at a time with 64-bit arithmetic on every target: FxHash
-/// works in `usize` words, four bytes at a time on wasm32, the playground's target.
-#[derive(Default)]
-struct MaskHasher(u64);
-
-impl std::hash::Hasher for MaskHasher {
-    fn finish(&self) -> u64 {
-        // The product's entropy sits in its high bits; the table indexes by the low ones.
-        self.0.rotate_left(26)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-        for b in chunks.remainder() {
-            self.write_u64(u64::from(*b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        // FxHash's 64-bit step.
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-}
-
-type MaskMap = std::collections::HashMap<SmallMask, u32, std::hash::BuildHasherDefault<MaskHasher>>;
 
 /// Fast-path masks already seen, each with its index in [`Matrix::sets`]: up to 8 words
-/// the key is stored inline (no pointer to follow per lookup), wider ones as vectors.
+/// the key is stored inline (no pointer to follow per lookup), with its hash, wider ones
+/// as vectors.
 #[derive(Default)]
 struct Masks {
-    small: MaskMap,
+    small: hashbrown::HashTable<(SmallMask, u32, u64)>,
     wide: rustc_hash::FxHashMap<Vec<u64>, u32>,
 }
 
@@ -847,11 +847,12 @@ impl Masks {
             return set;
         }
         key.0.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
-        if let Some(set) = self.small.get(&key) {
+        let hash = mask_hash(mask);
+        if let Some((_, set, _)) = self.small.find(hash, |(k, _, h)| *h == hash && *k == key) {
             return *set;
         }
         let set = sets.intern(lists, classes.allowed(mask));
-        self.small.insert(key, set);
+        self.small.insert_unique(hash, (key, set, hash), |(_, _, h)| *h);
         set
     }
 }
@@ -873,6 +874,17 @@ macro_rules! by_width {
             _ => { const $W: usize = 0; $e }
         }
     };
+}
+
+/// How [`Engine::update_line`] skips the fast pairs of a line that an edit of the line's
+/// own groups cannot have changed.
+struct Filter<'a> {
+    /// Per changed group of the line's end: per peer, its change in `masks`.
+    changes: &'a [&'a [u32]],
+    masks: &'a [u64],
+    /// Per line across: pairs to recompute whatever the changes (their other end changed
+    /// too).
+    recompute: Option<&'a [bool]>,
 }
 
 /// No cell at this position of [`Engine::at`].
@@ -929,6 +941,9 @@ pub struct Engine {
     scratch: Vec<u64>,
     /// `at`, transposed (`[column * rows + row]`), so that a column reads contiguously.
     at_t: Vec<u32>,
+    /// Per row and per column: its end's fast end, if it has one.
+    row_end: Vec<Option<fast::FastEnd>>,
+    col_end: Vec<Option<fast::FastEnd>>,
 }
 
 impl Engine {
@@ -965,7 +980,7 @@ impl Engine {
         let matrix = Matrix {
             sources: prep.sources.iter().map(|e| e.reference.clone()).collect(),
             destinations: prep.destinations.iter().map(|e| e.reference.clone()).collect(),
-            sets: vec![Vec::new()],
+            sets: Vec::new(),
             pairs: Vec::new(),
             src_port: DEFAULT_SRC_PORT,
             other_protocol: prep.other,
@@ -989,8 +1004,15 @@ impl Engine {
             mask: zero.clone(),
             scratch: zero,
             at_t: vec![NO_CELL; rows * cols],
+            row_end: Vec::new(),
+            col_end: Vec::new(),
         };
-        engine.sets.index.insert(Vec::new(), 0);
+        if let Some(f) = engine.fast.as_ref() {
+            let end_of = |e: &End| e.eni.and_then(|x| f.ends.get(x.get()).copied().flatten());
+            engine.row_end = engine.prep.sources.iter().map(end_of).collect();
+            engine.col_end = engine.prep.destinations.iter().map(end_of).collect();
+        }
+        engine.sets.intern(&mut engine.matrix.sets, Vec::new());
         let w = engine.width();
         for i in 0..rows {
             by_width!(w, W => engine.build_row::<W>(net, i));
@@ -1009,7 +1031,7 @@ impl Engine {
         let (rows, cols) = (self.prep.sources.len(), self.prep.destinations.len());
         let anchor = self.anchor::<W>(net, i, true);
         for j in 0..cols {
-            let Some(Decided { set, traced, fixed }) = self.anchored(net, anchor.as_ref(), i, j) else { continue };
+            let Some(Decision::Decided(Decided { set, traced, fixed })) = self.anchored(net, anchor.as_ref(), i, j, None) else { continue };
             let (Ok(from), Ok(to), Ok(k)) = (u32::try_from(i), u32::try_from(j), u32::try_from(self.matrix.pairs.len())) else {
                 continue;
             };
@@ -1032,30 +1054,64 @@ impl Engine {
     }
 
     /// [`Engine::decide`] for a pair in the line of `anchor` (row `i` when the anchor is a
-    /// source, else column `j`): a fast pair is read from the anchor.
-    fn anchored<const W: usize>(&mut self, net: &Network, anchor: Option<&fast::Anchor<W>>, i: usize, j: usize) -> Option<Decided> {
+    /// source, else column `j`): a fast pair is read from the anchor. `Unchanged` when
+    /// `changes` show that the update left the fast pair as it was.
+    fn anchored<const W: usize>(
+        &mut self,
+        net: &Network,
+        anchor: Option<&fast::Anchor<W>>,
+        i: usize,
+        j: usize,
+        changes: Option<&fast::Changes<'_>>,
+    ) -> Option<Decision> {
         if let (Some(f), Some(a)) = (self.fast.as_ref(), anchor) {
-            let other = if a.is_source() { self.prep.destinations.get(j) } else { self.prep.sources.get(i) };
-            if let Some(mask) = other.and_then(|e| e.eni).and_then(|o| f.anchored(net, a, o.get())) {
-                let set = self.masks.set_of(&mask, &f.classes, &mut self.sets, &mut self.matrix.sets);
-                return Some(Decided { set, traced: false, fixed: false });
+            let other = if a.is_source() { self.col_end.get(j) } else { self.row_end.get(i) };
+            match other.and_then(Option::as_ref).and_then(|o| f.anchored(a, o, changes)) {
+                Some(fast::Pair::Mask(mask)) => {
+                    let set = self.masks.set_of(&mask, &f.classes, &mut self.sets, &mut self.matrix.sets);
+                    return Some(Decision::Decided(Decided { set, traced: false, fixed: false }));
+                }
+                Some(fast::Pair::Unchanged) => return Some(Decision::Unchanged),
+                None => {}
             }
         }
-        self.decide(net, i, j)
+        self.decide(net, i, j).map(Decision::Decided)
     }
 
     /// Recomputes `cells` ((row, column, pair)), all in row `line` when `source`, else all
-    /// in column `line`; returns how many it recomputed.
-    fn update_line<const W: usize>(&mut self, net: &Network, line: usize, source: bool, cells: &[(usize, usize, usize)]) -> usize {
+    /// in column `line`; returns how many it recomputed. With a `filter`, a fast pair the
+    /// line's group changes cannot have changed is left as it is.
+    fn update_line<const W: usize>(
+        &mut self,
+        net: &Network,
+        line: usize,
+        source: bool,
+        cells: &[(usize, usize, usize)],
+        filter: Option<&Filter<'_>>,
+    ) -> usize {
         let anchor = self.anchor::<W>(net, line, source);
+        // The (change, group) table pays when it is smaller than the line.
+        let meets = match (filter, anchor.as_ref(), self.fast.as_ref()) {
+            (Some(flt), Some(a), Some(f)) => f.meets(a, flt.masks, cells.len()),
+            _ => Vec::new(),
+        };
+        let changes =
+            filter.map(|f| fast::Changes { by_peer: f.changes, masks: f.masks, meets: (!meets.is_empty()).then_some(meets.as_slice()) });
+        let recompute = filter.and_then(|f| f.recompute);
         let mut count = 0;
         for &(i, j, k) in cells {
             // Rule edits leave a pair closed by an address-only drop closed.
             if self.fixed.get(k).copied().unwrap_or(false) {
                 continue;
             }
-            let decided = self.anchored(net, anchor.as_ref(), i, j);
-            self.store(k, decided);
+            // A pair whose other end changed too is recomputed whatever the changes.
+            let both_sides = recompute.is_some_and(|r| r.get(if source { j } else { i }).copied().unwrap_or(true));
+            let changes = if both_sides { None } else { changes.as_ref() };
+            match self.anchored(net, anchor.as_ref(), i, j, changes) {
+                Some(Decision::Decided(d)) => self.store(k, Some(d)),
+                Some(Decision::Unchanged) => continue,
+                None => {}
+            }
             count += 1;
         }
         count
@@ -1173,10 +1229,12 @@ impl Engine {
                 *slot = now;
             }
         }
-        // Only the directions that changed are recomputed.
+        // Only the directions that changed are recomputed, noting which peers' masks
+        // changed and how.
+        let mut deltas = fast::Deltas::default();
         if let Some(f) = self.fast.as_mut() {
             for g in &sgs {
-                f.sg_masks(net, *g, out_changed.contains(g), in_changed.contains(g));
+                f.sg_masks_delta(net, *g, out_changed.contains(g), in_changed.contains(g), &mut deltas);
             }
             for a in &nacls {
                 f.acl_masks(net, *a);
@@ -1199,6 +1257,18 @@ impl Engine {
                 *slot |= col;
             }
         }
+        // The changes of a line's own groups, when only they touched it (no ACL edit in
+        // its subnet): its fast pairs are then filtered (see `Fast::anchored`).
+        let changes_of = |eni: Option<EniIx>, outbound: bool| -> Option<Vec<&[u32]>> {
+            let list = if outbound { &deltas.out } else { &deltas.inbound };
+            let e = net.eni(eni?)?;
+            if touched_subnets.contains(&e.subnet.get()) || !matches!(e.owner, Owner::Instance(_)) {
+                return None;
+            }
+            let changes: Vec<&[u32]> =
+                list.iter().filter(|(g, _)| e.sgs.iter().any(|x| x.get() == *g)).map(|(_, by_peer)| by_peer.as_slice()).collect();
+            (!changes.is_empty()).then_some(changes)
+        };
         // Touched rows, then touched columns without the touched rows, each as one line
         // anchored at its fixed end; then the traced pairs in neither.
         let mut cells: Vec<(usize, usize, usize)> = Vec::with_capacity(rows.max(cols));
@@ -1207,7 +1277,10 @@ impl Engine {
             cells.clear();
             let line = self.at.get(i * cols..(i + 1) * cols).into_iter().flatten();
             cells.extend(line.enumerate().filter(|(_, k)| **k != NO_CELL).map(|(j, k)| (i, j, *k as usize)));
-            count += by_width!(self.width(), W => self.update_line::<W>(net, i, true, &cells));
+            let changes = changes_of(self.prep.sources.get(i).and_then(|e| e.eni), true);
+            // A pair whose column is touched too changed on both sides: recomputed.
+            let filter = changes.as_deref().map(|c| Filter { changes: c, masks: &deltas.masks, recompute: Some(&col_touched) });
+            count += by_width!(self.width(), W => self.update_line::<W>(net, i, true, &cells, filter.as_ref()));
         }
         for (j, _) in col_touched.iter().enumerate().filter(|(_, t)| **t) {
             cells.clear();
@@ -1215,7 +1288,9 @@ impl Engine {
             cells.extend(
                 line.filter(|(i, k)| **k != NO_CELL && !row_touched.get(*i).copied().unwrap_or(true)).map(|(i, k)| (i, j, *k as usize)),
             );
-            count += by_width!(self.width(), W => self.update_line::<W>(net, j, false, &cells));
+            let changes = changes_of(self.prep.destinations.get(j).and_then(|e| e.eni), false);
+            let filter = changes.as_deref().map(|c| Filter { changes: c, masks: &deltas.masks, recompute: None });
+            count += by_width!(self.width(), W => self.update_line::<W>(net, j, false, &cells, filter.as_ref()));
         }
         if all_traced {
             let traced: Vec<(usize, usize, usize)> = self
@@ -1361,6 +1436,16 @@ fn pair(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_text_writes_every_port_as_display_does() {
+        for from in [0u16, 1, 9, 10, 99, 100, 443, 999, 1000, 1024, 9999, 10000, 65534, 65535] {
+            for to in [0u16, 1, 9, 10, 443, 1000, 10000, 65535] {
+                let expected = (from <= to).then(|| if from == to { from.to_string() } else { format!("{from}-{to}") });
+                assert_eq!(ports_text(from, to), expected, "{from}-{to}");
+            }
+        }
+    }
 
     #[test]
     fn ranges_render_as_aws_writes_them() {

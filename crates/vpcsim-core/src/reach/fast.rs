@@ -178,20 +178,17 @@ impl Classes {
 
     /// The allowed list of a mask, in the matrix's order, adjacent port classes merged.
     pub(super) fn allowed(&self, m: &[u64]) -> Vec<Allowed> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(8);
         for (name, axis, offset) in [("tcp", &self.tcp, 0), ("udp", &self.udp, self.tcp.len())] {
-            let mut open: Option<u16> = None;
-            for (k, start) in axis.iter().enumerate() {
-                let end = axis.get(k + 1).map(|n| n.saturating_sub(1)).unwrap_or(u16::MAX);
-                if bit(m, offset + k) {
-                    open.get_or_insert(*start);
-                    if k + 1 == axis.len() || !bit(m, offset + k + 1) {
-                        if let Some(from) = open.take() {
-                            let ports = super::ports_text(from, end);
-                            out.push(Allowed { protocol: name.to_owned(), ports });
-                        }
-                    }
-                }
+            // Runs of set bits, found a word at a time.
+            let end = offset + axis.len();
+            let mut k = next_bit(m, offset, end, true);
+            while k < end {
+                let stop = next_bit(m, k, end, false);
+                let from = axis.get(k - offset).copied().unwrap_or(0);
+                let to = axis.get(stop - offset).map_or(u16::MAX, |n| n.saturating_sub(1));
+                out.push(Allowed { protocol: name.to_owned(), ports: super::ports_text(from, to) });
+                k = next_bit(m, stop, end, true);
             }
         }
         if bit(m, self.icmp()) {
@@ -211,6 +208,21 @@ impl Classes {
 
 pub(super) fn bit(m: &[u64], k: usize) -> bool {
     m.get(k / 64).is_some_and(|w| w >> (k % 64) & 1 == 1)
+}
+
+/// The first bit at or after `k`, before `end`, that is set (`set`) or clear; `end` when
+/// there is none. Whole words are skipped at once.
+fn next_bit(m: &[u64], k: usize, end: usize, set: bool) -> usize {
+    let mut k = k;
+    while k < end {
+        let word = m.get(k / 64).copied().unwrap_or(0);
+        let word = (if set { word } else { !word }) >> (k % 64);
+        if word != 0 {
+            return (k + word.trailing_zeros() as usize).min(end);
+        }
+        k = (k / 64 + 1) * 64;
+    }
+    end
 }
 
 /// Sets bits `lo..hi`, a word at a time.
@@ -237,6 +249,9 @@ pub(super) struct FastEnd {
     nacl: usize,
     rtb: usize,
     eni: usize,
+    /// Its interface's groups: `Fast::sgs[sg_at..sg_at + sg_len]`.
+    sg_at: u32,
+    sg_len: u32,
 }
 
 /// One end of many pairs (a row's source or a column's destination) with its side of
@@ -252,6 +267,9 @@ pub(super) struct Anchor<const W: usize> {
     by_acl: Vec<[u64; W]>,
     /// Per route table: whether its most specific route to this end is `local`.
     local: Vec<bool>,
+    /// Per group of this end: where its row starts in its table toward the other ends
+    /// (`SG_OUT` when this end is the source, else `SG_IN`).
+    own: Vec<usize>,
 }
 
 impl<const W: usize> Anchor<W> {
@@ -267,6 +285,8 @@ pub(super) struct Fast {
     /// Per interface index: its fast end, if it may take the fast path.
     pub(super) ends: Vec<Option<FastEnd>>,
     ips: Vec<IpAddr>,
+    /// The fast ends' groups (see [`FastEnd::sg_at`]).
+    sgs: Vec<usize>,
     /// `[group][peer]` masks: what the group's outbound (inbound) rules allow to (from) the
     /// peer's address.
     sg_out: Vec<u64>,
@@ -295,6 +315,72 @@ pub(super) struct Fast {
     arena_index: rustc_hash::FxHashMap<Vec<u64>, u32>,
 }
 
+/// What an update's group recomputations changed: per (group, direction), per peer, the
+/// index in `masks` of the classes whose verdict changed (old mask ^ new mask), 0 when
+/// the peer's mask is unchanged. Equal changes share one index.
+#[derive(Default)]
+pub(super) struct Deltas {
+    /// (group, per peer change index) for outbound masks (by destination peer) and for
+    /// inbound masks (by source peer).
+    pub(super) out: Vec<(usize, Vec<u32>)>,
+    pub(super) inbound: Vec<(usize, Vec<u32>)>,
+    /// Change masks, one per index, `words` words each; index 0 is unused.
+    pub(super) masks: Vec<u64>,
+    index: rustc_hash::FxHashMap<(u32, u32), u32>,
+    by_change: rustc_hash::FxHashMap<Vec<u64>, u32>,
+}
+
+impl Deltas {
+    fn intern(&mut self, old: u32, new: u32, arena: &[u64], words: usize) -> u32 {
+        if old == new {
+            return 0;
+        }
+        if self.masks.is_empty() {
+            self.masks.resize(words, 0);
+        }
+        if let Some(id) = self.index.get(&(old, new)) {
+            return *id;
+        }
+        let (a, b) = (old as usize, new as usize);
+        let change: Vec<u64> = match (arena.get(a..a + words), arena.get(b..b + words)) {
+            (Some(x), Some(y)) => x.iter().zip(y).map(|(x, y)| x ^ y).collect(),
+            // Unknown masks: every class may have changed.
+            _ => vec![u64::MAX; words],
+        };
+        // Many pairs of masks differ by the same classes (the edited rule's): one index.
+        let id = match self.by_change.get(&change) {
+            Some(id) => *id,
+            None => {
+                let id = u32::try_from(self.masks.len() / words.max(1)).unwrap_or(u32::MAX);
+                self.masks.extend_from_slice(&change);
+                self.by_change.insert(change, id);
+                id
+            }
+        };
+        self.index.insert((old, new), id);
+        id
+    }
+}
+
+/// What an update changed on one side of a line's pairs, for [`Fast::anchored`]: per
+/// changed group of the line's end, per peer, an index into `masks` ([`Deltas`]).
+pub(super) struct Changes<'a> {
+    pub(super) by_peer: &'a [&'a [u32]],
+    pub(super) masks: &'a [u64],
+    /// `[change * groups + group]`: whether the change meets what the group allows on
+    /// the anchor's side ([`Fast::meets`]), when the line computed it.
+    pub(super) meets: Option<&'a [bool]>,
+}
+
+/// At most this many (change, group) pairs are tabled per line by [`Fast::meets`].
+pub(super) const MEETS_TABLE: usize = 1 << 16;
+
+/// A fast pair's mask, or that an update left it unchanged.
+pub(super) enum Pair<const W: usize> {
+    Mask([u64; W]),
+    Unchanged,
+}
+
 /// Which table: the `ids` index.
 const SG_OUT: usize = 0;
 const SG_IN: usize = 1;
@@ -308,6 +394,7 @@ impl Fast {
         let classes = Classes::new(net, prep);
         let mut ends = vec![None; net.enis.len()];
         let mut ips = Vec::new();
+        let mut sgs = Vec::new();
         for end in prep.sources.iter().chain(&prep.destinations) {
             let Some(ix) = end.eni else { continue };
             if end.outside.is_some() || end.service || ends.get(ix.get()).is_some_and(Option::is_some) {
@@ -327,6 +414,8 @@ impl Fast {
                 continue;
             }
             if let Some(slot) = ends.get_mut(ix.get()) {
+                let (Ok(sg_at), Ok(sg_len)) = (u32::try_from(sgs.len()), u32::try_from(e.sgs.len())) else { continue };
+                sgs.extend(e.sgs.iter().map(|g| g.get()));
                 *slot = Some(FastEnd {
                     peer: ips.len(),
                     vpc: e.vpc.get(),
@@ -334,6 +423,8 @@ impl Fast {
                     nacl: subnet.nacl.get(),
                     rtb: subnet.rtb.get(),
                     eni: ix.get(),
+                    sg_at,
+                    sg_len,
                 });
                 ips.push(ip);
             }
@@ -342,6 +433,7 @@ impl Fast {
             classes,
             ends,
             ips,
+            sgs,
             sg_out: Vec::new(),
             sg_in: Vec::new(),
             acl_out: Vec::new(),
@@ -523,6 +615,23 @@ impl Fast {
         Some(m)
     }
 
+    /// [`Fast::sg_masks`], recording in `deltas` which peers' masks the recomputation
+    /// changed and by which classes (see [`Deltas`]).
+    pub(super) fn sg_masks_delta(&mut self, net: &Network, g: usize, out: bool, inbound: bool, deltas: &mut Deltas) {
+        let peers = self.peers;
+        let span = g * peers..(g + 1) * peers;
+        let before =
+            |table: usize, on: bool| if on { self.ids.get(table).and_then(|t| t.get(span.clone())).map(<[u32]>::to_vec) } else { None };
+        let (old_out, old_in) = (before(SG_OUT, out), before(SG_IN, inbound));
+        self.sg_masks(net, g, out, inbound);
+        for (table, old) in [(SG_OUT, old_out), (SG_IN, old_in)] {
+            let (Some(old), Some(new)) = (old, self.ids.get(table).and_then(|t| t.get(span.clone()))) else { continue };
+            let by_peer = old.iter().zip(new).map(|(a, b)| deltas.intern(*a, *b, &self.arena, self.classes.words)).collect();
+            let list = if table == SG_OUT { &mut deltas.out } else { &mut deltas.inbound };
+            list.push((g, by_peer));
+        }
+    }
+
     /// Stores row `k` of a dense table as arena indexes.
     fn intern_rows(&mut self, table: usize, k: usize) {
         let (w, peers) = (self.classes.words, self.peers);
@@ -550,6 +659,28 @@ impl Fast {
         }
     }
 
+    /// For a line's anchor, `[change * groups + group]`: whether each change in `masks`
+    /// ([`Deltas::masks`]) meets what each group's masks toward the anchor allow
+    /// ([`Anchor::by_group`]). An empty table when it would have more entries than `limit`
+    /// or [`MEETS_TABLE`].
+    pub(super) fn meets<const W: usize>(&self, a: &Anchor<W>, masks: &[u64], limit: usize) -> Vec<bool> {
+        let changes = masks.len() / W.max(1);
+        if changes.saturating_mul(a.by_group.len()) > limit.min(MEETS_TABLE) {
+            return Vec::new();
+        }
+        let mut table = Vec::with_capacity(changes * a.by_group.len());
+        for change in masks.chunks_exact(W.max(1)) {
+            table.extend(a.by_group.iter().map(|g| g.iter().zip(change).fold(0, |acc, (x, y)| acc | (x & y)) != 0));
+        }
+        table
+    }
+
+    /// A fast end's groups.
+    fn sgs_of(&self, e: &FastEnd) -> &[usize] {
+        let at = e.sg_at as usize;
+        self.sgs.get(at..at + e.sg_len as usize).unwrap_or(&[])
+    }
+
     /// The mask of row `k`, peer `p` of a table.
     fn row(&self, table: usize, k: usize, p: usize) -> &[u64] {
         let w = self.classes.words;
@@ -561,7 +692,7 @@ impl Fast {
     #[inline(always)]
     fn row_w<const W: usize>(&self, table: usize, k: usize, p: usize) -> Option<&[u64; W]> {
         let at = *self.ids.get(table)?.get(k * self.peers + p)? as usize;
-        self.arena.get(at..at.checked_add(W)?)?.try_into().ok()
+        self.arena.get(at..)?.first_chunk()
     }
 
     /// `eni` as the fixed end of a row (`source`) or a column; `None` when it takes no
@@ -575,15 +706,20 @@ impl Fast {
         let by_group = (0..net.sgs.len()).map(|g| self.row_w::<W>(group_table, g, end.peer).copied()).collect::<Option<Vec<_>>>()?;
         let by_acl = (0..net.nacls.len()).map(|a| self.row_w::<W>(acl_table, a, end.peer).copied()).collect::<Option<Vec<_>>>()?;
         let local = (0..net.rtbs.len()).map(|t| self.local.get(t * self.peers + end.peer).copied()).collect::<Option<Vec<_>>>()?;
-        Some(Anchor { end, source, by_group, by_acl, local })
+        let own = self.sgs_of(&end).iter().map(|g| g * self.peers).collect();
+        Some(Anchor { end, source, by_group, by_acl, local, own })
     }
 
     /// The mask of the pair of `anchor` and interface `other` (the anchor as source when
     /// it was made as one), or `None` when the pair must be traced: [`Fast::pair`] with
     /// the anchor's side read from the anchor.
-    pub(super) fn anchored<const W: usize>(&self, net: &Network, a: &Anchor<W>, other: usize) -> Option<[u64; W]> {
-        let o = (*self.ends.get(other)?)?;
-        let (s, d) = if a.source { (a.end, o) } else { (o, a.end) };
+    ///
+    /// With `changes` (see [`Changes`]), `Some(Pair::Unchanged)` when the only masks that
+    /// changed are the anchor's groups' on the anchor's side, and what they changed lies
+    /// outside what the other side's groups allow: the pair's mask is both sides' group
+    /// masks and the ACLs' ANDed, so it is as it was.
+    pub(super) fn anchored<const W: usize>(&self, a: &Anchor<W>, o: &FastEnd, changes: Option<&Changes<'_>>) -> Option<Pair<W>> {
+        let (s, d) = if a.source { (&a.end, o) } else { (o, &a.end) };
         if s.vpc != d.vpc || s.eni == d.eni {
             return None;
         }
@@ -597,33 +733,59 @@ impl Fast {
         if !local {
             return None;
         }
-        let (se, de) = (net.enis.get(s.eni)?, net.enis.get(d.eni)?);
-        let (mut out, mut inbound) = ([0u64; W], [0u64; W]);
-        if a.source {
-            for g in &se.sgs {
-                out.iter_mut().zip(self.row_w::<W>(SG_OUT, g.get(), d.peer)?).for_each(|(x, y)| *x |= y);
+        // The other end's groups, read from the anchor: what they let in from it (the
+        // anchor is the source) or out to it (the anchor is the destination).
+        if let Some(meets) = changes.and_then(|c| c.meets) {
+            // The same test, read from the line's table.
+            let groups = a.by_group.len();
+            let mut met = false;
+            for by_peer in changes.map_or(&[][..], |c| c.by_peer) {
+                let id = *by_peer.get(o.peer)? as usize;
+                if id != 0 {
+                    for g in self.sgs_of(o) {
+                        met |= *meets.get(id * groups + g)?;
+                    }
+                }
             }
-            for g in &de.sgs {
-                inbound.iter_mut().zip(a.by_group.get(g.get())?).for_each(|(x, y)| *x |= y);
-            }
-        } else {
-            for g in &se.sgs {
-                out.iter_mut().zip(a.by_group.get(g.get())?).for_each(|(x, y)| *x |= y);
-            }
-            for g in &de.sgs {
-                inbound.iter_mut().zip(self.row_w::<W>(SG_IN, g.get(), s.peer)?).for_each(|(x, y)| *x |= y);
+            if !met {
+                return Some(Pair::Unchanged);
             }
         }
-        out.iter_mut().zip(&inbound).for_each(|(x, y)| *x &= y);
+        let mut theirs = [0u64; W];
+        for g in self.sgs_of(o) {
+            theirs.iter_mut().zip(a.by_group.get(*g)?).for_each(|(x, y)| *x |= y);
+        }
+        if let Some(c) = changes.filter(|c| c.meets.is_none()) {
+            let mut met = 0;
+            for by_peer in c.by_peer {
+                let id = *by_peer.get(o.peer)? as usize;
+                if id != 0 {
+                    let change = c.masks.get(id * W..id * W + W)?;
+                    met |= theirs.iter().zip(change).fold(0, |acc, (x, y)| acc | (x & y));
+                }
+            }
+            if met == 0 {
+                return Some(Pair::Unchanged);
+            }
+        }
+        // The anchor's groups toward the other end.
+        let (ids, toward) = if a.source { (self.ids.get(SG_OUT)?, d.peer) } else { (self.ids.get(SG_IN)?, s.peer) };
+        let mut mine = [0u64; W];
+        for row in &a.own {
+            let at = *ids.get(row + toward)? as usize;
+            let m: &[u64; W] = self.arena.get(at..)?.first_chunk()?;
+            mine.iter_mut().zip(m).for_each(|(x, y)| *x |= y);
+        }
+        mine.iter_mut().zip(&theirs).for_each(|(x, y)| *x &= y);
         if s.subnet != d.subnet {
             let (src_acl, dst_acl) = if a.source {
                 (self.row_w::<W>(ACL_SRC, s.nacl, d.peer)?, a.by_acl.get(d.nacl)?)
             } else {
                 (a.by_acl.get(s.nacl)?, self.row_w::<W>(ACL_DST, d.nacl, s.peer)?)
             };
-            out.iter_mut().zip(src_acl).zip(dst_acl).for_each(|((x, y), z)| *x &= y & z);
+            mine.iter_mut().zip(src_acl).zip(dst_acl).for_each(|((x, y), z)| *x &= y & z);
         }
-        Some(out)
+        Some(Pair::Mask(mine))
     }
 
     /// The pair's mask, or `None` when the pair must be traced. The matrix reads pairs
