@@ -52,12 +52,20 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenari
 /// Returns `{type: "success", scenario, diagnostics}` or `{type: "failure", errors}`.
 #[wasm_bindgen(js_name = importAws, unchecked_return_type = "ImportResult")]
 pub fn import_aws(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> JsValue {
+    to_js(import_aws_json(files))
+}
+
+/// `importAws`'s answer as JSON text, for a caller that passes it on (the site's import
+/// worker posts it to the page, which reads JSON): a large account's answer is not
+/// parsed into objects only to be stringified again.
+#[wasm_bindgen(js_name = importAwsJson)]
+pub fn import_aws_json(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> String {
     let answer = match files_of(&files) {
         Some(Files::List(list)) => vpcsim_core::ffi::import_aws_list(list),
         Some(Files::Map(map)) => vpcsim_core::ffi::import_aws_map(map),
         None => vpcsim_core::ffi::import_aws_json(&text_of(&files)),
     };
-    to_js(answer.to_json())
+    answer.to_json()
 }
 
 #[wasm_bindgen]
@@ -164,7 +172,13 @@ fn files_of(value: &JsValue) -> Option<Files> {
 /// at all, `{type: "failure", errors}` located at `terraform.json#...`.
 #[wasm_bindgen(js_name = importTerraform, unchecked_return_type = "ImportResult")]
 pub fn import_terraform(#[wasm_bindgen(unchecked_param_type = "TerraformJson | string")] json: JsValue) -> JsValue {
-    to_js(vpcsim_core::ffi::import_terraform_json(&text_of(&json)).to_json())
+    to_js(import_terraform_text(json))
+}
+
+/// `importTerraform`'s answer as JSON text (see `importAwsJson`).
+#[wasm_bindgen(js_name = importTerraformJson)]
+pub fn import_terraform_text(#[wasm_bindgen(unchecked_param_type = "TerraformJson | string")] json: JsValue) -> String {
+    vpcsim_core::ffi::import_terraform_json(&text_of(&json)).to_json()
 }
 
 /// Exports a scenario (object or JSON text) as a Terraform root module:

@@ -116,6 +116,23 @@ test('importAws: the SageMaker fixtures (AWS CLI outputs) become a scenario that
   assert.equal(api.importAws(unnamed).diagnostics[0].at, 'file-4.json#');
   const t = api.trace(r.scenario, { from: 'i-0web', to: ENDPOINT, port: 443 });
   assert.equal(t.trace.request.outcome, 'delivered');
+  // The JSON text variant answers the same, for every shape of argument.
+  for (const arg of [files, JSON.stringify(files), unnamed, 42, '[{"path": 1}]']) {
+    const text = api.importAwsJson(arg);
+    assert.equal(typeof text, 'string');
+    assert.deepEqual(JSON.parse(text), api.importAws(arg));
+  }
+});
+
+test('importTerraformJson: the same answer as importTerraform, as JSON text', () => {
+  for (const name of ['worked-example-state.json', 'modules-state.json']) {
+    const json = text(`tests/fixtures/terraform/${name}`);
+    const r = api.importTerraform(json);
+    assert.equal(r.type, 'success', name);
+    assert.deepEqual(JSON.parse(api.importTerraformJson(json)), r);
+    assert.deepEqual(JSON.parse(api.importTerraformJson(JSON.parse(json))), r);
+  }
+  assertFailure(JSON.parse(api.importTerraformJson('{')));
 });
 
 test('importAws: texts outside ASCII arrive whole, as objects and as JSON text', () => {
