@@ -304,22 +304,35 @@ fn check_update(before: &Value, key: &str, index: usize, choice: u32, what: &str
 
 /// [`check_update`] for several edits of one group or ACL at once.
 fn check_updates(before: &Value, key: &str, index: usize, choices: &[u32], what: &str) -> Option<bool> {
+    let edits: Vec<(&str, usize, u32)> = choices.iter().map(|c| (key, index, *c)).collect();
+    check_edits(before, &edits, what)
+}
+
+/// Applies `edits` ((key, index, choice), see [`edit_rules`]) and updates the engine with
+/// every edited group and ACL at once, then checks it against a fresh matrix.
+fn check_edits(before: &Value, edits: &[(&str, usize, u32)], what: &str) -> Option<bool> {
     let mut after = before.clone();
-    for choice in choices {
-        if !edit_rules(&mut after, key, index, *choice) {
+    let (mut ids, mut seen) = (Vec::new(), std::collections::BTreeSet::new());
+    for (key, index, choice) in edits {
+        if !edit_rules(&mut after, key, *index, *choice) {
             return None;
         }
+        if seen.insert((*key, *index)) {
+            ids.push(after["network"][*key][*index]["id"].as_str()?.to_owned());
+        }
     }
-    let choice = format!("{choices:?}");
-    let id = after["network"][key][index]["id"].as_str()?.to_owned();
     let (old, new) = (build(before), build(&after));
     let mut engine = Engine::new(&old);
-    let update = match new.node(&id) {
-        Some(Node::Sg(g)) => engine.update_rules(&new, &[g], &[]),
-        Some(Node::Nacl(a)) => engine.update_rules(&new, &[], &[a]),
-        other => panic!("{what}: `{id}` is {other:?}"),
-    };
-    same_cells(engine.matrix(), &reachability(&new), &format!("{what}: {key}[{index}] edit {choice}"));
+    let (mut sgs, mut acls) = (Vec::new(), Vec::new());
+    for id in &ids {
+        match new.node(id) {
+            Some(Node::Sg(g)) => sgs.push(g),
+            Some(Node::Nacl(a)) => acls.push(a),
+            other => panic!("{what}: `{id}` is {other:?}"),
+        }
+    }
+    let update = engine.update_rules(&new, &sgs, &acls);
+    same_cells(engine.matrix(), &reachability(&new), &format!("{what}: edits {edits:?}"));
     Some(matches!(update, Update::Incremental { .. }))
 }
 
@@ -364,6 +377,62 @@ fn incremental_updates_of_both_directions_equal_a_fresh_matrix() {
         }
     }
     assert!(incremental > 100, "{incremental} incremental updates");
+}
+
+/// Several groups, or a group and an ACL, edited in one update: one end may carry one
+/// changed group and the other end another, in either direction, or sit in a subnet whose
+/// ACL changed too.
+#[test]
+fn incremental_updates_of_several_groups_and_acls_equal_a_fresh_matrix() {
+    let mut incremental = 0;
+    for path in vpcsim_tests::corpus() {
+        let what = path.display().to_string();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let groups = doc["network"]["security_groups"].as_array().map_or(0, Vec::len).min(4);
+        let acls = doc["network"]["network_acls"].as_array().map_or(0, Vec::len).min(3);
+        for g in 0..groups {
+            for h in (0..groups).filter(|h| *h != g) {
+                for (c, d) in [(0, 1), (8, 9), (9, 8), (2, 9), (8, 8)] {
+                    if check_edits(&doc, &[("security_groups", g, c), ("security_groups", h, d)], &what) == Some(true) {
+                        incremental += 1;
+                    }
+                }
+            }
+            for a in 0..acls {
+                for (c, d) in [(8, 6), (9, 7), (0, 9)] {
+                    if check_edits(&doc, &[("security_groups", g, c), ("network_acls", a, d)], &what) == Some(true) {
+                        incremental += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(incremental > 300, "{incremental} incremental updates");
+}
+
+#[test]
+fn incremental_updates_of_several_edits_equal_a_fresh_matrix_on_random_networks() {
+    let mut runner = proptest::test_runner::TestRunner::new(Config { failure_persistence: None, ..config(48) });
+    let incremental = std::cell::Cell::new(0);
+    let edits = proptest::collection::vec((any::<bool>(), any::<u32>(), any::<u32>()), 1..5);
+    let result = runner.run(&(gen::scenario(), edits), |(case, edits)| {
+        let doc = &case.0;
+        let mut list: Vec<(&str, usize, u32)> = Vec::new();
+        for (acl, which, choice) in edits {
+            let key = if acl { "network_acls" } else { "security_groups" };
+            let n = doc["network"][key].as_array().map_or(0, Vec::len);
+            // One edit per resource and direction.
+            if n > 0 && !list.iter().any(|(k, i, c)| *k == key && *i == which as usize % n && c % 2 == choice % 2) {
+                list.push((key, which as usize % n, choice));
+            }
+        }
+        if check_edits(doc, &list, &format!("generated {doc}")) == Some(true) {
+            incremental.set(incremental.get() + 1);
+        }
+        Ok(())
+    });
+    result.unwrap();
+    assert!(incremental.get() > 5, "only {} incremental updates", incremental.get());
 }
 
 #[test]

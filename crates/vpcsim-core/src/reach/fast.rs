@@ -714,10 +714,11 @@ impl Fast {
     /// it was made as one), or `None` when the pair must be traced: [`Fast::pair`] with
     /// the anchor's side read from the anchor.
     ///
-    /// With `changes` (see [`Changes`]), `Some(Pair::Unchanged)` when the only masks that
-    /// changed are the anchor's groups' on the anchor's side, and what they changed lies
-    /// outside what the other side's groups allow: the pair's mask is both sides' group
-    /// masks and the ACLs' ANDed, so it is as it was.
+    /// With `changes` (see [`Changes`]), `Some(Pair::Unchanged)` when what they changed
+    /// lies outside what the other side's groups allow: the pair's mask is both sides'
+    /// group masks and the ACLs' ANDed, so it is as it was. The caller guarantees that
+    /// the only masks the update changed for this pair are the anchor's groups' on the
+    /// anchor's side (`Engine::update_line`'s filter).
     pub(super) fn anchored<const W: usize>(&self, a: &Anchor<W>, o: &FastEnd, changes: Option<&Changes<'_>>) -> Option<Pair<W>> {
         let (s, d) = if a.source { (&a.end, o) } else { (o, &a.end) };
         if s.vpc != d.vpc || s.eni == d.eni {
