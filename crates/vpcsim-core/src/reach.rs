@@ -577,32 +577,17 @@ fn sg_ported(rules: &[crate::model::SgRule]) -> Vec<(Traffic, Peer)> {
 /// `443`, `1024-65535`, `0-65535`: a port range as the matrix writes it (`None` when
 /// `from > to`).
 pub(crate) fn ports_text(from: u16, to: u16) -> Option<String> {
-    // Written digit by digit: a new matrix writes one per allowed range, and the
-    // formatting machinery costs several times more.
-    fn push(s: &mut String, n: u16) {
-        let mut digits = [0u8; 5];
-        let mut k = digits.len();
-        let mut n = n;
-        loop {
-            k -= 1;
-            if let Some(d) = digits.get_mut(k) {
-                *d = b'0' + (n % 10) as u8;
-            }
-            n /= 10;
-            if n == 0 || k == 0 {
-                break;
-            }
-        }
-        digits.get(k..).into_iter().flatten().for_each(|d| s.push(char::from(*d)));
-    }
+    // Through itoa: a new matrix writes one per allowed range, and the formatting
+    // machinery costs several times more.
     if from > to {
         return None;
     }
+    let mut digits = itoa::Buffer::new();
     let mut s = String::with_capacity(11);
-    push(&mut s, from);
+    s.push_str(digits.format(from));
     if to != from {
         s.push('-');
-        push(&mut s, to);
+        s.push_str(digits.format(to));
     }
     Some(s)
 }

@@ -267,9 +267,6 @@ pub(super) struct Anchor<const W: usize> {
     by_acl: Vec<[u64; W]>,
     /// Per route table: whether its most specific route to this end is `local`.
     local: Vec<bool>,
-    /// Per group of this end: where its row starts in its table toward the other ends
-    /// (`SG_OUT` when this end is the source, else `SG_IN`).
-    own: Vec<usize>,
 }
 
 impl<const W: usize> Anchor<W> {
@@ -706,8 +703,7 @@ impl Fast {
         let by_group = (0..net.sgs.len()).map(|g| self.row_w::<W>(group_table, g, end.peer).copied()).collect::<Option<Vec<_>>>()?;
         let by_acl = (0..net.nacls.len()).map(|a| self.row_w::<W>(acl_table, a, end.peer).copied()).collect::<Option<Vec<_>>>()?;
         let local = (0..net.rtbs.len()).map(|t| self.local.get(t * self.peers + end.peer).copied()).collect::<Option<Vec<_>>>()?;
-        let own = self.sgs_of(&end).iter().map(|g| g * self.peers).collect();
-        Some(Anchor { end, source, by_group, by_acl, local, own })
+        Some(Anchor { end, source, by_group, by_acl, local })
     }
 
     /// The mask of the pair of `anchor` and interface `other` (the anchor as source when
@@ -734,8 +730,6 @@ impl Fast {
         if !local {
             return None;
         }
-        // The other end's groups, read from the anchor: what they let in from it (the
-        // anchor is the source) or out to it (the anchor is the destination).
         if let Some(meets) = changes.and_then(|c| c.meets) {
             // The same test, read from the line's table.
             let groups = a.by_group.len();
@@ -752,6 +746,8 @@ impl Fast {
                 return Some(Pair::Unchanged);
             }
         }
+        // The other end's groups, read from the anchor: what they let in from it (the
+        // anchor is the source) or out to it (the anchor is the destination).
         let mut theirs = [0u64; W];
         for g in self.sgs_of(o) {
             theirs.iter_mut().zip(a.by_group.get(*g)?).for_each(|(x, y)| *x |= y);
@@ -770,12 +766,10 @@ impl Fast {
             }
         }
         // The anchor's groups toward the other end.
-        let (ids, toward) = if a.source { (self.ids.get(SG_OUT)?, d.peer) } else { (self.ids.get(SG_IN)?, s.peer) };
+        let (table, toward) = if a.source { (SG_OUT, d.peer) } else { (SG_IN, s.peer) };
         let mut mine = [0u64; W];
-        for row in &a.own {
-            let at = *ids.get(row + toward)? as usize;
-            let m: &[u64; W] = self.arena.get(at..)?.first_chunk()?;
-            mine.iter_mut().zip(m).for_each(|(x, y)| *x |= y);
+        for g in self.sgs_of(&a.end) {
+            mine.iter_mut().zip(self.row_w::<W>(table, *g, toward)?).for_each(|(x, y)| *x |= y);
         }
         mine.iter_mut().zip(&theirs).for_each(|(x, y)| *x &= y);
         if s.subnet != d.subnet {
