@@ -284,7 +284,7 @@ pub fn import_aws_json(files_json: &str) -> Answer<ImportValue> {
             Err(e) => failure(format!("the file list is not valid: {e}")),
         },
         Some('{') => match serde_json::from_str::<std::collections::BTreeMap<String, String>>(files_json) {
-            Ok(map) => import_aws_map(map.into_iter().collect()),
+            Ok(map) => import_aws_sorted(map),
             Err(e) => failure(format!("the file list is not valid: {e}")),
         },
         _ => failure("the file list must be an array or an object".to_owned()),
@@ -307,7 +307,11 @@ pub fn import_aws_list(files: Vec<(Option<String>, String)>) -> Answer<ImportVal
 /// Imports AWS CLI outputs given as (path, text) pairs of a map, as [`import_aws_json`]
 /// reads `{"path": "text", ...}`: in path order, the last text of a repeated path.
 pub fn import_aws_map(files: Vec<(String, String)>) -> Answer<ImportValue> {
-    let map: std::collections::BTreeMap<String, String> = files.into_iter().collect();
+    import_aws_sorted(files.into_iter().collect())
+}
+
+/// [`import_aws_map`] once the pairs are a map: in path order.
+fn import_aws_sorted(map: std::collections::BTreeMap<String, String>) -> Answer<ImportValue> {
     let files: Vec<crate::import::InputFile> = map.into_iter().map(|(path, text)| crate::import::InputFile { path, text }).collect();
     import_aws_files(&files)
 }
