@@ -5,8 +5,8 @@
 // Message in: {kind: "aws" | "terraform", files: [{path, text}]}, or
 // {kind: "reach", scenario: JSON text, baseline: JSON text | null}.
 // Message out: the API's tagged answer ({type: "success", ...} or {type: "failure",
-// errors}) plus elapsed_ms, as JSON text (the API's own JSON answers, passed on).
-import init, { importAwsJson, importTerraformJson, reachabilityJson } from './vpcsim-wasm.js';
+// errors}) plus elapsed_ms, as JSON text (the importers' own JSON answers, passed on).
+import init, { importAwsJson, importTerraformJson, reachability } from './vpcsim-wasm.js';
 
 const ready = init({ module_or_path: new URL('./vpcsim-wasm_bg.wasm', import.meta.url) });
 
@@ -16,9 +16,9 @@ self.onmessage = async (event) => {
   try {
     await ready;
     const t0 = performance.now();
-    // Every answer comes as JSON text, passed on as it is: a large account's scenario or
-    // matrix is never parsed into objects here only to be stringified again.
-    if (kind === 'reach') text = reachabilityJson(scenario, baseline);
+    // The importers answer in JSON text, passed on as it is: a large account's scenario
+    // is never parsed into objects here only to be stringified again.
+    if (kind === 'reach') text = JSON.stringify(reachability(scenario, baseline));
     else text = kind === 'terraform' ? importTerraformJson(files[0] ? files[0].text : '') : importAwsJson(files);
     // The import's own time (files in, answer out), shown in the banner and benchmarked,
     // added as the answer's first field (every answer is a non-empty object).

@@ -52,14 +52,14 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenari
 /// Returns `{type: "success", scenario, diagnostics}` or `{type: "failure", errors}`.
 #[wasm_bindgen(js_name = importAws, unchecked_return_type = "ImportResult")]
 pub fn import_aws(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> JsValue {
-    to_js(import_aws_text(files))
+    to_js(import_aws_json(files))
 }
 
 /// `importAws`'s answer as JSON text, for a caller that passes it on (the site's import
 /// worker posts it to the page, which reads JSON): a large account's answer is not
 /// parsed into objects only to be stringified again.
 #[wasm_bindgen(js_name = importAwsJson)]
-pub fn import_aws_text(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> String {
+pub fn import_aws_json(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> String {
     let answer = match files_of(&files) {
         Some(Files::List(list)) => vpcsim_core::ffi::import_aws_list(list),
         Some(Files::Map(map)) => vpcsim_core::ffi::import_aws_map(map),
@@ -198,17 +198,8 @@ pub fn reachability(
     #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Scenario | string | null | undefined")] baseline: JsValue,
 ) -> JsValue {
-    to_js(reachability_text(scenario, baseline))
-}
-
-/// `reachability`'s answer as JSON text (see `importAwsJson`).
-#[wasm_bindgen(js_name = reachabilityJson)]
-pub fn reachability_text(
-    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Scenario | string | null | undefined")] baseline: JsValue,
-) -> String {
     let base = (!baseline.is_null() && !baseline.is_undefined()).then(|| text_of(&baseline));
-    vpcsim_core::ffi::reach_json(&text_of(&scenario), base.as_deref()).to_json()
+    to_js(vpcsim_core::ffi::reach_json(&text_of(&scenario), base.as_deref()).to_json())
 }
 
 /// The library version.

@@ -124,20 +124,6 @@ test('importAws: the SageMaker fixtures (AWS CLI outputs) become a scenario that
   }
 });
 
-test('reachability and reachabilityJson: the matrix, and the same answer as JSON text', () => {
-  const scenario = JSON.parse(text('tests/scenarios/gallery/worked-example.json'));
-  const r = api.reachability(scenario);
-  assert.equal(r.type, 'success');
-  assert.ok(r.matrix.pairs.length > 0);
-  const edited = structuredClone(scenario);
-  edited.network.security_groups[0].inbound = [];
-  for (const [doc, base] of [[scenario, undefined], [JSON.stringify(scenario), null], [edited, scenario], ['{', undefined]]) {
-    const answer = api.reachabilityJson(doc, base);
-    assert.equal(typeof answer, 'string');
-    assert.deepEqual(JSON.parse(answer), api.reachability(doc, base));
-  }
-});
-
 test('importTerraformJson: the same answer as importTerraform, as JSON text', () => {
   for (const name of ['worked-example-state.json', 'modules-state.json']) {
     const json = text(`tests/fixtures/terraform/${name}`);
