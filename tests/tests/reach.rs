@@ -510,7 +510,7 @@ fn cell_text(m: &Matrix, from: &str, to: &str) -> Vec<String> {
         .iter()
         .map(|a| match &a.ports {
             Some(p) => format!("{} {p}", a.protocol),
-            None => a.protocol.clone(),
+            None => a.protocol.to_string(),
         })
         .collect()
 }

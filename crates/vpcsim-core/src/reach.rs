@@ -80,6 +80,7 @@ use crate::diag::Diagnostic;
 use crate::eval::{self, DEFAULT_SRC_PORT};
 use crate::model::{EniIx, Network, Owner, Peer, Service};
 use crate::scenario::ProbeDoc;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
@@ -89,9 +90,9 @@ use std::net::IpAddr;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Allowed {
     /// `tcp`, `udp`, `icmp` (echo), `proto-N` (a number a rule names) or `other`.
-    pub protocol: String,
+    pub protocol: CompactString,
     /// `443`, `1024-65535` or `0-65535`; `None` for protocols without ports.
-    pub ports: Option<String>,
+    pub ports: Option<CompactString>,
 }
 
 /// What one source may open to one destination, borrowed from a [`Matrix`].
@@ -259,7 +260,7 @@ pub fn allowed_text(allowed: &[Allowed]) -> String {
         .iter()
         .map(|a| match &a.ports {
             Some(p) => format!("{} {p}", a.protocol),
-            None => a.protocol.clone(),
+            None => a.protocol.to_string(),
         })
         .collect();
     parts.join(", ")
@@ -281,7 +282,7 @@ pub struct Change {
 }
 
 /// Per protocol label, the allowed port intervals (`(0, 0)` for protocols without ports).
-type ClassMap = std::collections::BTreeMap<String, Vec<(u16, u16)>>;
+type ClassMap = std::collections::BTreeMap<CompactString, Vec<(u16, u16)>>;
 
 fn class_map(allowed: &[Allowed]) -> ClassMap {
     let mut m = ClassMap::new();
@@ -329,14 +330,14 @@ fn minus(a: &[Allowed], b: &[Allowed]) -> Vec<Allowed> {
         "other" => 4,
         _ => 3,
     };
-    let mut protocols: Vec<&String> = ma.keys().collect();
+    let mut protocols: Vec<&CompactString> = ma.keys().collect();
     protocols.sort_by_key(|p| (order(p), (*p).clone()));
     for p in protocols {
         let ra = ma.get(p).map_or(&[][..], Vec::as_slice);
         let rb = mb.get(p).map_or(&[][..], Vec::as_slice);
-        let has_ports = a.iter().any(|x| &x.protocol == p && x.ports.is_some());
+        let has_ports = a.iter().any(|x| x.protocol == *p && x.ports.is_some());
         for (lo, hi) in subtract(ra, rb) {
-            let ports = has_ports.then(|| ports_text(lo, hi).unwrap_or_else(|| format!("{lo}-{hi}")));
+            let ports = has_ports.then(|| ports_text(lo, hi).unwrap_or_else(|| compact_str::format_compact!("{lo}-{hi}")));
             out.push(Allowed { protocol: p.clone(), ports });
         }
     }
@@ -576,20 +577,26 @@ fn sg_ported(rules: &[crate::model::SgRule]) -> Vec<(Traffic, Peer)> {
 
 /// `443`, `1024-65535`, `0-65535`: a port range as the matrix writes it (`None` when
 /// `from > to`).
-pub(crate) fn ports_text(from: u16, to: u16) -> Option<String> {
-    // Through itoa: a new matrix writes one per allowed range, and the formatting
-    // machinery costs several times more.
+pub(crate) fn ports_text(from: u16, to: u16) -> Option<CompactString> {
+    // Through itoa, into an inline string built once: a new matrix writes one per
+    // allowed range, and the formatting machinery, or pushing piece by piece, costs
+    // several times more.
     if from > to {
         return None;
     }
     let mut digits = itoa::Buffer::new();
-    let mut s = String::with_capacity(11);
-    s.push_str(digits.format(from));
-    if to != from {
-        s.push('-');
-        s.push_str(digits.format(to));
+    if from == to {
+        return Some(CompactString::new(digits.format(from)));
     }
-    Some(s)
+    // `65535-65535` at most.
+    let mut text = [0u8; 11];
+    let mut len = 0;
+    for part in [digits.format(from).as_bytes(), b"-", itoa::Buffer::new().format(to).as_bytes()] {
+        let end = len + part.len();
+        text.get_mut(len..end)?.copy_from_slice(part);
+        len = end;
+    }
+    std::str::from_utf8(text.get(..len)?).ok().map(CompactString::new)
 }
 
 /// Protocol numbers some rule or entry names (other than TCP, UDP, ICMP and ICMPv6),
@@ -813,6 +820,9 @@ fn mask_hash(mask: &[u64]) -> u64 {
 struct Masks {
     small: hashbrown::HashTable<(SmallMask, u32, u64)>,
     wide: rustc_hash::FxHashMap<Vec<u64>, u32>,
+    /// Where a new list is built, and the port texts written so far.
+    scratch: Vec<Allowed>,
+    texts: rustc_hash::FxHashMap<u32, CompactString>,
 }
 
 impl Masks {
@@ -827,7 +837,7 @@ impl Masks {
             if let Some(set) = self.wide.get(mask) {
                 return *set;
             }
-            let set = sets.intern(lists, classes.allowed(mask));
+            let set = sets.intern(lists, classes.allowed(mask, &mut self.scratch, &mut self.texts));
             self.wide.insert(mask.to_vec(), set);
             return set;
         }
@@ -836,9 +846,34 @@ impl Masks {
         if let Some((_, set, _)) = self.small.find(hash, |(k, _, h)| *h == hash && *k == key) {
             return *set;
         }
-        let set = sets.intern(lists, classes.allowed(mask));
+        let set = sets.intern(lists, classes.allowed(mask, &mut self.scratch, &mut self.texts));
         self.small.insert_unique(hash, (key, set, hash), |(_, _, h)| *h);
         set
+    }
+
+    /// [`Masks::set_of`] for a mask of `W` words (1 to 8), the width of every mask the
+    /// engine interns: a stored key is compared over its first `W` words only (the rest
+    /// are zero), without building a key first.
+    #[inline(always)]
+    fn set_of_w<const W: usize>(
+        &mut self,
+        mask: &[u64; W],
+        classes: &fast::Classes,
+        sets: &mut Sets,
+        lists: &mut Vec<Vec<Allowed>>,
+    ) -> u32 {
+        if W == 0 || W > 8 {
+            return self.set_of(mask, classes, sets, lists);
+        }
+        if mask.iter().fold(0, |acc, w| acc | w) == 0 {
+            return 0;
+        }
+        let hash = mask_hash(mask);
+        let same = |k: &SmallMask| k.0.iter().zip(mask).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if let Some((_, set, _)) = self.small.find(hash, |(k, _, h)| *h == hash && same(k)) {
+            return *set;
+        }
+        self.set_of(mask, classes, sets, lists)
     }
 }
 
@@ -876,7 +911,7 @@ struct Filter<'a> {
 const NO_CELL: u32 = u32::MAX;
 
 /// What [`Engine::update_rules`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Update {
     /// Only the cells the edit touches were recomputed.
@@ -1041,6 +1076,7 @@ impl Engine {
     /// [`Engine::decide`] for a pair in the line of `anchor` (row `i` when the anchor is a
     /// source, else column `j`): a fast pair is read from the anchor. `Unchanged` when
     /// `changes` show that the update left the fast pair as it was.
+    #[inline(always)]
     fn anchored<const W: usize>(
         &mut self,
         net: &Network,
@@ -1053,7 +1089,7 @@ impl Engine {
             let other = if a.is_source() { self.col_end.get(j) } else { self.row_end.get(i) };
             match other.and_then(Option::as_ref).and_then(|o| f.anchored(a, o, changes)) {
                 Some(fast::Pair::Mask(mask)) => {
-                    let set = self.masks.set_of(&mask, &f.classes, &mut self.sets, &mut self.matrix.sets);
+                    let set = self.masks.set_of_w(&mask, &f.classes, &mut self.sets, &mut self.matrix.sets);
                     return Some(Decision::Decided(Decided { set, traced: false, fixed: false }));
                 }
                 Some(fast::Pair::Unchanged) => return Some(Decision::Unchanged),
@@ -1400,7 +1436,7 @@ fn pair(
         ranges.extend(open);
         for (a, b) in ranges {
             let ports = ports_text(a, b);
-            allowed.push(Allowed { protocol: name.to_owned(), ports });
+            allowed.push(Allowed { protocol: CompactString::const_new(name), ports });
         }
     }
     let icmp = ProbeDoc { protocol: "icmp".into(), icmp_type: Some(8), icmp_code: Some(0), ..base.clone() };
@@ -1408,7 +1444,7 @@ fn pair(
     if ok {
         allowed.push(Allowed { protocol: "icmp".into(), ports: None });
     }
-    for (p, label) in prep.named.iter().map(|p| (*p, format!("proto-{p}"))).chain([(prep.other, "other".to_owned())]) {
+    for (p, label) in prep.named.iter().map(|p| (*p, compact_str::format_compact!("proto-{p}"))).chain([(prep.other, "other".into())]) {
         let probe = ProbeDoc { protocol: p.to_string(), ..base.clone() };
         let Some(ok) = decide(probe, L4::Other(p))? else { return Some((Vec::new(), true)) };
         if ok {
@@ -1427,7 +1463,7 @@ mod tests {
         for from in [0u16, 1, 9, 10, 99, 100, 443, 999, 1000, 1024, 9999, 10000, 65534, 65535] {
             for to in [0u16, 1, 9, 10, 443, 1000, 10000, 65535] {
                 let expected = (from <= to).then(|| if from == to { from.to_string() } else { format!("{from}-{to}") });
-                assert_eq!(ports_text(from, to), expected, "{from}-{to}");
+                assert_eq!(ports_text(from, to).as_deref(), expected.as_deref(), "{from}-{to}");
             }
         }
     }

@@ -84,7 +84,7 @@ pub fn short(label: &str) -> &str {
 pub fn class_text(a: &Allowed) -> String {
     match &a.ports {
         Some(p) => format!("{} {p}", a.protocol),
-        None => a.protocol.clone(),
+        None => a.protocol.to_string(),
     }
 }
 

@@ -184,7 +184,7 @@ fn the_default_grid_shows_the_open_cell_and_its_representative() {
 
 #[test]
 fn send_ports_prefer_well_known_ports_inside_the_class() {
-    let a = |p: Option<&str>| vpcsim_core::reach::Allowed { protocol: "tcp".into(), ports: p.map(str::to_owned) };
+    let a = |p: Option<&str>| vpcsim_core::reach::Allowed { protocol: "tcp".into(), ports: p.map(Into::into) };
     assert_eq!(matrix::send_port(&a(Some("26-65535"))), Some(443));
     assert_eq!(matrix::send_port(&a(Some("8080-8090"))), Some(8080));
     assert_eq!(matrix::send_port(&a(Some("22"))), Some(22));

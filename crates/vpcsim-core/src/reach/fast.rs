@@ -37,6 +37,7 @@ use super::{Allowed, Prep};
 use crate::addr::{PortRange, Traffic, L4};
 use crate::eval::{self, DEFAULT_SRC_PORT};
 use crate::model::{Network, Owner, Target};
+use compact_str::CompactString;
 use std::net::IpAddr;
 
 /// The class space: TCP atoms, UDP atoms, ICMP echo, named protocols, `other`.
@@ -177,8 +178,10 @@ impl Classes {
     }
 
     /// The allowed list of a mask, in the matrix's order, adjacent port classes merged.
-    pub(super) fn allowed(&self, m: &[u64]) -> Vec<Allowed> {
-        let mut out = Vec::with_capacity(8);
+    /// Built in `out` (cleared first), then copied into a list of its exact length; port
+    /// texts are written once each and kept in `texts`, by range (`from << 16 | to`).
+    pub(super) fn allowed(&self, m: &[u64], out: &mut Vec<Allowed>, texts: &mut rustc_hash::FxHashMap<u32, CompactString>) -> Vec<Allowed> {
+        out.clear();
         for (name, axis, offset) in [("tcp", &self.tcp, 0), ("udp", &self.udp, self.tcp.len())] {
             // Runs of set bits, found a word at a time.
             let end = offset + axis.len();
@@ -187,7 +190,11 @@ impl Classes {
                 let stop = next_bit(m, k, end, false);
                 let from = axis.get(k - offset).copied().unwrap_or(0);
                 let to = axis.get(stop - offset).map_or(u16::MAX, |n| n.saturating_sub(1));
-                out.push(Allowed { protocol: name.to_owned(), ports: super::ports_text(from, to) });
+                let ports = match texts.entry(u32::from(from) << 16 | u32::from(to)) {
+                    std::collections::hash_map::Entry::Occupied(t) => Some(t.get().clone()),
+                    std::collections::hash_map::Entry::Vacant(slot) => super::ports_text(from, to).map(|t| slot.insert(t).clone()),
+                };
+                out.push(Allowed { protocol: CompactString::const_new(name), ports });
                 k = next_bit(m, stop, end, true);
             }
         }
@@ -196,13 +203,16 @@ impl Classes {
         }
         for (k, p) in self.named.iter().enumerate() {
             if bit(m, self.icmp() + 1 + k) {
-                out.push(Allowed { protocol: format!("proto-{p}"), ports: None });
+                out.push(Allowed { protocol: compact_str::format_compact!("proto-{p}"), ports: None });
             }
         }
         if bit(m, self.len() - 1) {
             out.push(Allowed { protocol: "other".into(), ports: None });
         }
-        out
+        // Moved out into a list of its exact length; `out` keeps its capacity.
+        let mut list = Vec::with_capacity(out.len());
+        list.append(out);
+        list
     }
 }
 
@@ -267,6 +277,14 @@ pub(super) struct Anchor<const W: usize> {
     by_acl: Vec<[u64; W]>,
     /// Per route table: whether its most specific route to this end is `local`.
     local: Vec<bool>,
+    /// The anchor's own side, read per pair at the other end's peer: the offsets of its
+    /// groups' rows in `ids[mine]` (`SG_OUT` from a source, `SG_IN` into a destination),
+    /// of its route table's row in `local`, and of its ACL's row in `ids[acl]`.
+    mine: usize,
+    mine_at: Vec<usize>,
+    local_at: usize,
+    acl: usize,
+    acl_at: usize,
 }
 
 impl<const W: usize> Anchor<W> {
@@ -703,7 +721,20 @@ impl Fast {
         let by_group = (0..net.sgs.len()).map(|g| self.row_w::<W>(group_table, g, end.peer).copied()).collect::<Option<Vec<_>>>()?;
         let by_acl = (0..net.nacls.len()).map(|a| self.row_w::<W>(acl_table, a, end.peer).copied()).collect::<Option<Vec<_>>>()?;
         let local = (0..net.rtbs.len()).map(|t| self.local.get(t * self.peers + end.peer).copied()).collect::<Option<Vec<_>>>()?;
-        Some(Anchor { end, source, by_group, by_acl, local })
+        let (mine, acl) = if source { (SG_OUT, ACL_SRC) } else { (SG_IN, ACL_DST) };
+        let mine_at = self.sgs_of(&end).iter().map(|g| g * self.peers).collect();
+        Some(Anchor {
+            end,
+            source,
+            by_group,
+            by_acl,
+            local,
+            mine,
+            mine_at,
+            local_at: end.rtb * self.peers,
+            acl,
+            acl_at: end.nacl * self.peers,
+        })
     }
 
     /// The mask of the pair of `anchor` and interface `other` (the anchor as source when
@@ -715,29 +746,27 @@ impl Fast {
     /// group masks and the ACLs' ANDed, so it is as it was. The caller guarantees that
     /// the only masks the update changed for this pair are the anchor's groups' on the
     /// anchor's side (`Engine::update_line`'s filter).
+    #[inline(always)]
     pub(super) fn anchored<const W: usize>(&self, a: &Anchor<W>, o: &FastEnd, changes: Option<&Changes<'_>>) -> Option<Pair<W>> {
-        let (s, d) = if a.source { (&a.end, o) } else { (o, &a.end) };
-        if s.vpc != d.vpc || s.eni == d.eni {
+        // Every pair of a line reads the anchor's side at the same rows, by the other
+        // end's peer `p`; the other end's side was read into the anchor.
+        let (e, p) = (&a.end, o.peer);
+        if o.vpc != e.vpc || o.eni == e.eni {
             return None;
         }
-        let peers = self.peers;
         // RT-2, RT-3: each end's subnet reaches the other over `local`.
-        let local = if a.source {
-            *self.local.get(s.rtb * peers + d.peer)? && *a.local.get(d.rtb)?
-        } else {
-            *a.local.get(s.rtb)? && *self.local.get(d.rtb * peers + s.peer)?
-        };
-        if !local {
+        if !(*a.local.get(o.rtb)? && *self.local.get(a.local_at + p)?) {
             return None;
         }
+        let their_groups = self.sgs_of(o);
         if let Some(meets) = changes.and_then(|c| c.meets) {
-            // The same test, read from the line's table.
+            // The same test as below, read from the line's table.
             let groups = a.by_group.len();
             let mut met = false;
             for by_peer in changes.map_or(&[][..], |c| c.by_peer) {
-                let id = *by_peer.get(o.peer)? as usize;
+                let id = *by_peer.get(p)? as usize;
                 if id != 0 {
-                    for g in self.sgs_of(o) {
+                    for g in their_groups {
                         met |= *meets.get(id * groups + g)?;
                     }
                 }
@@ -749,15 +778,16 @@ impl Fast {
         // The other end's groups, read from the anchor: what they let in from it (the
         // anchor is the source) or out to it (the anchor is the destination).
         let mut theirs = [0u64; W];
-        for g in self.sgs_of(o) {
-            theirs.iter_mut().zip(a.by_group.get(*g)?).for_each(|(x, y)| *x |= y);
+        for g in their_groups {
+            let m = a.by_group.get(*g)?;
+            theirs.iter_mut().zip(m).for_each(|(x, y)| *x |= y);
         }
         if let Some(c) = changes.filter(|c| c.meets.is_none()) {
             let mut met = 0;
             for by_peer in c.by_peer {
-                let id = *by_peer.get(o.peer)? as usize;
+                let id = *by_peer.get(p)? as usize;
                 if id != 0 {
-                    let change = c.masks.get(id * W..id * W + W)?;
+                    let change: &[u64; W] = c.masks.get(id * W..)?.first_chunk()?;
                     met |= theirs.iter().zip(change).fold(0, |acc, (x, y)| acc | (x & y));
                 }
             }
@@ -765,22 +795,30 @@ impl Fast {
                 return Some(Pair::Unchanged);
             }
         }
-        // The anchor's groups toward the other end.
-        let (table, toward) = if a.source { (SG_OUT, d.peer) } else { (SG_IN, s.peer) };
+        // The anchor's groups toward the other end, ANDed with theirs.
+        let ids = self.ids.get(a.mine)?;
         let mut mine = [0u64; W];
-        for g in self.sgs_of(&a.end) {
-            mine.iter_mut().zip(self.row_w::<W>(table, *g, toward)?).for_each(|(x, y)| *x |= y);
+        for at in &a.mine_at {
+            let m = self.arena_w::<W>(*ids.get(at + p)?)?;
+            mine.iter_mut().zip(m).for_each(|(x, y)| *x |= y);
         }
-        mine.iter_mut().zip(&theirs).for_each(|(x, y)| *x &= y);
-        if s.subnet != d.subnet {
-            let (src_acl, dst_acl) = if a.source {
-                (self.row_w::<W>(ACL_SRC, s.nacl, d.peer)?, a.by_acl.get(d.nacl)?)
-            } else {
-                (a.by_acl.get(s.nacl)?, self.row_w::<W>(ACL_DST, d.nacl, s.peer)?)
-            };
-            mine.iter_mut().zip(src_acl).zip(dst_acl).for_each(|((x, y), z)| *x &= y & z);
+        // Between subnets, the anchor's ACL toward the other end and the other's ACL
+        // toward the anchor (NACL-2, NACL-3, NACL-6); within one, none (NACL-7).
+        if o.subnet == e.subnet {
+            mine.iter_mut().zip(&theirs).for_each(|(x, y)| *x &= y);
+        } else {
+            let own = self.arena_w::<W>(*self.ids.get(a.acl)?.get(a.acl_at + p)?)?;
+            let other = a.by_acl.get(o.nacl)?;
+            mine.iter_mut().zip(&theirs).for_each(|(x, y)| *x &= y);
+            mine.iter_mut().zip(own).zip(other).for_each(|((x, y), z)| *x &= y & z);
         }
         Some(Pair::Mask(mine))
+    }
+
+    /// The mask at offset `at` of the arena, `W` words.
+    #[inline(always)]
+    fn arena_w<const W: usize>(&self, at: u32) -> Option<&[u64; W]> {
+        self.arena.get(at as usize..)?.first_chunk()
     }
 
     /// The pair's mask, or `None` when the pair must be traced. The matrix reads pairs
