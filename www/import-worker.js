@@ -5,10 +5,15 @@
 // Message in: {kind: "aws" | "terraform", files: [{path, text}]}, or
 // {kind: "reach", scenario: JSON text, baseline: JSON text | null}.
 // Message out: the API's tagged answer ({type: "success", ...} or {type: "failure",
-// errors}) plus elapsed_ms, as JSON text (the importers' own JSON answers, passed on).
-import init, { importAwsJson, importTerraformJson, reachability } from './vpcsim-wasm.js';
+// errors}) plus elapsed_ms (and, for "reach", update: how the matrix was found), as
+// JSON text (the API's own JSON answers, passed on).
+// An import worker answers once and is ended; the Reach tab keeps its worker, whose
+// ReachSession keeps the last matrix: after an edit of rules only, it recomputes only
+// the cells those rules touch.
+import init, { importAwsJson, importTerraformJson, ReachSession } from './vpcsim-wasm.js';
 
 const ready = init({ module_or_path: new URL('./vpcsim-wasm_bg.wasm', import.meta.url) });
+let session = null;
 
 self.onmessage = async (event) => {
   const { kind, files, scenario, baseline } = event.data;
@@ -16,15 +21,21 @@ self.onmessage = async (event) => {
   try {
     await ready;
     const t0 = performance.now();
-    // The importers answer in JSON text, passed on as it is: a large account's scenario
-    // is never parsed into objects here only to be stringified again.
-    if (kind === 'reach') text = JSON.stringify(reachability(scenario, baseline));
-    else text = kind === 'terraform' ? importTerraformJson(files[0] ? files[0].text : '') : importAwsJson(files);
-    // The import's own time (files in, answer out), shown in the banner and benchmarked,
+    // Every answer comes as JSON text, passed on as it is: a large account's scenario or
+    // matrix is never parsed into objects here only to be stringified again.
+    let update = '';
+    if (kind === 'reach') {
+      session ??= new ReachSession();
+      text = session.reachabilityJson(scenario, baseline);
+      update = `"update":${JSON.stringify(session.lastUpdate())},`;
+    } else text = kind === 'terraform' ? importTerraformJson(files[0] ? files[0].text : '') : importAwsJson(files);
+    // The answer's own time (input in, answer out), shown by the page and benchmarked,
     // added as the answer's first field (every answer is a non-empty object).
     const elapsed = performance.now() - t0;
-    text = `{"elapsed_ms":${JSON.stringify(elapsed)},${text.slice(1)}`;
+    text = `{"elapsed_ms":${JSON.stringify(elapsed)},${update}${text.slice(1)}`;
   } catch (e) {
+    // A crash leaves nothing to trust: the next request starts a new session.
+    session = null;
     const answer = { type: 'failure', errors: [{ code: 'importer-crashed', severity: 'error', message: String(e), help: 'this is a bug in vpcsim: please report it with the files', at: '' }] };
     text = JSON.stringify(answer);
   }

@@ -646,3 +646,62 @@ fn bench_matrix_500_enis() {
         println!("{}: {} cells in {:.3} ms", path.file_stem().unwrap().to_string_lossy(), m.pairs.len(), t.elapsed().as_secs_f64() * 1e3);
     }
 }
+
+/// The Reach tab's session (`ffi::ReachSession`), asked again after each edit as the
+/// playground asks: every answer equals `ffi::reach_json`'s for the same documents; an
+/// edit of rules only is answered incrementally, any other edit from scratch, the same
+/// document by the kept matrix; a baseline's diff is right whether its matrix was kept or
+/// computed.
+#[test]
+fn the_reach_session_answers_as_a_fresh_analysis_after_each_edit() {
+    use vpcsim_core::ffi::{reach_json, ReachSession, ReachUpdate};
+    let (mut by_rules, mut from_scratch) = (0, 0);
+    for path in vpcsim_tests::corpus() {
+        let what = path.display().to_string();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let text = |v: &Value| serde_json::to_string(v).unwrap();
+        let mut session = ReachSession::default();
+        let mut ask = |v: &Value, base: Option<&Value>| {
+            let (t, b) = (text(v), base.map(text));
+            let got = session.reach_json(&t, b.as_deref()).to_json();
+            assert_eq!(got, reach_json(&t, b.as_deref()).to_json(), "{what}: the session's answer differs from a fresh one");
+            session.last_update
+        };
+        assert_eq!(ask(&doc, None), Some(ReachUpdate::New), "{what}");
+        // Not in the network: the layout and the probes.
+        let mut moved = doc.clone();
+        moved["layout"] = json!({});
+        moved["probes"] = json!([]);
+        // (A document with load errors is always analysed from scratch.)
+        let kept = ask(&moved, Some(&doc));
+        assert!(matches!(kept, Some(ReachUpdate::Same | ReachUpdate::New)), "{what}: {kept:?}");
+        // Each group's and ACL's rules, edited in turn, against the original as baseline
+        // (kept from the second request on).
+        let mut current = doc.clone();
+        for key in ["security_groups", "network_acls"] {
+            for index in 0..doc["network"][key].as_array().map_or(0, Vec::len) {
+                for choice in [3, 4] {
+                    if !edit_rules(&mut current, key, index, choice) {
+                        continue;
+                    }
+                    match ask(&current, Some(&doc)) {
+                        Some(ReachUpdate::Rules { edited: 1, .. }) => by_rules += 1,
+                        Some(ReachUpdate::New) => from_scratch += 1,
+                        other => panic!("{what}: {key}[{index}] edit {choice} was answered by {other:?}"),
+                    }
+                }
+            }
+        }
+        // Another kind of edit (an instance moved to another address, or a subnet
+        // renamed... here: every route table's routes dropped) is analysed from scratch.
+        if let Some(tables) = current["network"]["route_tables"]
+            .as_array_mut()
+            .filter(|t| t.iter().any(|t| t["routes"].as_array().is_some_and(|r| !r.is_empty())))
+        {
+            tables.iter_mut().for_each(|t| t["routes"] = json!([]));
+            assert_eq!(ask(&current, None), Some(ReachUpdate::New), "{what}: a route edit");
+        }
+    }
+    println!("{by_rules} answers by rule updates, {from_scratch} from scratch");
+    assert!(by_rules > 100, "{by_rules} answers by rule updates, {from_scratch} from scratch");
+}

@@ -6,8 +6,8 @@
 
 use crate::diag::{has_errors, Diagnostic, Severity};
 use crate::eval;
-use crate::model::Network;
-use crate::scenario::{self, ExpectDoc, ProbeDoc, Scenario};
+use crate::model::{Network, Node};
+use crate::scenario::{self, ExpectDoc, NetworkDoc, ProbeDoc, Scenario};
 use crate::trace::Trace;
 use serde::{Deserialize, Serialize};
 
@@ -561,12 +561,39 @@ pub struct MatrixWire {
 }
 
 impl From<&crate::reach::Matrix> for MatrixWire {
+    /// Only the sets some pair names are sent, numbered in the order pairs first name
+    /// them (`sets[0]` stays the empty list): a matrix updated after edits keeps lists no
+    /// pair names any more, and its wire form equals that of the same matrix computed
+    /// from scratch.
     fn from(m: &crate::reach::Matrix) -> Self {
+        const UNSEEN: u32 = u32::MAX;
+        let mut number = vec![UNSEEN; m.sets.len()];
+        let mut sets = Vec::new();
+        if let (Some(n), Some(empty)) = (number.first_mut(), m.sets.first()) {
+            *n = 0;
+            sets.push(empty.clone());
+        }
+        let pairs = m
+            .pairs
+            .iter()
+            .map(|p| {
+                let set = match number.get_mut(p.set as usize) {
+                    Some(n) if *n == UNSEEN => {
+                        *n = u32::try_from(sets.len()).unwrap_or(UNSEEN);
+                        sets.push(m.sets.get(p.set as usize).cloned().unwrap_or_default());
+                        *n
+                    }
+                    Some(n) => *n,
+                    None => p.set,
+                };
+                [p.from, p.to, set]
+            })
+            .collect();
         MatrixWire {
             sources: m.sources.clone(),
             destinations: m.destinations.clone(),
-            sets: m.sets.clone(),
-            pairs: m.pairs.iter().map(|p| [p.from, p.to, p.set]).collect(),
+            sets,
+            pairs,
             src_port: m.src_port,
             other_protocol: m.other_protocol,
         }
@@ -622,34 +649,150 @@ fn groups(net: &Network, m: &crate::reach::Matrix, by: crate::reach::GroupBy) ->
 /// flows gained and lost against that scenario. Fails only when a document cannot be
 /// read; load errors are warnings (what they name is left out).
 pub fn reach_json(scenario_text: &str, baseline_text: Option<&str>) -> Answer<ReachValue> {
-    let scenario = match load_scenario(scenario_text) {
-        Ok(s) => s,
-        Err(errors) => return Answer::Failure { errors },
-    };
-    let (net, warnings) = Network::build(&scenario);
-    let matrix = crate::reach::reachability(&net);
-    let (mut changes, mut baseline_errors) = (None, 0);
-    if let Some(text) = baseline_text {
-        let base = match load_scenario(text) {
-            Ok(s) => s,
-            Err(errors) => {
-                let errors = errors.into_iter().map(|mut d| {
-                    d.message = format!("baseline: {}", d.message);
-                    d
-                });
-                return Answer::Failure { errors: errors.collect() };
-            }
-        };
-        let (base_net, base_diags) = Network::build(&base);
-        baseline_errors = base_diags.iter().filter(|d| d.severity == Severity::Error).count();
-        changes = Some(crate::reach::diff(&crate::reach::reachability(&base_net), &matrix));
+    ReachSession::default().reach_json(scenario_text, baseline_text)
+}
+
+/// [`reach_json`] across requests, as the playground's Reach tab asks after each edit:
+/// the last network's [`Engine`](crate::reach::Engine) is kept, so that a document that
+/// differs from the last one only in the rules of some security groups and network ACLs
+/// is answered by [`Engine::update_rules`](crate::reach::Engine::update_rules) instead of a
+/// new matrix; and the baseline's matrix is kept while the baseline's text stays the
+/// same. Every answer equals [`reach_json`]'s for the same documents.
+#[derive(Default)]
+pub struct ReachSession {
+    last: Option<(NetworkDoc, crate::reach::Engine)>,
+    baseline: Option<(String, crate::reach::Matrix, usize)>,
+    /// How the last answer's matrix was found.
+    pub last_update: Option<ReachUpdate>,
+}
+
+/// How [`ReachSession::reach_json`] found a matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ReachUpdate {
+    /// Analysed from scratch.
+    New,
+    /// The same network as last time.
+    Same,
+    /// Only rules changed: the cells they touch were recomputed.
+    Rules {
+        /// The groups and ACLs whose rules changed.
+        edited: usize,
+        /// What the engine did.
+        update: crate::reach::Update,
+    },
+}
+
+/// When `new` differs from `old` only in the rules of some security groups and the
+/// entries of some network ACLs (same resources, in the same order, with the same
+/// everything else): their ids.
+fn rule_edits(old: &NetworkDoc, new: &NetworkDoc) -> Option<(Vec<String>, Vec<String>)> {
+    if old.security_groups.len() != new.security_groups.len() || old.network_acls.len() != new.network_acls.len() {
+        return None;
     }
-    let value = ReachValue {
-        by_subnet: groups(&net, &matrix, crate::reach::GroupBy::Subnet),
-        by_vpc: groups(&net, &matrix, crate::reach::GroupBy::Vpc),
-        matrix: MatrixWire::from(&matrix),
-        changes,
-        baseline_errors,
-    };
-    Answer::Success { value, warnings }
+    let (mut sgs, mut acls) = (Vec::new(), Vec::new());
+    // `new` with the old rules: equal to `old` when nothing else changed.
+    let mut masked = new.clone();
+    for (m, o) in masked.security_groups.iter_mut().zip(&old.security_groups) {
+        if m.id != o.id {
+            return None;
+        }
+        if m.inbound != o.inbound || m.outbound != o.outbound {
+            sgs.push(m.id.clone());
+            m.inbound.clone_from(&o.inbound);
+            m.outbound.clone_from(&o.outbound);
+        }
+    }
+    for (m, o) in masked.network_acls.iter_mut().zip(&old.network_acls) {
+        if m.id != o.id {
+            return None;
+        }
+        if m.inbound != o.inbound || m.outbound != o.outbound {
+            acls.push(m.id.clone());
+            m.inbound.clone_from(&o.inbound);
+            m.outbound.clone_from(&o.outbound);
+        }
+    }
+    (masked == *old).then_some((sgs, acls))
+}
+
+impl ReachSession {
+    /// [`reach_json`], reusing what the last request computed where it still holds.
+    pub fn reach_json(&mut self, scenario_text: &str, baseline_text: Option<&str>) -> Answer<ReachValue> {
+        let scenario = match load_scenario(scenario_text) {
+            Ok(s) => s,
+            Err(errors) => return Answer::Failure { errors },
+        };
+        let (net, warnings) = Network::build(&scenario);
+        self.update(scenario.network, &net, &warnings);
+        let (mut changes, mut baseline_errors) = (None, 0);
+        if let Some(text) = baseline_text {
+            if self.baseline.as_ref().is_none_or(|(t, ..)| t != text) {
+                self.baseline = None;
+                let base = match load_scenario(text) {
+                    Ok(s) => s,
+                    Err(errors) => {
+                        let errors = errors.into_iter().map(|mut d| {
+                            d.message = format!("baseline: {}", d.message);
+                            d
+                        });
+                        return Answer::Failure { errors: errors.collect() };
+                    }
+                };
+                let (base_net, base_diags) = Network::build(&base);
+                let errors = base_diags.iter().filter(|d| d.severity == Severity::Error).count();
+                self.baseline = Some((text.to_owned(), crate::reach::reachability(&base_net), errors));
+            }
+            if let (Some((_, base, errors)), Some((_, engine))) = (&self.baseline, &self.last) {
+                baseline_errors = *errors;
+                changes = Some(crate::reach::diff(base, engine.matrix()));
+            }
+        }
+        let Some((_, engine)) = &self.last else {
+            return Answer::Failure {
+                errors: vec![Diagnostic::error(
+                    "reach-internal",
+                    "/",
+                    "no matrix was computed",
+                    "this is a bug in vpcsim: please report it with the scenario",
+                )],
+            };
+        };
+        let matrix = engine.matrix();
+        let value = ReachValue {
+            by_subnet: groups(&net, matrix, crate::reach::GroupBy::Subnet),
+            by_vpc: groups(&net, matrix, crate::reach::GroupBy::Vpc),
+            matrix: MatrixWire::from(matrix),
+            changes,
+            baseline_errors,
+        };
+        Answer::Success { value, warnings }
+    }
+
+    /// Brings the kept engine to `net` (built from `doc` with `diags`): by its rule edits
+    /// when only rules changed since the last network and the network loaded without
+    /// errors (so that every edited id names one group or ACL), else from scratch.
+    fn update(&mut self, doc: NetworkDoc, net: &Network, diags: &[Diagnostic]) {
+        let clean = !diags.iter().any(|d| d.severity == Severity::Error);
+        let edits = self.last.as_ref().filter(|_| clean).and_then(|(old, _)| rule_edits(old, &doc));
+        let indexes = edits.and_then(|(sgs, acls)| {
+            let sgs: Option<Vec<_>> = sgs.iter().map(|id| if let Some(Node::Sg(g)) = net.node(id) { Some(g) } else { None }).collect();
+            let acls: Option<Vec<_>> = acls.iter().map(|id| if let Some(Node::Nacl(a)) = net.node(id) { Some(a) } else { None }).collect();
+            Some((sgs?, acls?))
+        });
+        match (indexes, self.last.as_mut()) {
+            (Some((sgs, acls)), Some((old, engine))) => {
+                self.last_update = Some(if sgs.is_empty() && acls.is_empty() {
+                    ReachUpdate::Same
+                } else {
+                    ReachUpdate::Rules { edited: sgs.len() + acls.len(), update: engine.update_rules(net, &sgs, &acls) }
+                });
+                *old = doc;
+            }
+            _ => {
+                self.last = Some((doc, crate::reach::Engine::new(net)));
+                self.last_update = Some(ReachUpdate::New);
+            }
+        }
+    }
 }

@@ -52,14 +52,14 @@ pub fn check(#[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenari
 /// Returns `{type: "success", scenario, diagnostics}` or `{type: "failure", errors}`.
 #[wasm_bindgen(js_name = importAws, unchecked_return_type = "ImportResult")]
 pub fn import_aws(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> JsValue {
-    to_js(import_aws_json(files))
+    to_js(import_aws_text(files))
 }
 
 /// `importAws`'s answer as JSON text, for a caller that passes it on (the site's import
 /// worker posts it to the page, which reads JSON): a large account's answer is not
 /// parsed into objects only to be stringified again.
 #[wasm_bindgen(js_name = importAwsJson)]
-pub fn import_aws_json(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> String {
+pub fn import_aws_text(#[wasm_bindgen(unchecked_param_type = "AwsFile[] | Record<string, string> | string")] files: JsValue) -> String {
     let answer = match files_of(&files) {
         Some(Files::List(list)) => vpcsim_core::ffi::import_aws_list(list),
         Some(Files::Map(map)) => vpcsim_core::ffi::import_aws_map(map),
@@ -198,8 +198,72 @@ pub fn reachability(
     #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Scenario | string | null | undefined")] baseline: JsValue,
 ) -> JsValue {
+    to_js(reachability_text(scenario, baseline))
+}
+
+/// `reachability`'s answer as JSON text (see `importAwsJson`).
+#[wasm_bindgen(js_name = reachabilityJson)]
+pub fn reachability_text(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string | null | undefined")] baseline: JsValue,
+) -> String {
     let base = (!baseline.is_null() && !baseline.is_undefined()).then(|| text_of(&baseline));
-    to_js(vpcsim_core::ffi::reach_json(&text_of(&scenario), base.as_deref()).to_json())
+    vpcsim_core::ffi::reach_json(&text_of(&scenario), base.as_deref()).to_json()
+}
+
+/// `reachability` across calls, for a caller that asks again after each edit (the
+/// playground's Reach tab): when a scenario differs from the previous call's only in
+/// security group rules and network ACL entries, only the cells those rules touch are
+/// recomputed; and the baseline's matrix is kept while the baseline stays the same. Every
+/// answer equals `reachability`'s for the same arguments.
+#[wasm_bindgen]
+pub struct ReachSession {
+    inner: vpcsim_core::ffi::ReachSession,
+}
+
+#[wasm_bindgen]
+impl ReachSession {
+    /// A session with nothing analysed yet.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> ReachSession {
+        ReachSession { inner: vpcsim_core::ffi::ReachSession::default() }
+    }
+
+    /// As `reachability`.
+    #[wasm_bindgen(unchecked_return_type = "ReachResult")]
+    pub fn reachability(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Scenario | string | null | undefined")] baseline: JsValue,
+    ) -> JsValue {
+        to_js(self.reachability_text(scenario, baseline))
+    }
+
+    /// As `reachabilityJson`.
+    #[wasm_bindgen(js_name = reachabilityJson)]
+    pub fn reachability_text(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Scenario | string | null | undefined")] baseline: JsValue,
+    ) -> String {
+        let base = (!baseline.is_null() && !baseline.is_undefined()).then(|| text_of(&baseline));
+        self.inner.reach_json(&text_of(&scenario), base.as_deref()).to_json()
+    }
+
+    /// How the last call found its matrix: `{kind: "new"}` (from scratch), `{kind:
+    /// "same"}` (the same network), or `{kind: "rules", edited, update}` (only rules
+    /// changed; `update` is `{kind: "incremental", cells}` or `{kind: "rebuilt"}`);
+    /// `null` before the first call.
+    #[wasm_bindgen(js_name = lastUpdate, unchecked_return_type = "ReachUpdate | null")]
+    pub fn last_update(&self) -> JsValue {
+        to_js(serde_json::to_string(&self.inner.last_update).unwrap_or_else(|_| "null".into()))
+    }
+}
+
+impl Default for ReachSession {
+    fn default() -> Self {
+        ReachSession::new()
+    }
 }
 
 /// The library version.

@@ -333,6 +333,12 @@ export interface ReachSuccess {
 }
 export type ReachResult = ReachSuccess | Failure;
 
+/** How `ReachSession` found its last matrix. */
+export type ReachUpdate =
+  | { kind: "new" }
+  | { kind: "same" }
+  | { kind: "rules"; edited: number; update: { kind: "incremental"; cells: number } | { kind: "rebuilt" } };
+
 /** One AWS CLI output file: `aws ec2 describe-vpcs > Vpcs.json` as `{path: "Vpcs.json", text}`. */
 export interface AwsFile {
   path?: string;

@@ -121,38 +121,94 @@ pub fn import_in_worker(kind: FileKind, files: &[InputFile], done: impl FnOnce(R
     let msg = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&msg, &"kind".into(), &(if kind == FileKind::Terraform { "terraform" } else { "aws" }).into());
     let _ = js_sys::Reflect::set(&msg, &"files".into(), &list);
-    let _ = in_worker(&msg, "the importer", move |r| {
+    in_worker(&msg, "the importer", move |r| {
         done(r.and_then(|text| serde_json::from_str(&text).map_err(|e| format!("the importer's answer is not JSON: {e}"))))
     });
 }
 
-/// Computes the reachability view (`ffi::reach_json`) of a document, and of a baseline, in
-/// the worker: the analysis runs off the page's thread, in the API's wasm, which the
-/// page's own wasm does not carry. `done` gets the answer as JSON text. Returns the
-/// worker, so that a newer request can end an older one.
-pub fn reach_in_worker(
-    scenario: &str,
-    baseline: Option<&str>,
-    done: impl FnOnce(Result<String, String>) + 'static,
-) -> Option<web_sys::Worker> {
-    let msg = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&msg, &"kind".into(), &"reach".into());
-    let _ = js_sys::Reflect::set(&msg, &"scenario".into(), &scenario.into());
-    let base = baseline.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from);
-    let _ = js_sys::Reflect::set(&msg, &"baseline".into(), &base);
-    in_worker(&msg, "the reachability analysis", done)
+/// The answer callback of the Reach tab's request on its way.
+type Waiting = std::rc::Rc<std::cell::RefCell<Option<Box<dyn FnOnce(Result<String, String>)>>>>;
+
+/// The Reach tab's worker (`www/import-worker.js`), kept while the page lives: the
+/// analysis runs off the page's thread, in the API's wasm, which the page's own wasm does
+/// not carry, and the worker's `ReachSession` keeps the last matrix, so that after an edit
+/// of rules only the cells those rules touch are recomputed.
+///
+/// One request at a time: while one is on its way the caller waits ([`ReachWorker::busy`])
+/// and asks for the latest document once the answer is in, so that edits made meanwhile
+/// cost one computation, not one each.
+#[derive(Default)]
+pub struct ReachWorker {
+    worker: Option<(web_sys::Worker, [gloo::events::EventListener; 2])>,
+    waiting: Waiting,
+    /// Set when the worker reported an error: the next request starts a new one.
+    broken: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl ReachWorker {
+    /// Whether a request is on its way.
+    pub fn busy(&self) -> bool {
+        self.waiting.borrow().is_some()
+    }
+
+    /// Computes the reachability view (`ffi::ReachSession::reach_json`) of a document, and
+    /// of a baseline; `done` gets the answer as JSON text, or why the worker failed.
+    pub fn ask(&mut self, scenario: &str, baseline: Option<&str>, done: impl FnOnce(Result<String, String>) + 'static) {
+        const WHAT: &str = "the reachability analysis";
+        if self.broken.replace(false) {
+            if let Some((w, _)) = self.worker.take() {
+                w.terminate();
+            }
+        }
+        if self.worker.is_none() {
+            let opts = web_sys::WorkerOptions::new();
+            opts.set_type(web_sys::WorkerType::Module);
+            let worker = match web_sys::Worker::new_with_options("./import-worker.js", &opts) {
+                Ok(w) => w,
+                Err(e) => return done(Err(format!("{WHAT} could not start: {}", crate::embed::message_text(&e)))),
+            };
+            let waiting = self.waiting.clone();
+            let on_message = gloo::events::EventListener::new(&worker, "message", move |e| {
+                let data = e.dyn_ref::<web_sys::MessageEvent>().map(|m| m.data()).unwrap_or(wasm_bindgen::JsValue::NULL);
+                let f = waiting.borrow_mut().take();
+                if let Some(f) = f {
+                    f(Ok(crate::embed::message_text(&data)));
+                }
+            });
+            let (waiting, broken) = (self.waiting.clone(), self.broken.clone());
+            let on_error = gloo::events::EventListener::new(&worker, "error", move |e| {
+                let why = e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+                broken.set(true);
+                let f = waiting.borrow_mut().take();
+                if let Some(f) = f {
+                    f(Err(format!("{WHAT} stopped: {why}")));
+                }
+            });
+            self.worker = Some((worker, [on_message, on_error]));
+        }
+        let Some((worker, _)) = &self.worker else { return };
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"kind".into(), &"reach".into());
+        let _ = js_sys::Reflect::set(&msg, &"scenario".into(), &scenario.into());
+        let base = baseline.map_or(wasm_bindgen::JsValue::NULL, wasm_bindgen::JsValue::from);
+        let _ = js_sys::Reflect::set(&msg, &"baseline".into(), &base);
+        match worker.post_message(&msg) {
+            Ok(()) => *self.waiting.borrow_mut() = Some(Box::new(done)),
+            Err(e) => done(Err(format!("the message could not be sent to {WHAT}: {}", crate::embed::message_text(&e)))),
+        }
+    }
 }
 
 /// Sends one message to a new worker and hands its one answer (JSON text) to `done`; the
 /// worker is ended after it.
-fn in_worker(msg: &js_sys::Object, what: &'static str, done: impl FnOnce(Result<String, String>) + 'static) -> Option<web_sys::Worker> {
+fn in_worker(msg: &js_sys::Object, what: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
     let opts = web_sys::WorkerOptions::new();
     opts.set_type(web_sys::WorkerType::Module);
     let worker = match web_sys::Worker::new_with_options("./import-worker.js", &opts) {
         Ok(w) => w,
         Err(e) => {
             done(Err(format!("{what} could not start: {}", crate::embed::message_text(&e))));
-            return None;
+            return;
         }
     };
     // One answer, whichever event comes first; the worker is ended after it.
@@ -182,5 +238,4 @@ fn in_worker(msg: &js_sys::Object, what: &'static str, done: impl FnOnce(Result<
             f(Err(format!("the message could not be sent to {what}: {}", crate::embed::message_text(&e))));
         }
     }
-    Some(worker)
 }

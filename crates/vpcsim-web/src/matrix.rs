@@ -6,8 +6,8 @@
 //! natively; the component only renders it. Nothing here evaluates a packet.
 
 use std::rc::Rc;
-use vpcsim_core::ffi::{EndGroups, ReachValue};
-use vpcsim_core::reach::{Allowed, Change, GroupBy, Matrix};
+use vpcsim_core::ffi::{EndGroups, ReachUpdate, ReachValue};
+use vpcsim_core::reach::{Allowed, Change, GroupBy, Matrix, Update};
 use vpcsim_core::Scenario;
 
 /// More ends than this on either axis: the view groups by subnet until the user chooses.
@@ -275,6 +275,8 @@ pub struct View {
     /// Whether this answer is for an earlier document or baseline, a newer one being
     /// computed.
     pub stale: bool,
+    /// How the worker found it, when it said.
+    pub timing: Option<Timing>,
 }
 
 impl View {
@@ -338,6 +340,49 @@ struct Answer {
     by_vpc: EndGroups,
     changes: Option<Rc<Vec<Change>>>,
     baseline_errors: usize,
+    timing: Option<Timing>,
+}
+
+/// How long the worker took to answer (the document read and built, the matrix found,
+/// the answer written), and how it found the matrix.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timing {
+    /// Milliseconds.
+    pub elapsed_ms: f64,
+    /// From scratch, the same as before, or updated after rule edits.
+    pub update: Option<ReachUpdate>,
+}
+
+impl Timing {
+    /// `Whole network analysed in 84 ms.`, `Rules of 1 security group or ACL changed:
+    /// 27 cells recomputed; answered in 5 ms.`
+    pub fn text(&self) -> String {
+        let ms = format!("{:.0} ms", self.elapsed_ms.max(0.0));
+        match self.update {
+            Some(ReachUpdate::Rules { edited, update: Update::Incremental { cells } }) => {
+                let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
+                format!(
+                    "Rules of {} changed: {} recomputed, the rest kept; answered in {ms}.",
+                    plural(edited, "security group or network ACL", "security groups or network ACLs"),
+                    plural(cells, "cell", "cells")
+                )
+            }
+            Some(ReachUpdate::Rules { update: Update::Rebuilt, .. }) => {
+                format!("The edited rules need a new port or protocol class: whole network analysed again in {ms}.")
+            }
+            Some(ReachUpdate::Same) => format!("The network is unchanged: matrix kept; answered in {ms}."),
+            Some(ReachUpdate::New) | None => format!("Whole network analysed in {ms}."),
+        }
+    }
+}
+
+/// Core's answer as the worker sends it: the value, plus the worker's timing.
+#[derive(Clone, Debug)]
+pub struct Answered {
+    /// The reachability view.
+    pub value: ReachValue,
+    /// When the worker said.
+    pub timing: Option<Timing>,
 }
 
 /// The grid drawn for one matrix and grouping, with its changed cells.
@@ -373,13 +418,13 @@ impl Cache {
 
     /// Takes core's answer for `key`; an answer for anything but the latest request is
     /// dropped. `Err` is the reason the computation failed, shown by the view.
-    pub fn answer(&mut self, key: &Key, value: Result<ReachValue, String>) {
+    pub fn answer(&mut self, key: &Key, value: Result<Answered, String>) {
         if self.asked.as_ref() != Some(key) {
             return;
         }
         self.asked = None;
         match value {
-            Ok(v) => {
+            Ok(Answered { value: v, timing }) => {
                 self.computed += 1;
                 self.answer = Some(Answer {
                     key: key.clone(),
@@ -388,6 +433,7 @@ impl Cache {
                     by_vpc: v.by_vpc,
                     changes: v.changes.map(Rc::new),
                     baseline_errors: v.baseline_errors,
+                    timing,
                 });
             }
             Err(e) => self.error = Some((key.clone(), e)),
@@ -432,6 +478,7 @@ impl Cache {
             changed: if same_baseline { changed } else { Rc::default() },
             baseline_errors: a.baseline_errors,
             stale: a.key != *key,
+            timing: a.timing,
         })
     }
 }
@@ -442,12 +489,27 @@ pub fn request(key: &Key) -> (String, Option<String>) {
     (text(&key.scenario), key.baseline.as_deref().map(text))
 }
 
-/// Core's answer on the wire (`ffi::reach_json`).
+/// Core's answer on the wire (`ffi::reach_json`), with what the worker adds.
 #[derive(serde::Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 enum Wire {
-    Success(Box<ReachValue>),
+    Success(Box<SuccessWire>),
     Failure { errors: Vec<WireError> },
+}
+
+/// [`ReachValue`]'s fields, and the worker's `elapsed_ms` and `update`.
+#[derive(serde::Deserialize)]
+struct SuccessWire {
+    matrix: vpcsim_core::ffi::MatrixWire,
+    by_subnet: EndGroups,
+    by_vpc: EndGroups,
+    #[serde(default)]
+    changes: Option<Vec<Change>>,
+    baseline_errors: usize,
+    #[serde(default)]
+    elapsed_ms: Option<f64>,
+    #[serde(default)]
+    update: Option<ReachUpdate>,
 }
 
 #[derive(serde::Deserialize)]
@@ -458,9 +520,13 @@ struct WireError {
 }
 
 /// Reads core's answer (JSON text): the value, or the failure's first error, located.
-pub fn read_answer(text: &str) -> Result<ReachValue, String> {
+pub fn read_answer(text: &str) -> Result<Answered, String> {
     match serde_json::from_str::<Wire>(text) {
-        Ok(Wire::Success(v)) => Ok(*v),
+        Ok(Wire::Success(v)) => {
+            let SuccessWire { matrix, by_subnet, by_vpc, changes, baseline_errors, elapsed_ms, update } = *v;
+            let timing = elapsed_ms.map(|elapsed_ms| Timing { elapsed_ms, update });
+            Ok(Answered { value: ReachValue { matrix, by_subnet, by_vpc, changes, baseline_errors }, timing })
+        }
         Ok(Wire::Failure { errors }) => {
             Err(errors.first().map_or_else(|| "the matrix could not be computed".to_owned(), |d| format!("{} (at {})", d.message, d.at)))
         }

@@ -226,8 +226,8 @@ fn many_ends_are_grouped_by_subnet_and_ungrouped_drawing_is_capped() {
     assert!(diags.iter().all(|d| d.severity != vpcsim_core::Severity::Error), "{diags:?}");
     let answer =
         matrix::read_answer(&vpcsim_core::ffi::reach_json(&serde_json::to_string(&doc).expect("json"), None).to_json()).expect("answer");
-    let groups = answer.by_subnet.clone();
-    let m: Matrix = Matrix::from(answer.matrix);
+    let groups = answer.value.by_subnet.clone();
+    let m: Matrix = Matrix::from(answer.value.matrix);
     assert_eq!(matrix::effective_group(None, &m), GroupBy::Subnet, "more than 24 ends");
     assert_eq!(matrix::effective_group(Some(GroupBy::None), &m), GroupBy::None, "unless the user chooses");
     let g = matrix::grid(&m, GroupBy::Subnet, &groups);
@@ -247,4 +247,40 @@ fn many_ends_are_grouped_by_subnet_and_ungrouped_drawing_is_capped() {
     assert!(flat.capped(), "{} ends", m.sources.len());
     assert_eq!((flat.rows.len(), flat.cols.len()), (matrix::MAX_AXIS, matrix::MAX_AXIS));
     assert_eq!(flat.cells.len(), matrix::MAX_AXIS * matrix::MAX_AXIS, "never one cell per pair of a large network");
+}
+
+/// The worker's answer as the page reads it: `elapsed_ms` and `update`, added by the
+/// worker in front of core's answer, become the note under the tab's buttons; an answer
+/// without them (core's own) has no note.
+#[test]
+fn the_workers_timing_is_read_and_told() {
+    let s = start();
+    let (text, _) = matrix::request(&key(&s));
+    let mut session = vpcsim_core::ffi::ReachSession::default();
+    let core = session.reach_json(&text, None).to_json();
+    assert!(matrix::read_answer(&core).expect("core's answer").timing.is_none());
+    // As `www/import-worker.js` writes it.
+    let with = |elapsed: &str, update: &str| format!("{{\"elapsed_ms\":{elapsed},\"update\":{update},{}", &core[1..]);
+    let read = |t: &str| matrix::read_answer(t).expect("the worker's answer").timing.expect("its timing");
+    let first = read(&with("84.4", &serde_json::to_string(&session.last_update).expect("json")));
+    assert_eq!(first.text(), "Whole network analysed in 84 ms.");
+    // After an edit of one group's rules (a rule removed: no new class), as the session
+    // answers it.
+    let edited = s.reduce(Action::Edit(Edit::Remove { pointer: "/network/security_groups/1/inbound".into(), index: 0 }));
+    let (text, _) = matrix::request(&key(&edited));
+    let answer = session.reach_json(&text, None).to_json();
+    let update = serde_json::to_string(&session.last_update).expect("json");
+    assert!(update.starts_with(r#"{"kind":"rules","edited":1,"update":{"kind":"incremental","cells":"#), "{update}");
+    let t = read(&format!("{{\"elapsed_ms\":2.6,\"update\":{update},{}", &answer[1..]));
+    assert!(t.text().starts_with("Rules of 1 security group or network ACL changed: "), "{}", t.text());
+    assert!(t.text().ends_with(" recomputed, the rest kept; answered in 3 ms."), "{}", t.text());
+    assert_eq!(read(&with("1", r#"{"kind":"same"}"#)).text(), "The network is unchanged: matrix kept; answered in 1 ms.");
+    let rebuilt = read(&with("90", r#"{"kind":"rules","edited":2,"update":{"kind":"rebuilt"}}"#));
+    assert_eq!(rebuilt.text(), "The edited rules need a new port or protocol class: whole network analysed again in 90 ms.");
+    // The view carries it.
+    let mut cache = Cache::default();
+    let k = key(&start());
+    cache.asked(k.clone());
+    cache.answer(&k, matrix::read_answer(&with("84.4", r#"{"kind":"new"}"#)));
+    assert_eq!(cache.view(&k, None).and_then(|v| v.timing).map(|t| t.text()).as_deref(), Some("Whole network analysed in 84 ms."));
 }

@@ -124,6 +124,56 @@ test('importAws: the SageMaker fixtures (AWS CLI outputs) become a scenario that
   }
 });
 
+test('reachability and reachabilityJson: the matrix, and the same answer as JSON text', () => {
+  const scenario = JSON.parse(text('tests/scenarios/gallery/worked-example.json'));
+  const r = api.reachability(scenario);
+  assert.equal(r.type, 'success');
+  assert.ok(r.matrix.pairs.length > 0);
+  const edited = structuredClone(scenario);
+  edited.network.security_groups[0].inbound = [];
+  for (const [doc, base] of [[scenario, undefined], [JSON.stringify(scenario), null], [edited, scenario], ['{', undefined]]) {
+    const answer = api.reachabilityJson(doc, base);
+    assert.equal(typeof answer, 'string');
+    assert.deepEqual(JSON.parse(answer), api.reachability(doc, base));
+  }
+});
+
+test('ReachSession: asked after each edit, the same answers as reachability; rule edits update the kept matrix', () => {
+  const scenario = JSON.parse(text('tests/scenarios/gallery/worked-example.json'));
+  const session = new api.ReachSession();
+  assert.equal(session.lastUpdate(), null);
+  // sg-endpoint admits HTTPS from sg-web: without that rule, the web app's cells close.
+  const edited = structuredClone(scenario);
+  edited.network.security_groups[1].inbound = [];
+  const moved = structuredClone(edited);
+  moved.network.subnets[0].cidr = '10.0.99.0/24';
+  const steps = [
+    [scenario, undefined, { kind: 'new' }],
+    [JSON.stringify(scenario), null, { kind: 'same' }],
+    [edited, scenario, 'rules'],
+    [edited, JSON.stringify(scenario), { kind: 'same' }],
+    [moved, scenario, { kind: 'new' }],
+    [scenario, scenario, { kind: 'new' }],
+  ];
+  for (const [doc, base, how] of steps) {
+    const answer = session.reachability(doc, base);
+    assert.equal(answer.type, 'success');
+    assert.deepEqual(answer, api.reachability(doc, base));
+    const update = session.lastUpdate();
+    if (how === 'rules') {
+      assert.equal(update.kind, 'rules');
+      assert.equal(update.edited, 1);
+      assert.equal(update.update.kind, 'incremental');
+      assert.ok(update.update.cells > 0);
+    } else assert.deepEqual(update, how);
+    assert.deepEqual(JSON.parse(session.reachabilityJson(doc, base)), answer);
+  }
+  // Unreadable input is a failure value; the session goes on.
+  assertFailure(session.reachability('{'));
+  assert.deepEqual(session.reachability(edited), api.reachability(edited));
+  session.free();
+});
+
 test('importTerraformJson: the same answer as importTerraform, as JSON text', () => {
   for (const name of ['worked-example-state.json', 'modules-state.json']) {
     const json = text(`tests/fixtures/terraform/${name}`);

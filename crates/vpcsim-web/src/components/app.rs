@@ -205,26 +205,25 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
-    // The reachability matrix: computed by core in the worker while the Reach tab is
-    // shown, again only when the document or the baseline (their `Rc`s) change; a newer
-    // request ends the older one's worker. The page draws the latest answer meanwhile.
+    // The reachability matrix: computed by core in the Reach tab's worker while the tab
+    // is shown, again only when the document or the baseline (their `Rc`s) change. The
+    // worker keeps the last matrix (an edit of rules recomputes only what it touches) and
+    // takes one request at a time: edits made while one is on its way are asked for
+    // together once its answer is in. The page draws the latest answer meanwhile.
     let reach_cache = use_mut_ref(crate::matrix::Cache::default);
-    let reach_worker = use_mut_ref(|| None::<web_sys::Worker>);
+    let reach_worker = use_mut_ref(crate::importer::ReachWorker::default);
     let reach_answered = use_state(|| 0u32);
     let reach_key = (state.tab == Tab::Reach && !embed.embed)
         .then(|| crate::matrix::Key { scenario: scenario.clone(), baseline: state.baseline.as_ref().map(|b| b.scenario.clone()) });
     if let Some(key) = &reach_key {
-        if reach_cache.borrow().wants(key) {
+        if reach_cache.borrow().wants(key) && !reach_worker.borrow().busy() {
             reach_cache.borrow_mut().asked(key.clone());
             let (text, base) = crate::matrix::request(key);
             let (cache, answered, key) = (reach_cache.clone(), reach_answered.clone(), key.clone());
-            let worker = crate::importer::reach_in_worker(&text, base.as_deref(), move |r| {
+            reach_worker.borrow_mut().ask(&text, base.as_deref(), move |r| {
                 cache.borrow_mut().answer(&key, r.and_then(|text| crate::matrix::read_answer(&text)));
                 answered.set(answered.wrapping_add(1));
             });
-            if let Some(old) = reach_worker.replace(worker) {
-                old.terminate();
-            }
         }
     }
     let reach = reach_key.as_ref().map(|key| {

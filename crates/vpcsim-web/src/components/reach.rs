@@ -73,9 +73,14 @@ pub fn ReachPanel() -> Html {
     let Some(view) = status.view.as_ref().map(|v| (**v).clone()) else {
         return html! { <section class="panel" aria-busy={status.pending.to_string()}>{ note }</section> };
     };
+    // How the worker found the shown matrix: from scratch, or only the cells an edit of
+    // rules touches (the worker keeps the last matrix).
+    let timing =
+        view.timing.filter(|_| !status.pending && !view.stale).map(|t| html! { <p id="reach-timing" class="hint small">{ t.text() }</p> });
     html! {
         <>
             { note }
+            { for timing }
             <MatrixPanel view={view.clone()} />
             if app.reach.cell.is_some() { <CellDetail matrix={view.matrix.clone()} /> }
             <WhatIf view={view} />
