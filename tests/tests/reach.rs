@@ -705,3 +705,48 @@ fn the_reach_session_answers_as_a_fresh_analysis_after_each_edit() {
     println!("{by_rules} answers by rule updates, {from_scratch} from scratch");
     assert!(by_rules > 100, "{by_rules} answers by rule updates, {from_scratch} from scratch");
 }
+
+/// A long session of edits keeps its memory bounded: the lists no pair names any more are
+/// dropped, all of them, once they outnumber the named ones (and 256); the matrix stays
+/// equal to a fresh one, its lists each stored once, `sets[0]` the empty list.
+#[test]
+fn a_long_session_of_edits_drops_the_lists_no_cell_names() {
+    let before = vpcsim_tests::reach_bench::network();
+    let mut engine = Engine::new(&build(&before));
+    let named = |m: &Matrix| {
+        let mut named = vec![false; m.sets.len()];
+        named[0] = true;
+        for p in &m.pairs {
+            named[p.set as usize] = true;
+        }
+        named.iter().filter(|n| **n).count()
+    };
+    // Each group's first inbound rule opened to all traffic, then put back, as the
+    // benchmark edits: each edit adds hundreds of lists that its undo leaves unnamed.
+    let (mut dropped, mut last) = (false, engine.matrix().sets.len());
+    let mut fresh = None;
+    for (g, undo) in [7, 14, 21, 28, 35, 42, 49, 6, 13, 20].into_iter().flat_map(|g| [(g, false), (g, true)]) {
+        let mut after = before.clone();
+        if !undo {
+            after["network"]["security_groups"][g]["inbound"][0] = json!({"protocol": "all", "cidr": "10.0.0.0/16"});
+        }
+        let new = build(&after);
+        let Some(Node::Sg(ix)) = new.node(&format!("sg-{g}")) else { panic!("sg-{g}") };
+        assert!(matches!(engine.update_rules(&new, &[ix], &[]), Update::Incremental { .. }));
+        let m = engine.matrix();
+        assert!(m.sets[0].is_empty());
+        assert_eq!(m.sets.iter().collect::<std::collections::HashSet<_>>().len(), m.sets.len(), "a list is stored twice");
+        // An update that dropped lists dropped every list no pair names.
+        if m.sets.len() < last {
+            assert_eq!(named(m), m.sets.len(), "after the drop, some lists are named by no pair");
+            if !dropped {
+                same_cells(m, &reachability(&new), &format!("after the first drop (the edit of sg-{g}, undone: {undo})"));
+            }
+            dropped = true;
+        }
+        last = m.sets.len();
+        fresh = Some(new);
+    }
+    assert!(dropped, "ten wide edits and their undos never dropped a list");
+    same_cells(engine.matrix(), &reachability(&fresh.expect("a network")), "after the last undo");
+}

@@ -964,6 +964,8 @@ pub struct Engine {
     /// Per row and per column: its end's fast end, if it has one.
     row_end: Vec<Option<fast::FastEnd>>,
     col_end: Vec<Option<fast::FastEnd>>,
+    /// [`Engine::drop_unnamed_sets`] reads the pairs once `matrix.sets` is longer.
+    sets_limit: usize,
 }
 
 impl Engine {
@@ -1026,6 +1028,7 @@ impl Engine {
             at_t: vec![NO_CELL; rows * cols],
             row_end: Vec::new(),
             col_end: Vec::new(),
+            sets_limit: 0,
         };
         if let Some(f) = engine.fast.as_ref() {
             let end_of = |e: &End| e.eni.and_then(|x| f.ends.get(x.get()).copied().flatten());
@@ -1038,6 +1041,7 @@ impl Engine {
             by_width!(w, W => engine.build_row::<W>(net, i));
         }
         engine.matrix.fast_pairs = engine.traced.iter().filter(|t| !**t).count();
+        engine.sets_limit = 2 * engine.matrix.sets.len() + UNNAMED_SETS_KEPT;
         engine
     }
 
@@ -1333,9 +1337,59 @@ impl Engine {
             }
             count += traced.len();
         }
+        self.drop_unnamed_sets();
         Update::Incremental { cells: count }
     }
+
+    /// Drops the lists of allowed classes that no pair names any more (each update adds
+    /// the lists its new cells need and keeps the old ones, which a later edit may need
+    /// again) once they outnumber the named ones and [`UNNAMED_SETS_KEPT`], so that a long
+    /// session's memory stays bounded. The named lists keep their order (`sets[0]` stays
+    /// the empty list); the pairs and the interning tables are renumbered.
+    fn drop_unnamed_sets(&mut self) {
+        const UNNAMED: u32 = u32::MAX;
+        // The pairs are read only once enough lists were added since the last reading.
+        if self.matrix.sets.len() <= self.sets_limit {
+            return;
+        }
+        let mut number = vec![UNNAMED; self.matrix.sets.len()];
+        if let Some(n) = number.first_mut() {
+            *n = 0;
+        }
+        for p in &self.matrix.pairs {
+            if let Some(n) = number.get_mut(p.set as usize) {
+                *n = 0;
+            }
+        }
+        let named = number.iter().filter(|n| **n == 0).count();
+        if number.len() - named <= named.max(UNNAMED_SETS_KEPT) {
+            self.sets_limit = self.matrix.sets.len() + named.max(UNNAMED_SETS_KEPT);
+            return;
+        }
+        self.sets_limit = named + named.max(UNNAMED_SETS_KEPT);
+        for (next, n) in number.iter_mut().filter(|n| **n == 0).enumerate() {
+            *n = u32::try_from(next).unwrap_or(UNNAMED);
+        }
+        let renumber = |set: &mut u32| match number.get(*set as usize) {
+            Some(&n) if n != UNNAMED => {
+                *set = n;
+                true
+            }
+            _ => false,
+        };
+        let old = std::mem::take(&mut self.matrix.sets);
+        self.matrix.sets = old.into_iter().zip(&number).filter(|(_, n)| **n != UNNAMED).map(|(list, _)| list).collect();
+        for p in &mut self.matrix.pairs {
+            renumber(&mut p.set);
+        }
+        self.sets.index.retain(|(k, _)| renumber(k));
+        self.masks.small.retain(|(_, set, _)| renumber(set));
+        self.masks.wide.retain(|_, set| renumber(set));
+    }
 }
+
+/// How many lists no pair names [`Engine::drop_unnamed_sets`] keeps at least.
+const UNNAMED_SETS_KEPT: usize = 256;
 
 /// One direction's rules of a group, as the matrix reads them.
 type Rules = Vec<(Traffic, Peer)>;
