@@ -691,28 +691,25 @@ fn rule_edits(old: &NetworkDoc, new: &NetworkDoc) -> Option<(Vec<String>, Vec<St
         return None;
     }
     let (mut sgs, mut acls) = (Vec::new(), Vec::new());
-    // `new` with the old rules: equal to `old` when nothing else changed.
+    // `new` with the old rules: equal to `old` when nothing else changed. Groups and ACLs
+    // have the same shape here (an id, inbound and outbound rules) but not the same rules.
     let mut masked = new.clone();
-    for (m, o) in masked.security_groups.iter_mut().zip(&old.security_groups) {
-        if m.id != o.id {
-            return None;
-        }
-        if m.inbound != o.inbound || m.outbound != o.outbound {
-            sgs.push(m.id.clone());
-            m.inbound.clone_from(&o.inbound);
-            m.outbound.clone_from(&o.outbound);
-        }
+    macro_rules! restore_rules {
+        ($masked:expr, $old:expr, $edited:expr) => {
+            for (m, o) in $masked.iter_mut().zip($old) {
+                if m.id != o.id {
+                    return None;
+                }
+                if m.inbound != o.inbound || m.outbound != o.outbound {
+                    $edited.push(m.id.clone());
+                    m.inbound.clone_from(&o.inbound);
+                    m.outbound.clone_from(&o.outbound);
+                }
+            }
+        };
     }
-    for (m, o) in masked.network_acls.iter_mut().zip(&old.network_acls) {
-        if m.id != o.id {
-            return None;
-        }
-        if m.inbound != o.inbound || m.outbound != o.outbound {
-            acls.push(m.id.clone());
-            m.inbound.clone_from(&o.inbound);
-            m.outbound.clone_from(&o.outbound);
-        }
-    }
+    restore_rules!(masked.security_groups, &old.security_groups, sgs);
+    restore_rules!(masked.network_acls, &old.network_acls, acls);
     (masked == *old).then_some((sgs, acls))
 }
 

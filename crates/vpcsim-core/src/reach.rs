@@ -846,6 +846,20 @@ impl Masks {
         if let Some((_, set, _)) = self.small.find(hash, |(k, _, h)| *h == hash && *k == key) {
             return *set;
         }
+        self.add_small(key, hash, mask, classes, sets, lists)
+    }
+
+    /// Interns a mask of up to 8 words not seen before (`key`, and `hash` its
+    /// [`mask_hash`]).
+    fn add_small(
+        &mut self,
+        key: SmallMask,
+        hash: u64,
+        mask: &[u64],
+        classes: &fast::Classes,
+        sets: &mut Sets,
+        lists: &mut Vec<Vec<Allowed>>,
+    ) -> u32 {
         let set = sets.intern(lists, classes.allowed(mask, &mut self.scratch, &mut self.texts));
         self.small.insert_unique(hash, (key, set, hash), |(_, _, h)| *h);
         set
@@ -873,7 +887,9 @@ impl Masks {
         if let Some((_, set, _)) = self.small.find(hash, |(k, _, h)| *h == hash && same(k)) {
             return *set;
         }
-        self.set_of(mask, classes, sets, lists)
+        let mut key = SmallMask::default();
+        key.0.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
+        self.add_small(key, hash, mask, classes, sets, lists)
     }
 }
 

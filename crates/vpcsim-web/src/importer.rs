@@ -161,30 +161,25 @@ impl ReachWorker {
             }
         }
         if self.worker.is_none() {
-            let opts = web_sys::WorkerOptions::new();
-            opts.set_type(web_sys::WorkerType::Module);
-            let worker = match web_sys::Worker::new_with_options("./import-worker.js", &opts) {
-                Ok(w) => w,
-                Err(e) => return done(Err(format!("{WHAT} could not start: {}", crate::embed::message_text(&e)))),
-            };
             let waiting = self.waiting.clone();
-            let on_message = gloo::events::EventListener::new(&worker, "message", move |e| {
-                let data = e.dyn_ref::<web_sys::MessageEvent>().map(|m| m.data()).unwrap_or(wasm_bindgen::JsValue::NULL);
+            let on_message = move |text: String| {
                 let f = waiting.borrow_mut().take();
                 if let Some(f) = f {
-                    f(Ok(crate::embed::message_text(&data)));
+                    f(Ok(text));
                 }
-            });
+            };
             let (waiting, broken) = (self.waiting.clone(), self.broken.clone());
-            let on_error = gloo::events::EventListener::new(&worker, "error", move |e| {
-                let why = e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+            let on_error = move |why: String| {
                 broken.set(true);
                 let f = waiting.borrow_mut().take();
                 if let Some(f) = f {
                     f(Err(format!("{WHAT} stopped: {why}")));
                 }
-            });
-            self.worker = Some((worker, [on_message, on_error]));
+            };
+            match start_worker(on_message, on_error) {
+                Ok(w) => self.worker = Some(w),
+                Err(e) => return done(Err(format!("{WHAT} could not start: {e}"))),
+            }
         }
         let Some((worker, _)) = &self.worker else { return };
         let msg = js_sys::Object::new();
@@ -199,40 +194,58 @@ impl ReachWorker {
     }
 }
 
+/// Starts `www/import-worker.js` as a module worker: `on_message` gets each answer's
+/// text, `on_error` each error's message; the listeners live as long as the pair returned.
+/// `Err` says why the worker could not start.
+fn start_worker(
+    mut on_message: impl FnMut(String) + 'static,
+    mut on_error: impl FnMut(String) + 'static,
+) -> Result<(web_sys::Worker, [gloo::events::EventListener; 2]), String> {
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options("./import-worker.js", &opts).map_err(|e| crate::embed::message_text(&e))?;
+    let message = gloo::events::EventListener::new(&worker, "message", move |e| {
+        let data = e.dyn_ref::<web_sys::MessageEvent>().map(|m| m.data()).unwrap_or(wasm_bindgen::JsValue::NULL);
+        on_message(crate::embed::message_text(&data));
+    });
+    let error = gloo::events::EventListener::new(&worker, "error", move |e| {
+        on_error(e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default());
+    });
+    Ok((worker, [message, error]))
+}
+
 /// Sends one message to a new worker and hands its one answer (JSON text) to `done`; the
 /// worker is ended after it.
 fn in_worker(msg: &js_sys::Object, what: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
-    let opts = web_sys::WorkerOptions::new();
-    opts.set_type(web_sys::WorkerType::Module);
-    let worker = match web_sys::Worker::new_with_options("./import-worker.js", &opts) {
-        Ok(w) => w,
-        Err(e) => {
-            done(Err(format!("{what} could not start: {}", crate::embed::message_text(&e))));
-            return;
-        }
-    };
     // One answer, whichever event comes first; the worker is ended after it.
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
+    let worker_cell: std::rc::Rc<std::cell::RefCell<Option<web_sys::Worker>>> = std::rc::Rc::default();
     let finish = {
-        let (done, worker) = (done.clone(), worker.clone());
+        let (done, worker_cell) = (done.clone(), worker_cell.clone());
         move |r: Result<String, String>| {
-            worker.terminate();
+            if let Some(w) = worker_cell.borrow().as_ref() {
+                w.terminate();
+            }
             if let Some(f) = done.borrow_mut().take() {
                 f(r);
             }
         }
     };
     let on_error = finish.clone();
-    gloo::events::EventListener::once(&worker, "message", move |e| {
-        let data = e.dyn_ref::<web_sys::MessageEvent>().map(|m| m.data()).unwrap_or(wasm_bindgen::JsValue::NULL);
-        finish(Ok(crate::embed::message_text(&data)));
-    })
-    .forget();
-    gloo::events::EventListener::once(&worker, "error", move |e| {
-        let why = e.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
-        on_error(Err(format!("{what} stopped: {why}")));
-    })
-    .forget();
+    let started = start_worker(move |text| finish(Ok(text)), move |why| on_error(Err(format!("{what} stopped: {why}"))));
+    let (worker, listeners) = match started {
+        Ok(w) => w,
+        Err(e) => {
+            if let Some(f) = done.borrow_mut().take() {
+                f(Err(format!("{what} could not start: {e}")));
+            }
+            return;
+        }
+    };
+    // The listeners must outlive this call, and may not be dropped from their own
+    // callbacks: they stay, as the ended worker's, for the page's life.
+    std::mem::forget(listeners);
+    *worker_cell.borrow_mut() = Some(worker.clone());
     if let Err(e) = worker.post_message(msg) {
         if let Some(f) = done.borrow_mut().take() {
             f(Err(format!("the message could not be sent to {what}: {}", crate::embed::message_text(&e))));

@@ -343,6 +343,11 @@ struct Answer {
     timing: Option<Timing>,
 }
 
+/// `1 cell`, `2 cells`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// How long the worker took to answer (the document read and built, the matrix found,
 /// the answer written), and how it found the matrix.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -360,7 +365,6 @@ impl Timing {
         let ms = format!("{:.0} ms", self.elapsed_ms.max(0.0));
         match self.update {
             Some(ReachUpdate::Rules { edited, update: Update::Incremental { cells } }) => {
-                let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
                 format!(
                     "Rules of {} changed: {} recomputed, the rest kept; answered in {ms}.",
                     plural(edited, "security group or network ACL", "security groups or network ACLs"),

@@ -14,6 +14,18 @@ async function ready(page) {
   await page.waitForSelector('#send');
 }
 
+// On the Scenario tab, SSH from the web app to the endpoint (probe 1) is blocked; "What
+// blocks this?" proposes a rule on sg-endpoint, whose fix opens it. Back on the Reach tab.
+async function fixSsh(page) {
+    await page.click('#tab-scenario');
+    await page.click('.probe[data-probe="1"] .probe-actions button');
+    await page.waitForSelector('#verdict.bad');
+    await page.click('#why');
+    await page.locator('.blocker[data-component="sg-endpoint"] button.fix').click();
+    await page.waitForSelector('#verdict.ok');
+    await page.click('#tab-reach');
+}
+
 const active = (page) => page.evaluate(() => ({ id: document.activeElement?.id, label: document.activeElement?.getAttribute('aria-label') }));
 
 test('a known open cell, reached by keyboard, lists its classes; Send animates its trace on the Packet tab', async () => {
@@ -85,13 +97,7 @@ test('the Reach tab\'s worker keeps the matrix: an edit of rules only recomputes
     await page.waitForSelector('#matrix');
     assert.match(await page.textContent('#reach-timing'), /^Whole network analysed in \d+ ms\.$/);
     // The fix for SSH adds a rule on port 22, a new port class: analysed again.
-    await page.click('#tab-scenario');
-    await page.click('.probe[data-probe="1"] .probe-actions button');
-    await page.waitForSelector('#verdict.bad');
-    await page.click('#why');
-    await page.locator('.blocker[data-component="sg-endpoint"] button.fix').click();
-    await page.waitForSelector('#verdict.ok');
-    await page.click('#tab-reach');
+    await fixSsh(page);
     await page.waitForSelector(`#matrix td[aria-label="${OPEN_CELL}: tcp 22, tcp 443"]`);
     await page.waitForSelector('#reach-updating', { state: 'detached' });
     assert.match(await page.textContent('#reach-timing'), /^The edited rules need a new port or protocol class: whole network analysed again in \d+ ms\.$/);
@@ -116,13 +122,7 @@ test('what if: a baseline, an edit that opens SSH is a gained flow, a lesson los
     assert.match(await page.textContent('#baseline-label'), /as it was when the baseline was set/);
     assert.equal(await page.locator('#matrix td.changed').count(), 0);
     // "What blocks this?" on SSH from the web app, and its fix: SSH is gained.
-    await page.click('#tab-scenario');
-    await page.click('.probe[data-probe="1"] .probe-actions button');
-    await page.waitForSelector('#verdict.bad');
-    await page.click('#why');
-    await page.locator('.blocker[data-component="sg-endpoint"] button.fix').click();
-    await page.waitForSelector('#verdict.ok');
-    await page.click('#tab-reach');
+    await fixSsh(page);
     const change = page.locator('#changes .change', { hasText: OPEN_CELL });
     await change.waitFor();
     assert.deepEqual(await change.locator('.gained').allTextContents(), ['+ tcp 22']);

@@ -7,7 +7,7 @@
 
 use crate::hooks::{use_app, use_derived, App};
 use crate::importer::{self, FileKind};
-use crate::matrix::{self, class_text, send_port, Grid, Level, View};
+use crate::matrix::{self, class_text, plural, send_port, Grid, Level, View};
 use crate::state::{Action, Notice};
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
@@ -50,10 +50,6 @@ fn group_name(g: GroupBy) -> &'static str {
         GroupBy::Subnet => "subnet",
         GroupBy::Vpc => "vpc",
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The tab.
