@@ -168,6 +168,44 @@ test('open a scenario file, then a terraform show -json file, and save', async (
   }
 });
 
+test('Open… starts the import worker and warms it up while files are chosen; the import then uses that worker', async () => {
+  const { context, page, problems } = await open();
+  try {
+    await ready(page);
+    assert.equal(page.workers().length, 0, 'no worker before a file picker opens');
+    await Promise.all([page.waitForEvent('filechooser'), page.click('#open')]);
+    // The worker imports a small generated account, with no error.
+    const deadline = Date.now() + 30000;
+    let warm;
+    while (!warm && Date.now() < deadline) {
+      const [worker] = page.workers();
+      warm = worker && (await worker.evaluate(() => self.warmUp).catch(() => undefined));
+      if (!warm) await page.waitForTimeout(100);
+    }
+    assert.ok(warm, 'the worker warmed up');
+    assert.equal(warm.error, undefined);
+    assert.equal(warm.errors, 0);
+    assert.ok(warm.ms > 0);
+    // A second picker keeps the same worker.
+    const [again] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')]);
+    assert.equal(page.workers().length, 1);
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/vpcsim-open-`);
+    writeFileSync(`${dir}/Vpcs.json`, JSON.stringify({ Vpcs: [{ VpcId: 'vpc-0a1', CidrBlock: '10.1.0.0/16' }] }));
+    writeFileSync(`${dir}/Subnets.json`, JSON.stringify({ Subnets: [{ SubnetId: 'subnet-0a1', VpcId: 'vpc-0a1', CidrBlock: '10.1.1.0/24', AvailabilityZone: 'eu-west-1a' }] }));
+    await again.setFiles([`${dir}/Vpcs.json`, `${dir}/Subnets.json`]);
+    await page.waitForFunction(() => /Imported 1 VPC\(s\)/.test(document.querySelector('#notice')?.textContent ?? ''));
+    assert.ok(await page.$('.canvas [data-id="subnet-0a1"]'), 'the import is drawn');
+    // The warm worker answered, and was ended: no other worker was started.
+    for (let k = 0; k < 50 && page.workers().length; k++) await page.waitForTimeout(100);
+    assert.equal(page.workers().length, 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('an internal error shows a banner that offers the autosaved scenario', async () => {
   const { context, page } = await open();
   try {

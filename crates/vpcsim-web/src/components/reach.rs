@@ -616,7 +616,8 @@ fn WhatIf(props: &ViewProps) -> Html {
                 <button type="button" class="secondary" id="compare-file" onclick={on_pick}
                     title="Use a scenario, AWS CLI outputs or terraform show -json as the baseline">{"Compare with file…"}</button>
                 <input ref={input} id="compare-files" type="file" accept=".json,application/json" multiple=true class="visually-hidden"
-                    onchange={on_files} tabindex="-1" aria-hidden="true" />
+                    onchange={on_files} tabindex="-1" aria-hidden="true"
+                    onclick={Callback::from(|_: MouseEvent| importer::warm_import_worker())} />
                 if app.baseline.is_some() {
                     <button type="button" class="secondary" id="clear-baseline" onclick={app.on::<MouseEvent>(Action::ClearBaseline)}>{"Clear baseline"}</button>
                 }

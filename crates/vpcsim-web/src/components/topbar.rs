@@ -138,7 +138,8 @@ pub fn TopBar() -> Html {
                 <button type="button" id="new" onclick={dispatch(Action::Load(Box::new(vpcsim_core::Scenario { vpcsim: 1, name: "Untitled scenario".into(), ..Default::default() })))}
                     title="Start from an empty canvas (undo brings the previous one back)">{"New"}</button>
                 <button type="button" id="open" onclick={on_open_click} title="Open a scenario, AWS CLI outputs or terraform show -json (Ctrl+O)">{"Open…"}</button>
-                <input ref={file_input} id="open-files" type="file" accept=".json,application/json" multiple=true class="visually-hidden" onchange={on_files} tabindex="-1" aria-hidden="true" />
+                <input ref={file_input} id="open-files" type="file" accept=".json,application/json" multiple=true class="visually-hidden" onchange={on_files} tabindex="-1" aria-hidden="true"
+                    onclick={Callback::from(|_: MouseEvent| importer::warm_import_worker())} />
                 <button type="button" id="save" onclick={on_save} title="Download the scenario (Ctrl+S)">{"Save"}</button>
                 <button type="button" id="share" onclick={{ let st = state.clone(); Callback::from(move |_: MouseEvent| st.dispatch(Action::Notify(Some(storage::copy_link(&st))))) }}
                     title="Copy a link that opens this scenario, packet and view">{"Copy link"}</button>
