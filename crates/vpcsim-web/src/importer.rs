@@ -21,18 +21,65 @@ pub enum FileKind {
     Aws,
 }
 
-/// Decides what the opened files are, from their contents.
+/// Decides what the opened files are, from their contents: one file is a scenario when
+/// it has a top-level `vpcsim` key, `terraform show -json` output when it has
+/// `format_version` and `values` or `planned_values`, wherever the keys are in the text
+/// (a tool that sorts keys writes `vpcsim` last, after the network). Anything else goes
+/// to the AWS importer, which reports what it does not recognise.
 pub fn classify(files: &[InputFile]) -> FileKind {
-    let head = |f: &InputFile| f.text.chars().take(4096).collect::<String>();
-    match files {
-        [one] if head(one).contains("\"vpcsim\"") => FileKind::Scenario,
-        [one]
-            if head(one).contains("\"format_version\"") && (one.text.contains("\"values\"") || one.text.contains("\"planned_values\"")) =>
-        {
+    let [one] = files else { return FileKind::Aws };
+    let text = one.text.as_str();
+    // Neither marker anywhere (every AWS output): no need to read the keys.
+    let (scenario, terraform) = (text.contains("\"vpcsim\""), text.contains("\"format_version\""));
+    if !scenario && !terraform {
+        return FileKind::Aws;
+    }
+    match top_level_keys(text) {
+        Some(keys) if keys.contains("vpcsim") => FileKind::Scenario,
+        Some(keys) if keys.contains("format_version") && (keys.contains("values") || keys.contains("planned_values")) => {
             FileKind::Terraform
         }
-        _ => FileKind::Aws,
+        Some(_) => FileKind::Aws,
+        // Not a JSON object (truncated, say): a scenario that names itself early is
+        // still opened as one, so that its parse error is reported as a scenario's.
+        None => {
+            let head: String = text.chars().take(4096).collect();
+            if head.contains("\"vpcsim\"") {
+                FileKind::Scenario
+            } else if head.contains("\"format_version\"") {
+                FileKind::Terraform
+            } else {
+                FileKind::Aws
+            }
+        }
     }
+}
+
+/// The top-level keys of a JSON object, read without building its values; `None` when
+/// the text is not one.
+fn top_level_keys(text: &str) -> Option<std::collections::BTreeSet<String>> {
+    struct Keys(std::collections::BTreeSet<String>);
+    impl<'de> serde::Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Keys;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                    let mut keys = std::collections::BTreeSet::new();
+                    while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        keys.insert(k.into_owned());
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    serde_json::from_str::<Keys>(text).ok().map(|k| k.0)
 }
 
 /// Opens one scenario file.

@@ -66,6 +66,23 @@ fn files_are_classified_by_their_contents() {
     assert_eq!(classify(&f(r#"{"vpcsim": 1, "network": {}}"#)), FileKind::Scenario);
     assert_eq!(classify(&f(r#"{"format_version": "1.0", "values": {}}"#)), FileKind::Terraform);
     assert_eq!(classify(&f(r#"{"Vpcs": []}"#)), FileKind::Aws);
+    // Keys sorted (jq -S, Python's sort_keys, serde_json): `vpcsim` comes last, after a
+    // network of more than 4 KB.
+    let subnets: Vec<_> =
+        (0..200).map(|i| serde_json::json!({"id": format!("subnet-{i}"), "vpc": "vpc-1", "cidr": format!("10.0.{i}.0/24")})).collect();
+    let sorted = serde_json::json!({"name": "sorted", "network": {"subnets": subnets}, "vpcsim": 1}).to_string();
+    assert!(sorted.find("\"vpcsim\"").is_some_and(|at| at > 4096));
+    assert_eq!(classify(&f(&sorted)), FileKind::Scenario);
+    // A value that merely mentions the markers is not one of those documents.
+    assert_eq!(classify(&f(r#"{"Vpcs": [{"Tags": [{"Key": "vpcsim", "Value": "format_version"}]}]}"#)), FileKind::Aws);
+    assert_eq!(classify(&f(r#"{"Tags": {"vpcsim": 1}}"#)), FileKind::Aws);
+    assert_eq!(classify(&f(r#"{"planned_values": {}, "format_version": "1.2"}"#)), FileKind::Terraform);
+    // Truncated: a scenario still opens as one, so that its error is a scenario's.
+    assert_eq!(classify(&f(r#"{"vpcsim": 1, "network": {"#)), FileKind::Scenario);
+    assert_eq!(classify(&f(r#"{"Vpcs": ["#)), FileKind::Aws);
+    // Several files are AWS outputs.
+    let two = [f(r#"{"vpcsim": 1}"#), f(r#"{"Vpcs": []}"#)].concat();
+    assert_eq!(classify(&two), FileKind::Aws);
 }
 
 #[test]
