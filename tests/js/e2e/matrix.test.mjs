@@ -157,6 +157,8 @@ test('what if: a baseline, an edit that opens SSH is a gained flow, a lesson los
     await group.focus();
     await page.keyboard.press('Enter');
     await page.waitForSelector('#drill');
+    // Focus moves once the drill-down is drawn (a task after the render).
+    await page.waitForFunction(() => document.activeElement?.id === 'drill-back', null, { timeout: 5000 }).catch(() => {});
     assert.equal((await active(page)).id, 'drill-back');
     const [, open, total] = label.match(/: (\d+) of (\d+) pairs/);
     assert.equal(await page.locator('#drill .pair').count(), Number(total));
@@ -164,6 +166,7 @@ test('what if: a baseline, an edit that opens SSH is a gained flow, a lesson los
     await shot(page, 'reach-drill');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#matrix');
+    await page.waitForFunction((l) => document.activeElement?.getAttribute('aria-label') === l, label, { timeout: 5000 }).catch(() => {});
     assert.equal((await active(page)).label, label, 'back on the group cell');
     assert.deepEqual(problems, []);
   } finally {

@@ -182,24 +182,24 @@ test('Open… starts the import worker and warms it up while files are chosen; t
       warm = worker && (await worker.evaluate(() => self.warmUp).catch(() => undefined));
       if (!warm) await page.waitForTimeout(100);
     }
-    assert.ok(warm, 'the worker warmed up');
+    assert.ok(warm, `the worker warmed up (${page.workers().length} worker(s))`);
     assert.equal(warm.error, undefined);
     assert.equal(warm.errors, 0);
     assert.ok(warm.ms > 0);
     // A second picker keeps the same worker.
     const [again] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')]);
-    assert.equal(page.workers().length, 1);
+    assert.equal(page.workers().length, 1, 'the same worker');
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(`${tmpdir()}/vpcsim-open-`);
     writeFileSync(`${dir}/Vpcs.json`, JSON.stringify({ Vpcs: [{ VpcId: 'vpc-0a1', CidrBlock: '10.1.0.0/16' }] }));
     writeFileSync(`${dir}/Subnets.json`, JSON.stringify({ Subnets: [{ SubnetId: 'subnet-0a1', VpcId: 'vpc-0a1', CidrBlock: '10.1.1.0/24', AvailabilityZone: 'eu-west-1a' }] }));
     await again.setFiles([`${dir}/Vpcs.json`, `${dir}/Subnets.json`]);
-    await page.waitForFunction(() => /Imported 1 VPC\(s\)/.test(document.querySelector('#notice')?.textContent ?? ''));
-    assert.ok(await page.$('.canvas [data-id="subnet-0a1"]'), 'the import is drawn');
+    await page.waitForFunction(() => /Imported 1 VPC\(s\)/.test(document.querySelector('#notice')?.textContent ?? ''), null, { timeout: 60000 });
+    await page.waitForSelector('.canvas [data-id="subnet-0a1"]', { timeout: 10000 });
     // The warm worker answered, and was ended: no other worker was started.
-    for (let k = 0; k < 50 && page.workers().length; k++) await page.waitForTimeout(100);
-    assert.equal(page.workers().length, 0);
+    for (let k = 0; k < 100 && page.workers().length; k++) await page.waitForTimeout(100);
+    assert.equal(page.workers().length, 0, 'the warm worker was used and ended');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
