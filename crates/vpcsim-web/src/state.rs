@@ -269,6 +269,40 @@ pub struct Saved {
     pub sent: Option<ProbeDoc>,
 }
 
+/// Writes the autosave record ([`Saved`]) as JSON text, keeping the document's part while
+/// the document is the same (`Rc`): the record is written after every change, and a
+/// change of view (a pan over an imported account of 5,000 interfaces) would otherwise
+/// serialize the whole document again.
+#[derive(Default)]
+pub struct SavedText {
+    doc: Option<(Rc<Scenario>, String)>,
+}
+
+impl SavedText {
+    /// The record of `state`, equal to `serde_json::to_string(&state.saved())`.
+    pub fn text(&mut self, state: &AppState) -> Result<String, String> {
+        let doc = match &self.doc {
+            Some((d, text)) if Rc::ptr_eq(d, &state.scenario) => text,
+            _ => {
+                let text = serde_json::to_string(&vpcsim_core::scenario::to_value(&state.scenario)).map_err(|e| e.to_string())?;
+                &self.doc.insert((state.scenario.clone(), text)).1
+            }
+        };
+        let view = serde_json::to_string(&state.saved_view()).map_err(|e| e.to_string())?;
+        // `v` then `scenario` come first (field order): the document goes in place of null.
+        const HEAD: &str = r#"{"v":1,"scenario":null"#;
+        match view.strip_prefix(HEAD) {
+            Some(tail) => Ok(format!(r#"{{"v":1,"scenario":{doc}{tail}"#)),
+            None => serde_json::to_string(&state.saved()).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Whether the document's text is kept for `scenario`.
+    pub fn keeps(&self, scenario: &Rc<Scenario>) -> bool {
+        self.doc.as_ref().is_some_and(|(d, _)| Rc::ptr_eq(d, scenario))
+    }
+}
+
 /// The whole state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {
@@ -357,9 +391,14 @@ impl AppState {
 
     /// What autosave writes.
     pub fn saved(&self) -> Saved {
+        Saved { scenario: vpcsim_core::scenario::to_value(&self.scenario), ..self.saved_view() }
+    }
+
+    /// [`AppState::saved`] with the document left out (`null`).
+    fn saved_view(&self) -> Saved {
         Saved {
             v: 1,
-            scenario: vpcsim_core::scenario::to_value(&self.scenario),
+            scenario: serde_json::Value::Null,
             draft: self.draft.clone(),
             selection: self.selection.clone(),
             camera: self.camera,

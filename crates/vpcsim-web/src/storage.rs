@@ -120,9 +120,10 @@ fn unreadable(raw: String, why: &str) -> AppState {
     }
 }
 
-/// Writes the session. Returns an error message when the browser refuses (quota, private mode).
-pub fn autosave(state: &AppState) -> Result<(), String> {
-    let text = serde_json::to_string(&state.saved()).map_err(|e| e.to_string())?;
+/// Writes the session, its document's text reused from `cache` while the document is the
+/// same. Returns an error message when the browser refuses (quota, private mode).
+pub fn autosave(state: &AppState, cache: &mut crate::state::SavedText) -> Result<(), String> {
+    let text = cache.text(state)?;
     let storage = local_storage().ok_or("this browser gives the page no local storage")?;
     storage.set_item(AUTOSAVE_KEY, &text).map_err(|_| "the browser refused to store the autosave (storage full?)".to_owned())
 }

@@ -169,6 +169,31 @@ fn moving_a_subnet_carries_its_cards() {
 }
 
 #[test]
+fn the_autosave_text_reuses_the_document_only_while_it_is_the_same() {
+    let mut cache = vpcsim_web::state::SavedText::default();
+    let record = |s: &AppState| serde_json::to_string(&s.saved()).unwrap();
+    let s = Rc::new(AppState::default());
+    assert_eq!(cache.text(&s).unwrap(), record(&s));
+    // A change of view keeps the document (the same Rc): its text is reused.
+    let panned = run(s.clone(), [Action::Pan { dx: 30.0, dy: -10.0 }, Action::Select(vec!["i-web".into()])]);
+    assert!(cache.keeps(&panned.scenario));
+    assert_ne!(record(&panned), record(&s), "the view is in the record");
+    assert_eq!(cache.text(&panned).unwrap(), record(&panned));
+    // An edit is a new document: written anew.
+    let edited = run(panned, [Action::Edit(Edit::Set { pointer: "/name".into(), value: json!("renamed") })]);
+    assert!(!cache.keeps(&edited.scenario));
+    let text = cache.text(&edited).unwrap();
+    assert_eq!(text, record(&edited));
+    assert!(text.contains("renamed"));
+    assert!(cache.keeps(&edited.scenario));
+    // Undo brings back the earlier document's Rc: written from it, not from the cache.
+    let undone = run(edited, [Action::Undo]);
+    assert_eq!(cache.text(&undone).unwrap(), record(&undone));
+    let back: Saved = serde_json::from_str(&cache.text(&undone).unwrap()).unwrap();
+    assert_eq!(back, undone.saved());
+}
+
+#[test]
 fn loading_a_scenario_is_undoable_and_restore_brings_back_the_session() {
     let s = run(Rc::new(AppState::default()), [Action::Preset(vpcsim_web::state::Preset::Ssh), Action::Send]);
     let saved: Saved = serde_json::from_str(&serde_json::to_string(&s.saved()).unwrap()).unwrap();

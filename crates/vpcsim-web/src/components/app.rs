@@ -21,7 +21,10 @@ use yew::prelude::*;
 pub type AppContext = UseReducerHandle<AppState>;
 
 /// Derived data, computed from the state and shared with children. Never stored in the state.
-#[derive(Clone, PartialEq)]
+/// Each field but `reach` is a memo's own `Rc`, the same until what it derives from
+/// changes: a change of view only (pan, zoom) neither copies nor compares a 5,000-card
+/// scene.
+#[derive(Clone)]
 pub struct Derived {
     /// What to draw.
     pub scene: Rc<Scene>,
@@ -44,6 +47,21 @@ pub struct Derived {
     pub reach: Option<Rc<crate::matrix::Status>>,
     /// The network built from the document, for analyses that start from it.
     pub network: Built,
+}
+
+impl PartialEq for Derived {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.scene, &other.scene)
+            && Rc::ptr_eq(&self.diagnostics, &other.diagnostics)
+            && Rc::ptr_eq(&self.trace, &other.trace)
+            && Rc::ptr_eq(&self.frames, &other.frames)
+            && Rc::ptr_eq(&self.endpoints, &other.endpoints)
+            && Rc::ptr_eq(&self.probes, &other.probes)
+            && Rc::ptr_eq(&self.bulk, &other.bulk)
+            && Rc::ptr_eq(&self.findings, &other.findings)
+            && self.reach == other.reach
+            && self.network == other.network
+    }
 }
 
 /// The network built from the document with its load diagnostics; equal when it is the
@@ -97,6 +115,7 @@ pub fn App() -> Html {
         let built = built.clone();
         use_memo(scenario.clone(), move |s| vpcsim_core::ffi::run_probes(s, &built.0))
     };
+    let diagnostics = use_memo(Built(built.clone()), |b| b.0 .1.clone());
     let findings = {
         let built = built.clone();
         use_memo(scenario.clone(), move |s| vpcsim_core::lint::lint_built(s, Some((&built.0, &built.1))))
@@ -136,6 +155,7 @@ pub fn App() -> Html {
     // Autosave after every change (not in embed mode: the autosave is the full playground's).
     {
         let s = state.clone();
+        let saved_text = use_mut_ref(crate::state::SavedText::default);
         let embedded = embed.embed;
         let key =
             (state.revision, state.draft.clone(), state.selection.clone(), state.camera, state.theme, state.sent.as_ref().map(|x| x.0));
@@ -143,7 +163,7 @@ pub fn App() -> Html {
             if embedded {
                 return;
             }
-            if let Err(e) = storage::autosave(&s) {
+            if let Err(e) = storage::autosave(&s, &mut saved_text.borrow_mut()) {
                 gloo::console::warn!(format!("autosave failed: {e}"));
             }
         });
@@ -232,14 +252,14 @@ pub fn App() -> Html {
         Rc::new(crate::matrix::Status { view, pending: cache.pending(), error: cache.error().map(str::to_owned) })
     });
     let derived = Derived {
-        scene: Rc::new((*scene_rc).clone()),
-        diagnostics: Rc::new(built.1.clone()),
-        trace: Rc::new((*trace).clone()),
-        frames: Rc::new((*frames_rc).clone()),
-        endpoints: Rc::new((*endpoints).clone()),
-        probes: Rc::new((*probes).clone()),
-        bulk: Rc::new((*bulk).clone()),
-        findings: Rc::new((*findings).clone()),
+        scene: scene_rc,
+        diagnostics,
+        trace,
+        frames: frames_rc,
+        endpoints,
+        probes,
+        bulk,
+        findings,
         reach,
         network: Built(built.clone()),
     };

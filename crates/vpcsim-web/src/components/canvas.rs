@@ -252,7 +252,6 @@ pub fn Canvas() -> Html {
         Some(d @ Drag { kind: DragKind::Move { moving, .. }, moved: true, .. }) => (moving.clone(), Some(d.delta(state.snap))),
         _ => (BTreeSet::new(), None),
     };
-    let shift_of = |id: &str| if moving.contains(id) { offset.map(|(dx, dy)| format!("translate({} {})", n(dx), n(dy))) } else { None };
     let resizing = match &current {
         Some(d @ Drag { kind: DragKind::Resize { id, w0, h0 }, moved: true, .. }) => {
             Some((id.clone(), (w0 + d.now.x - d.start.x).max(160.0), (h0 + d.now.y - d.start.y).max(100.0)))
@@ -604,113 +603,6 @@ pub fn Canvas() -> Html {
 
     // ---- Drawing ----
     let grid_class = if zoom < 0.5 { "canvas-bg sparse" } else { "canvas-bg" };
-    let vpcs = scene.vpcs.iter().map(|b| {
-        let (w, h) = size_of(b);
-        let sel = selected.contains(b.id.as_str());
-        // The title moves below the top edge when a gateway sits over it.
-        let title = fit(&format!("VPC {}", b.title), (w - 40.0).max(60.0), 13.0);
-        let title_rect = Rect {
-            x: b.x + 10.0,
-            y: b.y + 10.0,
-            w: 13.0 * 0.56 * (title.chars().count() + b.subtitle.chars().count()) as f64 + 30.0,
-            h: 22.0,
-        };
-        let covered = scene.cards.iter().any(|c| c.rect().overlaps(&title_rect));
-        let title_y = if covered { b.y + 44.0 } else { b.y + 26.0 };
-        html! {
-            <g key={b.id.clone()} class={classes!("vpc", sel.then_some("selected"))} data-id={b.id.clone()} data-kind="box"
-                tabindex="0" role="button" aria-label={box_label(b)} aria-pressed={sel.to_string()} transform={shift_of(&b.id)}>
-                <rect class="body" x={n(b.x)} y={n(b.y)} width={n(w)} height={n(h)} rx="14" />
-                <text class="box-title" x={n(b.x + 16.0)} y={n(title_y)}>
-                    { title }
-                    <tspan class="box-sub" dx="10">{ &b.subtitle }</tspan>
-                </text>
-            </g>
-        }
-    });
-    let links = scene.links.iter().map(|l| {
-        let (mx, my) = shift_of(&l.from).map(|_| offset.unwrap_or((0.0, 0.0))).unwrap_or((0.0, 0.0));
-        let (vx, vy) = shift_of(&l.to).map(|_| offset.unwrap_or((0.0, 0.0))).unwrap_or((0.0, 0.0));
-        html! { <line class="link" x1={n(l.a.x + mx)} y1={n(l.a.y + my)} x2={n(l.b.x + vx)} y2={n(l.b.y + vy)} /> }
-    });
-    let subnets = scene.subnets.iter().map(|b| {
-        let (w, h) = size_of(b);
-        let sel = selected.contains(b.id.as_str());
-        let tag = if b.public { "public" } else { "private" };
-        let tag_w = if b.public { 52.0 } else { 58.0 };
-        let mut bx = b.x + 16.0;
-        let badges: Html = b
-            .badges
-            .iter()
-            .map(|badge| {
-                let text = fit(badge, 150.0, 10.5);
-                let bw = 6.3 * text.chars().count() as f64 + 14.0;
-                let x = bx;
-                bx += bw + 6.0;
-                let target = badge.split_once(' ').map(|(_, id)| id.to_owned()).filter(|id| state.scenario.network.route_tables.iter().any(|t| &t.id == id) || state.scenario.network.network_acls.iter().any(|a| &a.id == id));
-                let (onclick, onpointerdown) = badge_select(&state, target.clone());
-                html! {
-                    <g class={classes!("badge", "subnet-badge", target.is_some().then_some("selectable"))} {onclick} {onpointerdown} data-select={target.clone()}>
-                        <title>{ format!("{badge}: click to inspect") }</title>
-                        <rect x={n(x)} y={n(b.y + 46.0)} width={n(bw)} height="17" rx="8.5" />
-                        <text x={n(x + bw / 2.0)} y={n(b.y + 58.5)} text-anchor="middle">{ text }</text>
-                    </g>
-                }
-            })
-            .collect();
-        html! {
-            <g key={b.id.clone()} class={classes!("subnet", tag, sel.then_some("selected"))} data-id={b.id.clone()} data-kind="box"
-                tabindex="0" role="button" aria-label={box_label(b)} aria-pressed={sel.to_string()} transform={shift_of(&b.id)}>
-                <rect class="body" x={n(b.x)} y={n(b.y)} width={n(w)} height={n(h)} rx="10" />
-                <rect class="band" x={n(b.x)} y={n(b.y)} width="6" height={n(h)} rx="3" />
-                <text class="box-title" x={n(b.x + 16.0)} y={n(b.y + 21.0)}>{ fit(&format!("Subnet {}", b.title), (w - tag_w - 40.0).max(40.0), 13.0) }</text>
-                <g class="tag">
-                    <rect x={n(b.x + w - tag_w - 10.0)} y={n(b.y + 8.0)} width={n(tag_w)} height="18" rx="9" />
-                    <text x={n(b.x + w - tag_w / 2.0 - 10.0)} y={n(b.y + 21.0)} text-anchor="middle">{ tag }</text>
-                </g>
-                <text class="box-sub" x={n(b.x + 16.0)} y={n(b.y + 38.0)}>{ fit(&b.subtitle, w - 30.0, 12.0) }</text>
-                { badges }
-            </g>
-        }
-    });
-    let cards = scene.cards.iter().map(|c| {
-        let sel = selected.contains(c.id.as_str());
-        let (x, y) = (c.at.x - CARD_W / 2.0, c.at.y - CARD_H / 2.0);
-        let (short, glyph) = kind_short(c);
-        let rows = badge_rows(c.sgs.len());
-        let sg_badges: Html = (0..rows)
-            .map(|k| {
-                let text = if k + 1 == rows && c.sgs.len() > rows {
-                    format!("+{} more", c.sgs.len() - k)
-                } else {
-                    c.sgs.get(k).map(|s| fit(s, CARD_W - 16.0, 10.5)).unwrap_or_default()
-                };
-                let w = (6.3 * text.chars().count() as f64 + 16.0).min(CARD_W);
-                let by = y + CARD_H + 4.0 + BADGE_ROW * k as f64;
-                let target = c.sgs.get(k).filter(|_| !(k + 1 == rows && c.sgs.len() > rows)).cloned();
-                let (onclick, onpointerdown) = badge_select(&state, target.clone());
-                html! {
-                    <g class={classes!("badge", "sg-badge", target.is_some().then_some("selectable"))} {onclick} {onpointerdown} data-select={target.clone()}>
-                        <rect x={n(x + 4.0)} y={n(by)} width={n(w)} height="17" rx="8.5" />
-                        <text x={n(x + 4.0 + w / 2.0)} y={n(by + 12.5)} text-anchor="middle">{ text }</text>
-                    </g>
-                }
-            })
-            .collect();
-        html! {
-            <g key={c.id.clone()} class={classes!("card", c.class, sel.then_some("selected"))} data-id={c.id.clone()} data-kind="card"
-                tabindex="0" role="button" aria-label={card_label(c)} aria-pressed={sel.to_string()} transform={shift_of(&c.id)}>
-                <title>{ format!("{} {} ({})", c.kind, c.name, c.id) }</title>
-                <rect class="body" x={n(x)} y={n(y)} width={n(CARD_W)} height={n(CARD_H)} rx="10" />
-                <rect class="accent" x={n(x)} y={n(y + 8.0)} width="4" height={n(CARD_H - 16.0)} rx="2" />
-                <text class="card-glyph" x={n(x + 12.0)} y={n(y + 19.0)} aria-hidden="true">{ glyph }</text>
-                <text class="card-kind" x={n(x + 30.0)} y={n(y + 18.0)}>{ fit(short, CARD_W - 36.0, 10.5) }</text>
-                <text class="card-name" x={n(x + 12.0)} y={n(y + 37.0)}>{ fit(&c.name, CARD_W - 20.0, 13.0) }</text>
-                <text class="card-addr" x={n(x + 12.0)} y={n(y + 51.0)}>{ fit(&c.address, CARD_W - 20.0, 11.0) }</text>
-                { sg_badges }
-            </g>
-        }
-    });
     // Resize handles of the selected boxes.
     let handles = scene.vpcs.iter().chain(scene.subnets.iter()).filter(|b| selected.contains(b.id.as_str())).map(|b| {
         let (w, h) = size_of(b);
@@ -795,10 +687,8 @@ pub fn Canvas() -> Html {
                     </pattern>
                 </defs>
                 <rect class={grid_class} x={n(view.x)} y={n(view.y)} width={n(view.w)} height={n(view.h)} />
-                <g class="layer vpcs">{ for vpcs }</g>
-                <g class="layer links" aria-hidden="true">{ for links }</g>
-                <g class="layer subnets">{ for subnets }</g>
-                <g class="layer cards">{ for cards }</g>
+                <Layers scene={Shared(scene.clone())} doc={Shared(state.scenario.clone())} selection={state.selection.clone()}
+                    moving={moving.clone()} {offset} resizing={resizing.clone()} dispatch={state.dispatcher()} />
                 <g class="layer handles">{ for handles }</g>
                 <g class="layer packets" aria-hidden="true">
                     { packet }
@@ -1020,11 +910,170 @@ pub fn BulkPackets(props: &BulkProps) -> Html {
     }
 }
 
+/// A value shared by `Rc`, equal only to itself: props of a large derived value (the
+/// scene, the document) compare in constant time, and a new value is a new `Rc`.
+#[derive(Clone)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LayersProps {
+    scene: Shared<Scene>,
+    /// The document, for which badges name something selectable.
+    doc: Shared<vpcsim_core::Scenario>,
+    selection: Vec<String>,
+    /// What a live drag moves, and by how much.
+    moving: BTreeSet<String>,
+    offset: Option<(f64, f64)>,
+    /// A box being resized, with its live size.
+    resizing: Option<(String, f64, f64)>,
+    dispatch: UseReducerDispatcher<crate::state::AppState>,
+}
+
+/// The diagram's boxes, connectors and cards. A component of its own so that a change
+/// of view only (pan, zoom: the SVG's viewBox) does not rebuild them: with 5,000
+/// interfaces that is tens of thousands of nodes.
+#[component]
+fn Layers(props: &LayersProps) -> Html {
+    let scene = &props.scene.0;
+    let doc = &props.doc.0;
+    let selected: BTreeSet<&str> = props.selection.iter().map(String::as_str).collect();
+    let (moving, offset) = (&props.moving, props.offset);
+    let shift_of = |id: &str| if moving.contains(id) { offset.map(|(dx, dy)| format!("translate({} {})", n(dx), n(dy))) } else { None };
+    let size_of = |b: &BoxItem| match &props.resizing {
+        Some((id, w, h)) if *id == b.id => (*w, *h),
+        _ => (b.w, b.h),
+    };
+    let vpcs = scene.vpcs.iter().map(|b| {
+        let (w, h) = size_of(b);
+        let sel = selected.contains(b.id.as_str());
+        // The title moves below the top edge when a gateway sits over it.
+        let title = fit(&format!("VPC {}", b.title), (w - 40.0).max(60.0), 13.0);
+        let title_rect = Rect {
+            x: b.x + 10.0,
+            y: b.y + 10.0,
+            w: 13.0 * 0.56 * (title.chars().count() + b.subtitle.chars().count()) as f64 + 30.0,
+            h: 22.0,
+        };
+        let covered = scene.cards.iter().any(|c| c.rect().overlaps(&title_rect));
+        let title_y = if covered { b.y + 44.0 } else { b.y + 26.0 };
+        html! {
+            <g key={b.id.clone()} class={classes!("vpc", sel.then_some("selected"))} data-id={b.id.clone()} data-kind="box"
+                tabindex="0" role="button" aria-label={box_label(b)} aria-pressed={sel.to_string()} transform={shift_of(&b.id)}>
+                <rect class="body" x={n(b.x)} y={n(b.y)} width={n(w)} height={n(h)} rx="14" />
+                <text class="box-title" x={n(b.x + 16.0)} y={n(title_y)}>
+                    { title }
+                    <tspan class="box-sub" dx="10">{ &b.subtitle }</tspan>
+                </text>
+            </g>
+        }
+    });
+    let links = scene.links.iter().map(|l| {
+        let (mx, my) = shift_of(&l.from).map(|_| offset.unwrap_or((0.0, 0.0))).unwrap_or((0.0, 0.0));
+        let (vx, vy) = shift_of(&l.to).map(|_| offset.unwrap_or((0.0, 0.0))).unwrap_or((0.0, 0.0));
+        html! { <line class="link" x1={n(l.a.x + mx)} y1={n(l.a.y + my)} x2={n(l.b.x + vx)} y2={n(l.b.y + vy)} /> }
+    });
+    let subnets = scene.subnets.iter().map(|b| {
+        let (w, h) = size_of(b);
+        let sel = selected.contains(b.id.as_str());
+        let tag = if b.public { "public" } else { "private" };
+        let tag_w = if b.public { 52.0 } else { 58.0 };
+        let mut bx = b.x + 16.0;
+        let badges: Html = b
+            .badges
+            .iter()
+            .map(|badge| {
+                let text = fit(badge, 150.0, 10.5);
+                let bw = 6.3 * text.chars().count() as f64 + 14.0;
+                let x = bx;
+                bx += bw + 6.0;
+                let target = badge.split_once(' ').map(|(_, id)| id.to_owned()).filter(|id| doc.network.route_tables.iter().any(|t| &t.id == id) || doc.network.network_acls.iter().any(|a| &a.id == id));
+                let (onclick, onpointerdown) = badge_select(&props.dispatch, target.clone());
+                html! {
+                    <g class={classes!("badge", "subnet-badge", target.is_some().then_some("selectable"))} {onclick} {onpointerdown} data-select={target.clone()}>
+                        <title>{ format!("{badge}: click to inspect") }</title>
+                        <rect x={n(x)} y={n(b.y + 46.0)} width={n(bw)} height="17" rx="8.5" />
+                        <text x={n(x + bw / 2.0)} y={n(b.y + 58.5)} text-anchor="middle">{ text }</text>
+                    </g>
+                }
+            })
+            .collect();
+        html! {
+            <g key={b.id.clone()} class={classes!("subnet", tag, sel.then_some("selected"))} data-id={b.id.clone()} data-kind="box"
+                tabindex="0" role="button" aria-label={box_label(b)} aria-pressed={sel.to_string()} transform={shift_of(&b.id)}>
+                <rect class="body" x={n(b.x)} y={n(b.y)} width={n(w)} height={n(h)} rx="10" />
+                <rect class="band" x={n(b.x)} y={n(b.y)} width="6" height={n(h)} rx="3" />
+                <text class="box-title" x={n(b.x + 16.0)} y={n(b.y + 21.0)}>{ fit(&format!("Subnet {}", b.title), (w - tag_w - 40.0).max(40.0), 13.0) }</text>
+                <g class="tag">
+                    <rect x={n(b.x + w - tag_w - 10.0)} y={n(b.y + 8.0)} width={n(tag_w)} height="18" rx="9" />
+                    <text x={n(b.x + w - tag_w / 2.0 - 10.0)} y={n(b.y + 21.0)} text-anchor="middle">{ tag }</text>
+                </g>
+                <text class="box-sub" x={n(b.x + 16.0)} y={n(b.y + 38.0)}>{ fit(&b.subtitle, w - 30.0, 12.0) }</text>
+                { badges }
+            </g>
+        }
+    });
+    let cards = scene.cards.iter().map(|c| {
+        let sel = selected.contains(c.id.as_str());
+        let (x, y) = (c.at.x - CARD_W / 2.0, c.at.y - CARD_H / 2.0);
+        let (short, glyph) = kind_short(c);
+        let rows = badge_rows(c.sgs.len());
+        let sg_badges: Html = (0..rows)
+            .map(|k| {
+                let text = if k + 1 == rows && c.sgs.len() > rows {
+                    format!("+{} more", c.sgs.len() - k)
+                } else {
+                    c.sgs.get(k).map(|s| fit(s, CARD_W - 16.0, 10.5)).unwrap_or_default()
+                };
+                let w = (6.3 * text.chars().count() as f64 + 16.0).min(CARD_W);
+                let by = y + CARD_H + 4.0 + BADGE_ROW * k as f64;
+                let target = c.sgs.get(k).filter(|_| !(k + 1 == rows && c.sgs.len() > rows)).cloned();
+                let (onclick, onpointerdown) = badge_select(&props.dispatch, target.clone());
+                html! {
+                    <g class={classes!("badge", "sg-badge", target.is_some().then_some("selectable"))} {onclick} {onpointerdown} data-select={target.clone()}>
+                        <rect x={n(x + 4.0)} y={n(by)} width={n(w)} height="17" rx="8.5" />
+                        <text x={n(x + 4.0 + w / 2.0)} y={n(by + 12.5)} text-anchor="middle">{ text }</text>
+                    </g>
+                }
+            })
+            .collect();
+        html! {
+            <g key={c.id.clone()} class={classes!("card", c.class, sel.then_some("selected"))} data-id={c.id.clone()} data-kind="card"
+                tabindex="0" role="button" aria-label={card_label(c)} aria-pressed={sel.to_string()} transform={shift_of(&c.id)}>
+                <title>{ format!("{} {} ({})", c.kind, c.name, c.id) }</title>
+                <rect class="body" x={n(x)} y={n(y)} width={n(CARD_W)} height={n(CARD_H)} rx="10" />
+                <rect class="accent" x={n(x)} y={n(y + 8.0)} width="4" height={n(CARD_H - 16.0)} rx="2" />
+                <text class="card-glyph" x={n(x + 12.0)} y={n(y + 19.0)} aria-hidden="true">{ glyph }</text>
+                <text class="card-kind" x={n(x + 30.0)} y={n(y + 18.0)}>{ fit(short, CARD_W - 36.0, 10.5) }</text>
+                <text class="card-name" x={n(x + 12.0)} y={n(y + 37.0)}>{ fit(&c.name, CARD_W - 20.0, 13.0) }</text>
+                <text class="card-addr" x={n(x + 12.0)} y={n(y + 51.0)}>{ fit(&c.address, CARD_W - 20.0, 11.0) }</text>
+                { sg_badges }
+            </g>
+        }
+    });
+    html! {
+        <>
+            <g class="layer vpcs">{ for vpcs }</g>
+            <g class="layer links" aria-hidden="true">{ for links }</g>
+            <g class="layer subnets">{ for subnets }</g>
+            <g class="layer cards">{ for cards }</g>
+        </>
+    }
+}
+
 /// A badge (security group, route table, NACL) selects what it names on click; the press
 /// does not start dragging the card or box under it. Keyboard users reach the same items
 /// from the inspector's resource list.
-fn badge_select(state: &AppContext, target: Option<String>) -> (Callback<MouseEvent>, Callback<PointerEvent>) {
-    let s = state.clone();
+fn badge_select(
+    dispatch: &UseReducerDispatcher<crate::state::AppState>,
+    target: Option<String>,
+) -> (Callback<MouseEvent>, Callback<PointerEvent>) {
+    let s = dispatch.clone();
     let t = target.clone();
     let onclick = Callback::from(move |e: MouseEvent| {
         if let Some(id) = &t {
