@@ -194,6 +194,36 @@ fn the_autosave_text_reuses_the_document_only_while_it_is_the_same() {
 }
 
 #[test]
+fn a_document_without_probes_opens_with_two_distinct_ends_in_the_composer() {
+    // An import: instances and an endpoint, no probe.
+    let mut doc = default_scenario();
+    doc.probes.clear();
+    let s = run(empty(), [Action::Load(Box::new(doc.clone()))]);
+    let choices = vpcsim_web::state::endpoint_choices(&doc);
+    assert_eq!(s.draft.from, choices[0].0, "the first resource sends");
+    assert_ne!(s.draft.to, s.draft.from);
+    assert!(choices.iter().any(|(r, _)| *r == s.draft.to), "{} is a choice", s.draft.to);
+    assert!(!s.draft.to.starts_with("service:") && s.draft.to != "internet", "the next resource of the document: {}", s.draft.to);
+    // The draft is a probe the evaluator traces.
+    let (net, _) = Network::build(&s.scenario);
+    assert!(eval::trace(&net, &s.draft.probe()).is_ok());
+    // One resource: to the internet.
+    let one: vpcsim_core::Scenario = serde_json::from_value(json!({"vpcsim": 1, "network": {
+        "vpcs": [{"id": "vpc-1", "cidr_blocks": ["10.0.0.0/16"]}],
+        "subnets": [{"id": "subnet-1", "vpc": "vpc-1", "cidr": "10.0.1.0/24"}],
+        "instances": [{"id": "i-1", "subnet": "subnet-1"}]}}))
+    .unwrap();
+    let s = run(empty(), [Action::Load(Box::new(one))]);
+    assert_eq!((s.draft.from.as_str(), s.draft.to.as_str()), ("i-1", "internet"));
+    // Nothing of its own (New): nothing chosen.
+    let s = run(empty(), [Action::Load(Box::new(vpcsim_core::Scenario { vpcsim: 1, ..Default::default() }))]);
+    assert_eq!((s.draft.from.as_str(), s.draft.to.as_str()), ("", ""));
+    // A document with probes starts from its first one, as before.
+    let s = run(empty(), [Action::Load(Box::new(default_scenario()))]);
+    assert_eq!(s.draft.from, default_scenario().probes[0].from);
+}
+
+#[test]
 fn loading_a_scenario_is_undoable_and_restore_brings_back_the_session() {
     let s = run(Rc::new(AppState::default()), [Action::Preset(vpcsim_web::state::Preset::Ssh), Action::Send]);
     let saved: Saved = serde_json::from_str(&serde_json::to_string(&s.saved()).unwrap()).unwrap();

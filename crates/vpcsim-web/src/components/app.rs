@@ -110,7 +110,7 @@ pub fn App() -> Html {
             _ => Vec::new(),
         })
     };
-    let endpoints = use_memo(scenario.clone(), |s| endpoint_choices(s));
+    let endpoints = use_memo(scenario.clone(), |s| crate::state::endpoint_choices(s));
     let probes = {
         let built = built.clone();
         use_memo(scenario.clone(), move |s| vpcsim_core::ffi::run_probes(s, &built.0))
@@ -437,47 +437,4 @@ fn bulk_frames(net: &Network, scene: &Scene, endpoints: &[(String, String)], dra
         })
         .filter(|f| !f.is_empty())
         .collect()
-}
-
-/// (reference, label) of everything that can send or receive.
-pub fn endpoint_choices(s: &vpcsim_core::Scenario) -> Vec<(String, String)> {
-    let net = &s.network;
-    let mut out = Vec::new();
-    let named = |name: &str, id: &str| if name.is_empty() { id.to_owned() } else { format!("{name} ({id})") };
-    for i in &net.instances {
-        out.push((i.id.clone(), named(&i.name, &i.id)));
-    }
-    for e in &net.sagemaker.endpoints {
-        out.push((format!("sagemaker:endpoint/{}", e.name), format!("SageMaker endpoint {}", e.name)));
-    }
-    for n in &net.sagemaker.notebook_instances {
-        out.push((format!("sagemaker:notebook/{}", n.name), format!("SageMaker notebook {}", n.name)));
-    }
-    for j in &net.sagemaker.training_jobs {
-        let kind = if j.kind == "processing" { "processing-job" } else { "training-job" };
-        out.push((format!("sagemaker:{kind}/{}", j.name), format!("SageMaker {} {}", kind.replace('-', " "), j.name)));
-    }
-    for d in &net.sagemaker.domains {
-        out.push((format!("sagemaker:domain/{}", d.name), format!("SageMaker Studio domain {}", d.name)));
-    }
-    for n in &net.nat_gateways {
-        out.push((n.id.clone(), format!("NAT gateway {}", named(&n.name, &n.id))));
-    }
-    for v in net.vpc_endpoints.iter().filter(|v| v.kind == "interface") {
-        out.push((v.id.clone(), format!("interface endpoint {}", named(&v.name, &v.id))));
-    }
-    for p in &net.peering_connections {
-        out.push((p.id.clone(), format!("far side of peering {}", named(&p.name, &p.id))));
-    }
-    for t in &net.transit_gateways {
-        out.push((t.id.clone(), format!("far side of transit gateway {}", named(&t.name, &t.id))));
-    }
-    for x in &net.external {
-        out.push((x.id.clone(), format!("{} ({})", if x.name.is_empty() { &x.id } else { &x.name }, x.cidr)));
-    }
-    out.push(("internet".into(), "the internet (198.51.100.10)".into()));
-    out.push(("service:s3".into(), "Amazon S3".into()));
-    out.push(("service:sagemaker.api".into(), "SageMaker API".into()));
-    out.push(("service:sagemaker.runtime".into(), "SageMaker Runtime API".into()));
-    out
 }

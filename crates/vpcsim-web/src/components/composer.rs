@@ -38,8 +38,11 @@ pub fn Composer() -> Html {
         let known = derived.endpoints.iter().any(|(v, _)| v == current);
         let extra =
             (!known && !current.is_empty()).then(|| html! { <option value={current.to_owned()} selected=true>{ current }</option> });
+        // Nothing chosen yet: say so, rather than show the first entry as if chosen.
+        let none = current.is_empty().then(|| html! { <option value="" selected=true disabled=true>{"Choose…"}</option> });
         html! {
             <>
+                { none.unwrap_or_default() }
                 { extra.unwrap_or_default() }
                 { for derived.endpoints.iter().map(|(value, label)| html! { <option value={value.clone()} selected={value == current}>{ label }</option> }) }
             </>
