@@ -797,7 +797,18 @@ struct Decided {
 /// A fast-path mask of up to 8 words (512 classes), zero-padded, compared without a
 /// call to `memcmp`.
 #[derive(Clone, Copy, Default)]
-struct SmallMask([u64; 8]);
+struct SmallMask([u64; SmallMask::WORDS]);
+
+impl SmallMask {
+    const WORDS: usize = 8;
+
+    /// The key of a mask of up to [`SmallMask::WORDS`] words (more are cut).
+    fn of(mask: &[u64]) -> SmallMask {
+        let mut key = SmallMask::default();
+        key.0.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
+        key
+    }
+}
 
 impl PartialEq for SmallMask {
     fn eq(&self, other: &SmallMask) -> bool {
@@ -832,8 +843,7 @@ impl Masks {
         if mask.iter().all(|w| *w == 0) {
             return 0;
         }
-        let mut key = SmallMask::default();
-        if mask.len() > key.0.len() {
+        if mask.len() > SmallMask::WORDS {
             if let Some(set) = self.wide.get(mask) {
                 return *set;
             }
@@ -841,7 +851,7 @@ impl Masks {
             self.wide.insert(mask.to_vec(), set);
             return set;
         }
-        key.0.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
+        let key = SmallMask::of(mask);
         let hash = mask_hash(mask);
         if let Some((_, set, _)) = self.small.find(hash, |(k, _, h)| *h == hash && *k == key) {
             return *set;
@@ -876,7 +886,7 @@ impl Masks {
         sets: &mut Sets,
         lists: &mut Vec<Vec<Allowed>>,
     ) -> u32 {
-        if W == 0 || W > 8 {
+        if W == 0 || W > SmallMask::WORDS {
             return self.set_of(mask, classes, sets, lists);
         }
         if mask.iter().fold(0, |acc, w| acc | w) == 0 {
@@ -887,9 +897,7 @@ impl Masks {
         if let Some((_, set, _)) = self.small.find(hash, |(k, _, h)| *h == hash && same(k)) {
             return *set;
         }
-        let mut key = SmallMask::default();
-        key.0.iter_mut().zip(mask).for_each(|(k, m)| *k = *m);
-        self.add_small(key, hash, mask, classes, sets, lists)
+        self.add_small(SmallMask::of(mask), hash, mask, classes, sets, lists)
     }
 }
 
