@@ -560,28 +560,13 @@ pub fn bench() -> Result<(), String> {
         "  p95 frame time",
         num(&["bulk", "p95_frame_ms"]).map(|v| format!("{v:.1} ms")).unwrap_or_else(|| "n/a".into())
     );
-    println!(
-        "{:<36} {:>12} {:>16}",
-        "import in the page, cold worker",
-        num(&["site_import", "worker_median_ms"]).map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "n/a".into()),
-        "< 300 ms wasm"
-    );
-    println!(
-        "{:<36} {:>12}",
-        "  files chosen to diagram drawn",
-        num(&["site_import", "median_ms"]).map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "n/a".into())
-    );
-    println!(
-        "{:<36} {:>12} {:>16}",
-        "import via Open…, picked after 1 s",
-        num(&["site_import_picker", "worker_median_ms"]).map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "n/a".into()),
-        "< 300 ms wasm"
-    );
-    println!(
-        "{:<36} {:>12}",
-        "  files chosen to diagram drawn",
-        num(&["site_import_picker", "median_ms"]).map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "n/a".into())
-    );
+    // The large account opened in the page, both ways the bench does it.
+    for (label, key) in [("import in the page, cold worker", "site_import"), ("import via Open…, picked after 1 s", "site_import_picker")]
+    {
+        let ms = |field: &str| num(&[key, field]).map(|v| format!("{v:.0} ms")).unwrap_or_else(|| "n/a".into());
+        println!("{:<36} {:>12} {:>16}", label, ms("worker_median_ms"), "< 300 ms wasm");
+        println!("{:<36} {:>12}", "  files chosen to diagram drawn", ms("median_ms"));
+    }
     let report = serde_json::json!({"native": native, "wasm_release_oz": wasm, "wasm_fast_o3": fast, "playground": playground});
     std::fs::write(root().join("target/bench.json"), serde_json::to_string_pretty(&report).unwrap_or_default())
         .map_err(|e| e.to_string())?;
