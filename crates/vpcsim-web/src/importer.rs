@@ -324,35 +324,26 @@ fn take_warm_worker() -> Option<web_sys::Worker> {
 /// Sends one message to a new worker (or the warm one, [`warm_import_worker`]) and hands
 /// its one answer (JSON text) to `done`; the worker is ended after it.
 fn in_worker(msg: &js_sys::Object, what: &'static str, done: impl FnOnce(Result<String, String>) + 'static) {
+    let worker = match take_warm_worker().map_or_else(new_worker, Ok) {
+        Ok(w) => w,
+        Err(e) => return done(Err(format!("{what} could not start: {e}"))),
+    };
     // One answer, whichever event comes first; the worker is ended after it.
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
-    let worker_cell: std::rc::Rc<std::cell::RefCell<Option<web_sys::Worker>>> = std::rc::Rc::default();
     let finish = {
-        let (done, worker_cell) = (done.clone(), worker_cell.clone());
+        let (done, worker) = (done.clone(), worker.clone());
         move |r: Result<String, String>| {
-            if let Some(w) = worker_cell.borrow().as_ref() {
-                w.terminate();
-            }
+            worker.terminate();
             if let Some(f) = done.borrow_mut().take() {
                 f(r);
             }
         }
     };
     let on_error = finish.clone();
-    let worker = match take_warm_worker().map_or_else(new_worker, Ok) {
-        Ok(w) => w,
-        Err(e) => {
-            if let Some(f) = done.borrow_mut().take() {
-                f(Err(format!("{what} could not start: {e}")));
-            }
-            return;
-        }
-    };
     let listeners = listen(&worker, move |text| finish(Ok(text)), move |why| on_error(Err(format!("{what} stopped: {why}"))));
     // The listeners must outlive this call, and may not be dropped from their own
     // callbacks: they stay, as the ended worker's, for the page's life.
     std::mem::forget(listeners);
-    *worker_cell.borrow_mut() = Some(worker.clone());
     if let Err(e) = worker.post_message(msg) {
         if let Some(f) = done.borrow_mut().take() {
             f(Err(format!("the message could not be sent to {what}: {}", crate::embed::message_text(&e))));
